@@ -1,0 +1,56 @@
+// Encode stage: one chunk of rendered frames becomes one video-only H.264 segment (MP4)
+// that starts on a keyframe, so segments can later be joined without re-encoding.
+#pragma once
+
+#include <stemviz/media.hpp>
+#include <stemviz/timeline.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stemviz {
+
+struct VideoSettings {
+  int width = 1920;               // pixels, even
+  int height = 1080;              // pixels, even
+  Rational fps{60, 1};
+  std::string preset = "veryfast";  // x264 preset
+  int crf = 18;                   // x264 constant rate factor, 0 (lossless) .. 51
+};
+
+// The x264 presets, fastest first.
+const std::vector<std::string>& x264_presets();
+
+// Encodes frames into `path`. Nothing appears at `path` until commit() succeeds: the
+// encoder writes to a temporary name beside it and renames it when complete, and the
+// destructor removes an uncommitted temporary file.
+class SegmentEncoder {
+ public:
+  SegmentEncoder(const std::filesystem::path& path, const VideoSettings& settings);
+  ~SegmentEncoder();
+  SegmentEncoder(const SegmentEncoder&) = delete;
+  SegmentEncoder& operator=(const SegmentEncoder&) = delete;
+
+  // Converts one premultiplied ARGB32 picture (Cairo's layout) to YUV 4:2:0 and encodes it.
+  void add_frame(const std::uint8_t* argb, int stride);
+  // Flushes the encoder, finishes the file and moves it to its final name.
+  void commit();
+  std::int64_t frames_written() const { return next_pts_; }
+
+ private:
+  void send(const AVFrame* frame);
+
+  std::filesystem::path path_;
+  std::filesystem::path temp_path_;
+  CodecContextPtr codec_;
+  OutputFormatPtr format_;
+  AVStream* stream_ = nullptr;
+  FramePtr frame_;
+  PacketPtr packet_;
+  std::int64_t next_pts_ = 0;
+  bool committed_ = false;
+};
+
+}  // namespace stemviz

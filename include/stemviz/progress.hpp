@@ -1,0 +1,51 @@
+// Progress reporting on stderr: a one-line bar on a terminal, plain lines otherwise (logs,
+// batch scripts). Workers only bump an atomic counter; a reporter thread does the printing.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace stemviz {
+
+enum class ProgressStyle { bar, lines, none };
+
+// `bar` when stderr is a terminal, else `lines`.
+ProgressStyle default_progress_style();
+
+class Progress {
+ public:
+  Progress(std::int64_t total_frames, ProgressStyle style);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  // Prints a one-line note such as "analysing 7 stems" (not in `none` style).
+  void note(const std::string& text);
+  // Starts timing and reporting the frame counter.
+  void start();
+  // Thread-safe: `count` more frames are done.
+  void add_frames(std::int64_t count) { done_.fetch_add(count, std::memory_order_relaxed); }
+  // Stops reporting; prints the final state of the counter.
+  void stop();
+
+ private:
+  void report(bool final);
+  void run();
+
+  std::int64_t total_;
+  ProgressStyle style_;
+  std::atomic<std::int64_t> done_{0};
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_line_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread reporter_;
+};
+
+}  // namespace stemviz

@@ -1,0 +1,29 @@
+// Render pool: oneTBB workers each take whole chunks, draw their frames with Cairo and
+// encode them into one segment per chunk. Chunks are independent, so the output is the
+// same for any thread count.
+#pragma once
+
+#include <stemviz/analysis.hpp>
+#include <stemviz/encode.hpp>
+#include <stemviz/plan.hpp>
+#include <stemviz/progress.hpp>
+#include <stemviz/scene.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace stemviz {
+
+// Where chunk `chunk`'s segment lives inside `segment_dir`.
+std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk);
+
+// Renders every chunk of `plan` into `segment_dir` with `threads` workers (0 = all cores)
+// and returns the segment paths in chunk order. Stops with Interrupted on a cancel request;
+// a segment that was not finished leaves no file behind.
+std::vector<std::filesystem::path> render_segments(const Plan& plan, const ClassicScene& scene,
+                                                   const FeatureTrack& features,
+                                                   const VideoSettings& video,
+                                                   const std::filesystem::path& segment_dir,
+                                                   int threads, Progress& progress);
+
+}  // namespace stemviz

@@ -1,0 +1,52 @@
+// stemviz: turns a folder of audio stems into an animated video.
+#include "commands.hpp"
+
+#include <stemviz/error.hpp>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+namespace {
+
+extern "C" void on_signal(int) { stemviz::cancel_requested().store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"stemviz: renders a folder of audio stems into an animated video", "stemviz"};
+  app.set_version_flag("--version", "stemviz " STEMVIZ_VERSION);
+  app.require_subcommand(1);
+  stemviz::cli::set_render_command(app);
+
+  // libav's own chatter (x264 statistics, muxer notes) is noise on a render's terminal;
+  // its errors reach the user through stemviz's messages.
+  av_log_set_level(AV_LOG_ERROR);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 has its own exit codes; stemviz promises 2 for every usage error.
+    app.exit(e);
+    return static_cast<int>(stemviz::ExitCode::usage);
+  } catch (const stemviz::Interrupted&) {
+    fmt::print(stderr, "stemviz: interrupted\n");
+    return static_cast<int>(stemviz::ExitCode::interrupted);
+  } catch (const stemviz::Error& e) {
+    fmt::print(stderr, "stemviz: error: {}\n", e.what());
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "stemviz: error: {}\n", e.what());
+    return static_cast<int>(stemviz::ExitCode::failure);
+  }
+  return static_cast<int>(stemviz::ExitCode::success);
+}

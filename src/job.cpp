@@ -1,0 +1,171 @@
+#include <stemviz/job.hpp>
+
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+#include <stemviz/error.hpp>
+#include <stemviz/plan.hpp>
+#include <stemviz/render.hpp>
+#include <stemviz/scene.hpp>
+#include <stemviz/stitch.hpp>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxStems = 32;
+constexpr int kMaxSide = 8192;
+
+// A private folder beside the output for segments and the unfinished output, so the final
+// rename stays on one filesystem. Removed with everything in it when the job ends.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const fs::path& output) {
+    const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+    path_ = folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid());
+    std::error_code error;
+    fs::remove_all(path_, error);
+    if (!fs::create_directory(path_, error)) {
+      throw Failure(fmt::format("cannot create the scratch folder {}: {}", path_.string(),
+                                error ? error.message() : "it exists"));
+    }
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void check_output_path(const RenderOptions& options) {
+  const fs::path folder =
+      options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
+  std::error_code error;
+  if (!fs::is_directory(folder, error)) {
+    throw InputError(fmt::format("{}: the output folder {} does not exist; create it first",
+                                 options.output.string(), folder.string()));
+  }
+  if (access(folder.c_str(), W_OK) != 0) {
+    throw InputError(fmt::format("{}: the output folder {} is not writable; choose another "
+                                 "output path", options.output.string(), folder.string()));
+  }
+  if (fs::is_directory(options.output, error)) {
+    throw UsageError(fmt::format("{}: is a folder; give a file name such as {}",
+                                 options.output.string(), (options.output / "out.mp4").string()));
+  }
+  if (fs::exists(options.output, error) && !options.overwrite) {
+    throw UsageError(fmt::format("{}: already exists; pass -y to replace it",
+                                 options.output.string()));
+  }
+}
+
+}  // namespace
+
+void validate(const RenderOptions& options) {
+  const VideoSettings& video = options.video;
+  if (video.width <= 0 || video.height <= 0 || video.width % 2 != 0 || video.height % 2 != 0 ||
+      video.width > kMaxSide || video.height > kMaxSide) {
+    throw UsageError(fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
+                                 "{}, e.g. 1920x1080", video.width, video.height, kMaxSide));
+  }
+  const auto& presets = x264_presets();
+  if (std::find(presets.begin(), presets.end(), video.preset) == presets.end()) {
+    throw UsageError(fmt::format("--preset {}: not an x264 preset; use one of {}", video.preset,
+                                 fmt::join(presets, ", ")));
+  }
+  if (video.crf < 0 || video.crf > 51) {
+    throw UsageError(fmt::format("--crf {}: must be from 0 (lossless) to 51", video.crf));
+  }
+  if (!(options.chunk_seconds > 0.0) || options.chunk_seconds > 3600.0) {
+    throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600",
+                                 options.chunk_seconds));
+  }
+  if (options.threads < 0) {
+    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
+  }
+  if (options.from && !(*options.from >= 0.0)) {
+    throw UsageError(fmt::format("--from {}: must be 0 or more seconds", *options.from));
+  }
+  if (options.to && !(*options.to > 0.0)) {
+    throw UsageError(fmt::format("--to {}: must be more than 0 seconds", *options.to));
+  }
+  if (options.from && options.to && *options.from >= *options.to) {
+    throw UsageError(fmt::format("--from {} is not before --to {}", *options.from, *options.to));
+  }
+  if (!(options.window_ms > 0.0)) {
+    throw UsageError(fmt::format("--window-ms {}: must be more than 0", options.window_ms));
+  }
+}
+
+RenderSummary run_render(const RenderOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  validate(options);
+  check_output_path(options);
+
+  const std::vector<StemInfo> stems = probe_stems(find_stems(options.stems));
+  if (stems.size() > kMaxStems) {
+    throw InputError(fmt::format("{}: {} stems found, at most {} can be shown; group some of "
+                                 "them into submixes", options.stems.string(), stems.size(), kMaxStems));
+  }
+  const Timeline timeline{options.video.fps, stems.front().sample_rate, stems.front().samples};
+  const std::int64_t song_frames = timeline.frame_count();
+  const std::int64_t first_frame = options.from ? timeline.frame_at_or_after(*options.from) : 0;
+  const std::int64_t end_frame =
+      options.to ? std::min(song_frames, timeline.frame_at_or_after(*options.to)) : song_frames;
+  if (first_frame >= end_frame) {
+    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
+                                 options.stems.string(), options.from.value_or(0.0),
+                                 timeline.duration_seconds()));
+  }
+
+  Progress progress(end_frame - first_frame, options.progress);
+  progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
+                            timeline.duration_seconds(), timeline.sample_rate));
+  const Analysis analysis = analyze(stems, timeline, {options.window_ms, options.threads});
+  throw_if_cancelled();
+
+  const Plan plan = make_plan(timeline, first_frame, end_frame,
+                              frames_per_chunk(options.chunk_seconds, options.video.fps));
+  const ClassicScene scene(static_cast<int>(stems.size()), options.video.width,
+                           options.video.height);
+  ScratchDir scratch(options.output);
+  progress.note(fmt::format("rendering {} frames ({}x{} at {} fps) in {} chunks",
+                            plan.frame_count(), options.video.width, options.video.height,
+                            options.video.fps.to_string(), plan.chunks.size()));
+  progress.start();
+  const auto segments = render_segments(plan, scene, analysis.features, options.video,
+                                        scratch.path(), options.threads, progress);
+  progress.stop();
+
+  progress.note("joining segments and encoding the soundtrack");
+  const fs::path unfinished = scratch.path() / "output.mp4";
+  stitch(plan, segments, {&stems, analysis.mix_gain}, unfinished);
+  check_output(plan, unfinished);
+  std::error_code error;
+  fs::rename(unfinished, options.output, error);
+  if (error) {
+    throw Failure(fmt::format("cannot move the finished video to {}: {}",
+                              options.output.string(), error.message()));
+  }
+  RenderSummary summary;
+  summary.frames = plan.frame_count();
+  summary.seconds_of_video = static_cast<double>(plan.frame_count()) / options.video.fps.to_double();
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace stemviz

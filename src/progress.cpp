@@ -1,0 +1,85 @@
+#include <stemviz/progress.hpp>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace stemviz {
+
+namespace {
+
+std::string format_eta(double seconds) {
+  const auto total = static_cast<long>(seconds + 0.5);
+  return total >= 3600 ? fmt::format("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
+                       : fmt::format("{}:{:02}", total / 60, total % 60);
+}
+
+}  // namespace
+
+ProgressStyle default_progress_style() {
+  return isatty(STDERR_FILENO) ? ProgressStyle::bar : ProgressStyle::lines;
+}
+
+Progress::Progress(std::int64_t total_frames, ProgressStyle style)
+    : total_(std::max<std::int64_t>(total_frames, 1)), style_(style) {}
+
+Progress::~Progress() { stop(); }
+
+void Progress::note(const std::string& text) {
+  if (style_ == ProgressStyle::none) return;
+  fmt::print(stderr, "stemviz: {}\n", text);
+}
+
+void Progress::start() {
+  started_ = last_line_ = std::chrono::steady_clock::now();
+  if (style_ != ProgressStyle::none) reporter_ = std::thread([this] { run(); });
+}
+
+void Progress::stop() {
+  if (!reporter_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  reporter_.join();
+  report(true);
+}
+
+void Progress::run() {
+  std::unique_lock lock(mutex_);
+  const auto period = style_ == ProgressStyle::bar ? std::chrono::milliseconds(200)
+                                                   : std::chrono::milliseconds(1000);
+  while (!wake_.wait_for(lock, period, [this] { return stopping_; })) report(false);
+}
+
+void Progress::report(bool final) {
+  const auto now = std::chrono::steady_clock::now();
+  const std::int64_t done = std::min(done_.load(std::memory_order_relaxed), total_);
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  const double fps = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+  const std::string eta =
+      fps > 0 ? format_eta(static_cast<double>(total_ - done) / fps) : std::string("?");
+  const double percent = 100.0 * static_cast<double>(done) / static_cast<double>(total_);
+  if (style_ == ProgressStyle::bar) {
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total_);
+    fmt::print(stderr, "\r[{}{}] {:3.0f}% {}/{} frames {:6.1f} fps ETA {}  ",
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'), percent, done, total_,
+               fps, eta);
+    if (final) fmt::print(stderr, "\n");
+    std::fflush(stderr);
+    return;
+  }
+  // Plain lines for logs: one every 5 s, and the last.
+  if (!final && now - last_line_ < std::chrono::seconds(5)) return;
+  last_line_ = now;
+  fmt::print(stderr, "stemviz: {}/{} frames ({:.0f}%), {:.1f} fps, ETA {}\n", done, total_,
+             percent, fps, eta);
+}
+
+}  // namespace stemviz

@@ -1,0 +1,63 @@
+#include <stemviz/render.hpp>
+
+#include <stemviz/error.hpp>
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include <memory>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk) {
+  return segment_dir / fmt::format("chunk-{:06}.mp4", chunk.index);
+}
+
+namespace {
+
+void render_chunk(const Chunk& chunk, const Plan& plan, FrameCanvas& canvas,
+                  const FeatureTrack& features, const VideoSettings& video,
+                  const fs::path& segment_dir, Progress& progress) {
+  SegmentEncoder encoder(segment_path(segment_dir, chunk), video);
+  for (std::int64_t frame = chunk.first_frame; frame < chunk.end_frame(); ++frame) {
+    throw_if_cancelled();
+    canvas.render(features, plan.timeline, frame);
+    encoder.add_frame(canvas.pixels(), canvas.stride());
+    progress.add_frames(1);
+  }
+  encoder.commit();
+}
+
+}  // namespace
+
+std::vector<fs::path> render_segments(const Plan& plan, const ClassicScene& scene,
+                                      const FeatureTrack& features, const VideoSettings& video,
+                                      const fs::path& segment_dir, int threads,
+                                      Progress& progress) {
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  // One canvas per worker thread, made on first use and reused for all its chunks.
+  tbb::enumerable_thread_specific<std::unique_ptr<FrameCanvas>> canvases;
+  arena.execute([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, plan.chunks.size(), 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          auto& canvas = canvases.local();
+          if (!canvas) canvas = std::make_unique<FrameCanvas>(scene);
+          for (std::size_t i = range.begin(); i != range.end(); ++i) {
+            render_chunk(plan.chunks[i], plan, *canvas, features, video, segment_dir, progress);
+          }
+        },
+        tbb::simple_partitioner());
+  });
+  std::vector<fs::path> segments;
+  for (const Chunk& chunk : plan.chunks) segments.push_back(segment_path(segment_dir, chunk));
+  return segments;
+}
+
+}  // namespace stemviz

@@ -1,0 +1,332 @@
+#include <stemviz/stitch.hpp>
+
+#include <stemviz/error.hpp>
+#include <stemviz/media.hpp>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libavutil/mathematics.h>
+}
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+AVRational frame_duration(const Rational& fps) {
+  return {static_cast<int>(fps.den), static_cast<int>(fps.num)};
+}
+
+int video_stream_of(AVFormatContext* input, const std::string& where) {
+  return check_av(av_find_best_stream(input, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0),
+                  "no video stream in " + where);
+}
+
+// Packets of all segments in order, with timestamps moved onto the output's timeline
+// (time base 1/fps, frame 0 = the plan's first frame).
+class SegmentSequence {
+ public:
+  SegmentSequence(const Plan& plan, const std::vector<fs::path>& segments)
+      : plan_(plan), segments_(segments), packet_(make_packet()), reorder_delay_(reorder_delay()) {}
+
+  // Codec parameters of the first segment; every later one must match them.
+  const AVCodecParameters* parameters() {
+    if (!input_) open(0);
+    return first_parameters_.get();
+  }
+
+  // The next packet or nullptr after the last segment.
+  AVPacket* next() {
+    if (!input_) open(0);
+    for (;;) {
+      const int result = av_read_frame(input_.get(), packet_.get());
+      if (result == AVERROR_EOF) {
+        finish_segment();
+        if (current_ + 1 >= segments_.size()) return nullptr;
+        open(current_ + 1);
+        continue;
+      }
+      check_av(result, "cannot read segment " + segments_[current_].string());
+      if (packet_->stream_index != stream_) {
+        av_packet_unref(packet_.get());
+        continue;
+      }
+      ++packets_in_segment_;
+      const AVRational from = input_->streams[stream_]->time_base;
+      const AVRational to = frame_duration(plan_.timeline.fps);
+      const std::int64_t offset = plan_.chunks[current_].first_frame - plan_.first_frame;
+      packet_->pts = av_rescale_q(packet_->pts, from, to) + offset;
+      // Every segment holds one packet per frame, so decode timestamps can run as one
+      // even sequence across the joins. The encoder's own ones cannot: a short segment
+      // (often the last) is encoded with less B-frame delay than the others, which would
+      // leave a gap in the decode times and stretch the frame before it.
+      packet_->dts = packets_so_far_ - reorder_delay_;
+      if (packet_->dts > packet_->pts) {
+        throw Failure(fmt::format("{} reorders frames further than the segments before it; "
+                                  "delete the job's segments and render again",
+                                  segments_[current_].string()));
+      }
+      ++packets_so_far_;
+      packet_->duration = std::max<std::int64_t>(1, av_rescale_q(packet_->duration, from, to));
+      packet_->stream_index = 0;
+      return packet_.get();
+    }
+  }
+
+ private:
+  void open(std::size_t index) {
+    if (index >= segments_.size()) throw Failure("no segments to stitch");
+    current_ = index;
+    packets_in_segment_ = 0;
+    const std::string where = segments_[index].string();
+    input_ = open_input(where);
+    stream_ = video_stream_of(input_.get(), where);
+    const AVCodecParameters* parameters = input_->streams[stream_]->codecpar;
+    if (index == 0) {
+      first_parameters_.reset(avcodec_parameters_alloc());
+      if (!first_parameters_) throw Failure("out of memory copying codec parameters");
+      check_av(avcodec_parameters_copy(first_parameters_.get(), parameters),
+               "cannot copy the settings of " + where);
+      return;
+    }
+    // Joined without re-encoding, so all segments must carry the same stream settings.
+    if (parameters->codec_id != first_parameters_->codec_id ||
+        parameters->width != first_parameters_->width ||
+        parameters->height != first_parameters_->height ||
+        parameters->extradata_size != first_parameters_->extradata_size ||
+        std::memcmp(parameters->extradata, first_parameters_->extradata,
+                    static_cast<std::size_t>(parameters->extradata_size)) != 0) {
+      throw Failure(fmt::format("{} was encoded with other settings than {}; delete the job's "
+                                "segments and render again", where, segments_[0].string()));
+    }
+  }
+
+  // The largest B-frame delay of any segment, in frames: how far decode order may run
+  // ahead of display order in the joined stream.
+  std::int64_t reorder_delay() const {
+    std::int64_t delay = 0;
+    PacketPtr packet = make_packet();
+    for (const fs::path& segment : segments_) {
+      const std::string where = segment.string();
+      InputFormatPtr input = open_input(where);
+      const int stream = video_stream_of(input.get(), where);
+      for (;;) {
+        const int result = av_read_frame(input.get(), packet.get());
+        if (result == AVERROR_EOF) break;
+        check_av(result, "cannot read segment " + where);
+        const bool video = packet->stream_index == stream;
+        const std::int64_t ahead = packet->pts - packet->dts;
+        av_packet_unref(packet.get());
+        if (!video) continue;
+        const AVRational from = input->streams[stream]->time_base;
+        delay = std::max(delay, av_rescale_q(ahead, from, frame_duration(plan_.timeline.fps)));
+        break;
+      }
+    }
+    return delay;
+  }
+
+  void finish_segment() {
+    const Chunk& chunk = plan_.chunks[current_];
+    if (packets_in_segment_ != chunk.frame_count) {
+      throw Failure(fmt::format("{} holds {} frames instead of {}; delete it and render again",
+                                segments_[current_].string(), packets_in_segment_,
+                                chunk.frame_count));
+    }
+  }
+
+  const Plan& plan_;
+  const std::vector<fs::path>& segments_;
+  CodecParametersPtr first_parameters_;
+  InputFormatPtr input_;
+  int stream_ = 0;
+  std::size_t current_ = 0;
+  std::int64_t packets_in_segment_ = 0;
+  PacketPtr packet_;
+  std::int64_t reorder_delay_ = 0;
+  std::int64_t packets_so_far_ = 0;
+};
+
+// Encodes the stems' mix over the plan's sample range into AAC packets, on demand.
+class SoundtrackEncoder {
+ public:
+  SoundtrackEncoder(const Plan& plan, const SoundtrackSettings& settings, AVFormatContext* output)
+      : mix_(*settings.stems, settings.gain),
+        remaining_(plan.end_sample() - plan.first_sample()),
+        packet_(make_packet()) {
+    const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+    if (codec == nullptr) throw Failure("this libavcodec has no AAC encoder");
+    codec_.reset(avcodec_alloc_context3(codec));
+    if (!codec_) throw Failure("out of memory allocating the AAC encoder");
+    codec_->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    codec_->sample_rate = plan.timeline.sample_rate;
+    codec_->bit_rate = settings.bit_rate;
+    codec_->time_base = {1, plan.timeline.sample_rate};
+    av_channel_layout_default(&codec_->ch_layout, 2);
+    if (output->oformat->flags & AVFMT_GLOBALHEADER) codec_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    check_av(avcodec_open2(codec_.get(), codec, nullptr), "cannot open the AAC encoder");
+    stream_ = avformat_new_stream(output, nullptr);
+    if (stream_ == nullptr) throw Failure("out of memory adding the audio stream");
+    stream_->time_base = codec_->time_base;
+    check_av(avcodec_parameters_from_context(stream_->codecpar, codec_.get()),
+             "cannot copy the AAC encoder's settings");
+    mix_.seek(plan.first_sample());
+    frame_ = make_frame();
+    frame_->format = codec_->sample_fmt;
+    frame_->nb_samples = codec_->frame_size;
+    frame_->sample_rate = codec_->sample_rate;
+    check_av(av_channel_layout_copy(&frame_->ch_layout, &codec_->ch_layout), "audio layout");
+    check_av(av_frame_get_buffer(frame_.get(), 0), "out of memory for an audio frame");
+    interleaved_.resize(static_cast<std::size_t>(2 * codec_->frame_size));
+  }
+
+  AVStream* stream() const { return stream_; }
+
+  // The next AAC packet (time base of the stream) or nullptr when the soundtrack is done.
+  AVPacket* next() {
+    for (;;) {
+      const int result = avcodec_receive_packet(codec_.get(), packet_.get());
+      if (result == 0) {
+        av_packet_rescale_ts(packet_.get(), codec_->time_base, stream_->time_base);
+        packet_->stream_index = stream_->index;
+        return packet_.get();
+      }
+      if (result == AVERROR_EOF) return nullptr;
+      if (result != AVERROR(EAGAIN)) check_av(result, "AAC encoding failed");
+      feed();
+    }
+  }
+
+ private:
+  void feed() {
+    if (remaining_ <= 0) {
+      check_av(avcodec_send_frame(codec_.get(), nullptr), "AAC encoding failed");
+      return;
+    }
+    const std::int64_t want = std::min<std::int64_t>(codec_->frame_size, remaining_);
+    const std::int64_t got = mix_.read(interleaved_.data(), want);
+    if (got != want) throw Failure("a stem ended early while encoding the soundtrack");
+    check_av(av_frame_make_writable(frame_.get()), "out of memory for an audio frame");
+    auto* left = reinterpret_cast<float*>(frame_->data[0]);
+    auto* right = reinterpret_cast<float*>(frame_->data[1]);
+    for (std::int64_t i = 0; i < got; ++i) {
+      left[i] = interleaved_[static_cast<std::size_t>(2 * i)];
+      right[i] = interleaved_[static_cast<std::size_t>(2 * i + 1)];
+    }
+    frame_->nb_samples = static_cast<int>(got);
+    frame_->pts = next_pts_;
+    next_pts_ += got;
+    remaining_ -= got;
+    check_av(avcodec_send_frame(codec_.get(), frame_.get()), "AAC encoding failed");
+  }
+
+  MixReader mix_;
+  std::int64_t remaining_;
+  std::int64_t next_pts_ = 0;
+  CodecContextPtr codec_;
+  AVStream* stream_ = nullptr;
+  FramePtr frame_;
+  PacketPtr packet_;
+  std::vector<float> interleaved_;
+};
+
+}  // namespace
+
+void stitch(const Plan& plan, const std::vector<fs::path>& segments,
+            const SoundtrackSettings& soundtrack, const fs::path& output) {
+  const std::string where = output.string();
+  AVFormatContext* raw = nullptr;
+  check_av(avformat_alloc_output_context2(&raw, nullptr, "mp4", where.c_str()),
+           "cannot set up " + where);
+  OutputFormatPtr format(raw);
+
+  SegmentSequence video(plan, segments);
+  AVStream* video_stream = avformat_new_stream(format.get(), nullptr);
+  if (video_stream == nullptr) throw Failure("out of memory adding the video stream");
+  check_av(avcodec_parameters_copy(video_stream->codecpar, video.parameters()),
+           "cannot copy the video settings");
+  video_stream->codecpar->codec_tag = 0;
+  video_stream->time_base = frame_duration(plan.timeline.fps);
+  video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num),
+                                  static_cast<int>(plan.timeline.fps.den)};
+  SoundtrackEncoder audio(plan, soundtrack, format.get());
+
+  check_av(avio_open(&format->pb, where.c_str(), AVIO_FLAG_WRITE), "cannot write " + where);
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "movflags", "+faststart", 0);
+  const int header = avformat_write_header(format.get(), &options);
+  av_dict_free(&options);
+  check_av(header, "cannot write the header of " + where);
+
+  // Merge the two packet streams in time order; the muxer's interleaving then only has
+  // to buffer a packet or two.
+  const AVRational video_time_base = frame_duration(plan.timeline.fps);
+  AVPacket* video_packet = video.next();
+  AVPacket* audio_packet = audio.next();
+  while (video_packet != nullptr || audio_packet != nullptr) {
+    throw_if_cancelled();
+    const bool take_video =
+        audio_packet == nullptr ||
+        (video_packet != nullptr &&
+         av_compare_ts(video_packet->dts, video_time_base, audio_packet->dts,
+                       audio.stream()->time_base) <= 0);
+    if (take_video) {
+      video_packet->stream_index = video_stream->index;
+      av_packet_rescale_ts(video_packet, video_time_base, video_stream->time_base);
+      check_av(av_interleaved_write_frame(format.get(), video_packet), "cannot write " + where);
+      video_packet = video.next();
+    } else {
+      check_av(av_interleaved_write_frame(format.get(), audio_packet), "cannot write " + where);
+      audio_packet = audio.next();
+    }
+  }
+  check_av(av_write_trailer(format.get()), "cannot finish " + where);
+}
+
+MediaSummary summarize_media(const fs::path& path) {
+  const std::string where = path.string();
+  InputFormatPtr input = open_input(where);
+  MediaSummary summary;
+  const int video = video_stream_of(input.get(), where);
+  const int audio = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  auto packet = make_packet();
+  std::int64_t video_end = 0;
+  std::int64_t audio_samples = 0;
+  while (av_read_frame(input.get(), packet.get()) >= 0) {
+    if (packet->stream_index == video) {
+      ++summary.video_frames;
+      video_end = std::max(video_end, packet->pts + packet->duration);
+    }
+    av_packet_unref(packet.get());
+  }
+  summary.video_seconds = static_cast<double>(video_end) * av_q2d(input->streams[video]->time_base);
+  if (audio >= 0) {
+    const AVStream* stream = input->streams[audio];
+    audio_samples = av_rescale_q(stream->duration, stream->time_base,
+                                 {1, stream->codecpar->sample_rate});
+    summary.audio_seconds = static_cast<double>(audio_samples) / stream->codecpar->sample_rate;
+  }
+  return summary;
+}
+
+void check_output(const Plan& plan, const fs::path& path) {
+  const MediaSummary summary = summarize_media(path);
+  const double frame_seconds = 1.0 / plan.timeline.fps.to_double();
+  if (summary.video_frames != plan.frame_count()) {
+    throw Failure(fmt::format("{}: has {} frames instead of {}", path.string(),
+                              summary.video_frames, plan.frame_count()));
+  }
+  if (std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
+    throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(),
+                              summary.audio_seconds, summary.video_seconds));
+  }
+}
+
+}  // namespace stemviz
