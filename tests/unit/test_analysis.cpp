@@ -1,0 +1,110 @@
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+using namespace stemviz;
+
+namespace {
+
+std::vector<double> rms_in_blocks(const Timeline& timeline, const std::vector<float>& signal,
+                                  std::int64_t window, std::int64_t block) {
+  RmsAccumulator accumulator(timeline, window);
+  for (std::int64_t start = 0; start < static_cast<std::int64_t>(signal.size()); start += block) {
+    const std::int64_t n = std::min<std::int64_t>(block, static_cast<std::int64_t>(signal.size()) - start);
+    accumulator.add(signal.data() + start, n);
+  }
+  return accumulator.finish();
+}
+
+}  // namespace
+
+TEST_SUITE("analysis") {
+  TEST_CASE("RMS of a sine of amplitude A is A/sqrt(2)") {
+    const int rate = 44100;
+    for (const double amplitude : {0.05, 0.5, 0.9}) {
+      for (const double frequency : {100.0, 440.0, 1000.0, 5000.0}) {
+        CAPTURE(amplitude);
+        CAPTURE(frequency);
+        std::vector<float> sine(rate * 2);
+        for (std::size_t i = 0; i < sine.size(); ++i) {
+          sine[i] = static_cast<float>(amplitude * std::sin(2 * std::numbers::pi * frequency * i / rate));
+        }
+        const Timeline timeline{{60, 1}, rate, static_cast<std::int64_t>(sine.size())};
+        const auto rms = rms_in_blocks(timeline, sine, rate / 20, 4096);
+        // Frames whose whole window lies inside the signal.
+        for (std::int64_t f = 3; f < timeline.frame_count() - 3; ++f) {
+          REQUIRE(std::abs(rms[static_cast<std::size_t>(f)] - amplitude / std::sqrt(2.0)) < 1e-3);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("the block size does not change the result") {
+    std::vector<float> noise(30000);
+    std::uint32_t state = 12345;
+    for (auto& x : noise) {
+      state = state * 1664525u + 1013904223u;
+      x = static_cast<float>(state >> 8) / static_cast<float>(1 << 24) - 0.5f;
+    }
+    const Timeline timeline{{25, 1}, 8000, static_cast<std::int64_t>(noise.size())};
+    const auto whole = rms_in_blocks(timeline, noise, 333, 30000);
+    for (const std::int64_t block : {1, 7, 100, 4096}) {
+      const auto parts = rms_in_blocks(timeline, noise, 333, block);
+      REQUIRE(parts.size() == whole.size());
+      for (std::size_t f = 0; f < whole.size(); ++f) CHECK(parts[f] == doctest::Approx(whole[f]).epsilon(1e-9));
+    }
+  }
+
+  TEST_CASE("a window centred on the frame sees the hit at that frame") {
+    const int rate = 48000;
+    std::vector<float> clicks(rate, 0.0f);
+    const Timeline timeline{{30, 1}, rate, rate};
+    const std::int64_t hit_frame = 12;
+    const std::int64_t at = timeline.first_sample(hit_frame);
+    for (std::int64_t i = at - 50; i < at + 50; ++i) clicks[static_cast<std::size_t>(i)] = 1.0f;
+    const auto rms = rms_in_blocks(timeline, clicks, rate / 100, 1000);  // 10 ms window
+    // The whole 100-sample hit lies inside the frame's 480-sample window.
+    CHECK(rms[hit_frame] == doctest::Approx(std::sqrt(100.0 / 480.0)));
+    CHECK(rms[hit_frame - 1] == 0.0);
+    CHECK(rms[hit_frame + 1] == 0.0);
+  }
+
+  TEST_CASE("silence gives zeros, not NaN") {
+    const Timeline timeline{{60, 1}, 44100, 44100};
+    const auto rms = rms_in_blocks(timeline, std::vector<float>(44100, 0.0f), 2205, 4096);
+    for (const double v : rms) CHECK(v == 0.0);
+  }
+
+  TEST_CASE("features past the end read as silence") {
+    FeatureTrack track(2, 10);
+    track.rms(1)[9] = 0.75f;
+    CHECK(track.at(1, 9).rms == 0.75f);
+    CHECK(track.at(1, 10).rms == 0.0f);
+    CHECK(track.at(0, -1).rms == 0.0f);
+  }
+}
+
+TEST_SUITE("audio") {
+  TEST_CASE("stems sort in natural name order") {
+    CHECK(natural_less("kick2", "kick10"));
+    CHECK_FALSE(natural_less("kick10", "kick2"));
+    CHECK(natural_less("01-kick", "2-snare"));
+    CHECK(natural_less("Snare", "tom"));
+    CHECK(natural_less("tom 9.wav", "tom 10.wav"));
+    CHECK_FALSE(natural_less("a", "a"));
+  }
+
+  TEST_CASE("audio files are told by extension") {
+    CHECK(is_audio_file("x.wav"));
+    CHECK(is_audio_file("x.FLAC"));
+    CHECK(is_audio_file("x.aiff"));
+    CHECK(is_audio_file("x.ogg"));
+    CHECK_FALSE(is_audio_file("notes.txt"));
+    CHECK_FALSE(is_audio_file("cover.png"));
+  }
+}

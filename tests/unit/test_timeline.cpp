@@ -1,0 +1,96 @@
+#include <stemviz/error.hpp>
+#include <stemviz/plan.hpp>
+#include <stemviz/timeline.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+using namespace stemviz;
+
+TEST_SUITE("timeline") {
+  TEST_CASE("frame to sample mapping never drifts over one hour") {
+    const Rational rates[] = {{24, 1}, {25, 1}, {30, 1}, {60, 1}, {30000, 1001}};
+    for (const int sample_rate : {44100, 48000}) {
+      for (const Rational& fps : rates) {
+        CAPTURE(sample_rate);
+        CAPTURE(fps.to_string());
+        const Timeline timeline{fps, sample_rate, std::int64_t{sample_rate} * 3600};
+        const std::int64_t frames = timeline.frame_count();
+        // Exact count: one hour at fps frames per second, rounded up.
+        CHECK(frames == (std::int64_t{3600} * fps.num + fps.den - 1) / fps.den);
+        std::int64_t previous = -1;
+        long double worst = 0;
+        for (std::int64_t f = 0; f < frames; ++f) {
+          const std::int64_t s = timeline.first_sample(f);
+          const long double exact = static_cast<long double>(f) * sample_rate * fps.den / fps.num;
+          worst = std::max(worst, std::fabs(exact - static_cast<long double>(s)));
+          REQUIRE(s > previous);
+          previous = s;
+        }
+        // Floor of the exact position: never as much as one sample off, at any frame.
+        CHECK(worst < 1.0L);
+        CHECK(timeline.first_sample(frames) >= timeline.samples);
+        CHECK(timeline.first_sample(frames - 1) < timeline.samples);
+      }
+    }
+  }
+
+  TEST_CASE("frame count rounds up so the last samples get a frame") {
+    CHECK(Timeline{{60, 1}, 44100, 44100}.frame_count() == 60);
+    CHECK(Timeline{{60, 1}, 44100, 44101}.frame_count() == 61);
+    CHECK(Timeline{{30000, 1001}, 48000, 48000 * 10}.frame_count() == 300);
+  }
+
+  TEST_CASE("frame rates parse as exact rationals") {
+    CHECK(parse_frame_rate("60", "--fps") == Rational{60, 1});
+    CHECK(parse_frame_rate("29.97", "--fps") == Rational{30000, 1001});
+    CHECK(parse_frame_rate("59.94", "--fps") == Rational{60000, 1001});
+    CHECK(parse_frame_rate("24000/1001", "--fps") == Rational{24000, 1001});
+    CHECK_THROWS_AS(parse_frame_rate("0", "--fps"), UsageError);
+    CHECK_THROWS_AS(parse_frame_rate("-5", "--fps"), UsageError);
+    CHECK_THROWS_AS(parse_frame_rate("abc", "--fps"), UsageError);
+    CHECK_THROWS_WITH(parse_frame_rate("60/0", "--fps"),
+                      doctest::Contains("--fps '60/0' is not a frame rate"));
+  }
+}
+
+TEST_SUITE("plan") {
+  TEST_CASE("chunks cover the frame range exactly once") {
+    const Timeline timeline{{60, 1}, 44100, 44100 * 7 + 123};
+    for (const std::int64_t chunk_frames : {1, 7, 60, 61, 180, 10000}) {
+      for (const auto& [first, end] : {std::pair<std::int64_t, std::int64_t>{0, timeline.frame_count()},
+                                       {17, 301}, {59, 60}}) {
+        CAPTURE(chunk_frames);
+        CAPTURE(first);
+        const Plan plan = make_plan(timeline, first, end, chunk_frames);
+        REQUIRE_FALSE(plan.chunks.empty());
+        CHECK(plan.chunks.front().first_frame == first);
+        CHECK(plan.chunks.back().end_frame() == end);
+        std::int64_t covered = 0;
+        for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
+          const Chunk& c = plan.chunks[i];
+          CHECK(c.index == static_cast<int>(i));
+          CHECK(c.frame_count >= 1);
+          CHECK(c.frame_count <= chunk_frames);
+          if (i > 0) CHECK(c.first_frame == plan.chunks[i - 1].end_frame());
+          covered += c.frame_count;
+        }
+        CHECK(covered == end - first);
+      }
+    }
+  }
+
+  TEST_CASE("chunk length in frames") {
+    CHECK(frames_per_chunk(1.0, {60, 1}) == 60);
+    CHECK(frames_per_chunk(1.0, {30000, 1001}) == 30);
+    CHECK(frames_per_chunk(0.001, {24, 1}) == 1);
+  }
+
+  TEST_CASE("the audio range of a partial plan is clipped to the song") {
+    const Timeline timeline{{30, 1}, 48000, 48000 + 10};
+    const Plan plan = make_plan(timeline, 15, timeline.frame_count(), 30);
+    CHECK(plan.first_sample() == 24000);
+    CHECK(plan.end_sample() == 48010);
+  }
+}
