@@ -1,0 +1,234 @@
+#include "probe.hpp"
+
+#include <stemviz/media.hpp>
+
+#include <sndfile.h>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace stemviz::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Decoder {
+  InputFormatPtr input;
+  CodecContextPtr codec;
+  int stream = -1;
+};
+
+Decoder open_decoder(const fs::path& path) {
+  Decoder d;
+  d.input = open_input(path.string());
+  d.stream = check_av(av_find_best_stream(d.input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0),
+                      "video stream");
+  const AVCodecParameters* par = d.input->streams[d.stream]->codecpar;
+  const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+  d.codec.reset(avcodec_alloc_context3(codec));
+  check_av(avcodec_parameters_to_context(d.codec.get(), par), "decoder parameters");
+  d.codec->thread_count = 1;
+  check_av(avcodec_open2(d.codec.get(), codec, nullptr), "open decoder");
+  return d;
+}
+
+// Calls `on_frame(frame)` for every decoded frame, in presentation order.
+template <typename F>
+void decode_all(Decoder& d, F&& on_frame) {
+  auto packet = make_packet();
+  auto frame = make_frame();
+  const auto drain = [&] {
+    while (avcodec_receive_frame(d.codec.get(), frame.get()) == 0) {
+      on_frame(*frame);
+      av_frame_unref(frame.get());
+    }
+  };
+  while (av_read_frame(d.input.get(), packet.get()) >= 0) {
+    if (packet->stream_index == d.stream) {
+      check_av(avcodec_send_packet(d.codec.get(), packet.get()), "decode");
+      drain();
+    }
+    av_packet_unref(packet.get());
+  }
+  avcodec_send_packet(d.codec.get(), nullptr);
+  drain();
+}
+
+std::uint64_t fnv1a(std::uint64_t hash, const std::uint8_t* data, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ull;
+  return hash;
+}
+
+}  // namespace
+
+VideoProbe probe_video(const fs::path& path) {
+  VideoProbe p;
+  Decoder d = open_decoder(path);
+  const AVStream* video = d.input->streams[d.stream];
+  p.video_codec = avcodec_get_name(video->codecpar->codec_id);
+  p.pixel_format = av_get_pix_fmt_name(static_cast<AVPixelFormat>(video->codecpar->format));
+  p.width = video->codecpar->width;
+  p.height = video->codecpar->height;
+  p.fps_num = video->avg_frame_rate.num;
+  p.fps_den = video->avg_frame_rate.den;
+  std::int64_t end = 0;
+  // libavutil 57 (FFmpeg 5.1, Debian 12) names the frame duration pkt_duration.
+  decode_all(d, [&](const AVFrame& frame) {
+    ++p.decoded_frames;
+    end = std::max(end, frame.best_effort_timestamp + frame.pkt_duration);
+  });
+  p.video_seconds = static_cast<double>(end) * av_q2d(video->time_base);
+  const int audio = av_find_best_stream(d.input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (audio >= 0) {
+    const AVStream* a = d.input->streams[audio];
+    p.audio_codec = avcodec_get_name(a->codecpar->codec_id);
+    p.audio_channels = a->codecpar->ch_layout.nb_channels;
+    p.audio_seconds = static_cast<double>(a->duration) * av_q2d(a->time_base);
+  }
+  // Top-level MP4 boxes: size (4 bytes, big-endian) then type.
+  std::ifstream file(path, std::ios::binary);
+  std::int64_t moov = -1, mdat = -1, offset = 0;
+  unsigned char header[8];
+  while (file.read(reinterpret_cast<char*>(header), 8)) {
+    const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (header[1] << 16) |
+                               (header[2] << 8) | header[3];
+    const std::string type(reinterpret_cast<char*>(header + 4), 4);
+    if (type == "moov") moov = offset;
+    if (type == "mdat") mdat = offset;
+    if (size < 8) break;
+    offset += size;
+    file.seekg(offset);
+  }
+  p.moov_before_mdat = moov >= 0 && mdat >= 0 && moov < mdat;
+  return p;
+}
+
+std::vector<std::uint64_t> frame_hashes(const fs::path& path) {
+  Decoder d = open_decoder(path);
+  std::vector<std::uint64_t> hashes;
+  decode_all(d, [&](const AVFrame& frame) {
+    std::uint64_t hash = 14695981039346656037ull;
+    for (int plane = 0; plane < 3; ++plane) {
+      const int w = plane == 0 ? frame.width : (frame.width + 1) / 2;
+      const int h = plane == 0 ? frame.height : (frame.height + 1) / 2;
+      for (int y = 0; y < h; ++y) {
+        hash = fnv1a(hash, frame.data[plane] + static_cast<std::ptrdiff_t>(y) * frame.linesize[plane],
+                     static_cast<std::size_t>(w));
+      }
+    }
+    hashes.push_back(hash);
+  });
+  return hashes;
+}
+
+std::vector<std::vector<std::uint8_t>> video_packets(const fs::path& path) {
+  InputFormatPtr input = open_input(path.string());
+  const int stream = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  std::vector<std::vector<std::uint8_t>> packets;
+  auto packet = make_packet();
+  while (av_read_frame(input.get(), packet.get()) >= 0) {
+    if (packet->stream_index == stream) packets.emplace_back(packet->data, packet->data + packet->size);
+    av_packet_unref(packet.get());
+  }
+  return packets;
+}
+
+LumaImage decode_luma(const fs::path& path, std::int64_t index) {
+  Decoder d = open_decoder(path);
+  LumaImage image;
+  std::int64_t seen = 0;
+  decode_all(d, [&](const AVFrame& frame) {
+    if (seen++ != index) return;
+    image.width = frame.width;
+    image.height = frame.height;
+    for (int y = 0; y < frame.height; ++y) {
+      const std::uint8_t* row = frame.data[0] + static_cast<std::ptrdiff_t>(y) * frame.linesize[0];
+      image.pixels.insert(image.pixels.end(), row, row + frame.width);
+    }
+  });
+  if (image.pixels.empty()) throw std::runtime_error("no frame " + std::to_string(index));
+  return image;
+}
+
+RunResult run(const fs::path& program, const std::vector<std::string>& arguments) {
+  return finish(start(program, arguments));
+}
+
+Started start(const fs::path& program, const std::vector<std::string>& arguments) {
+  static int runs = 0;
+  const fs::path log = fs::path(STEMVIZ_TEST_TMP) /
+                       ("run-" + std::to_string(getpid()) + "-" + std::to_string(++runs) + ".log");
+  std::vector<std::string> all{program.string()};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + program.string());
+  return {pid, log};
+}
+
+RunResult finish(const Started& started) {
+  int status = 0;
+  waitpid(started.pid, &status, 0);
+  const fs::path& log = started.log;
+  RunResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  result.output = text.str();
+  fs::remove(log);
+  return result;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::path(STEMVIZ_TEST_TMP) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write_stem(const fs::path& path, int format, int rate, int channels, std::int64_t samples,
+                double (*value)(std::int64_t, int)) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = channels;
+  info.format = format;
+  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (file == nullptr) throw std::runtime_error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
+  std::vector<float> block;
+  for (std::int64_t start = 0; start < samples; start += 4096) {
+    const std::int64_t n = std::min<std::int64_t>(4096, samples - start);
+    block.resize(static_cast<std::size_t>(n * channels));
+    for (std::int64_t i = 0; i < n; ++i) {
+      for (int c = 0; c < channels; ++c) {
+        block[static_cast<std::size_t>(i * channels + c)] = static_cast<float>(value(start + i, c));
+      }
+    }
+    sf_writef_float(file, block.data(), n);
+  }
+  sf_close(file);
+}
+
+}  // namespace stemviz::test

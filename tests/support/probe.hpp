@@ -1,0 +1,66 @@
+// Test helpers that look at real output files through libav (demux and decode), and run
+// the real stemviz binary.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stemviz::test {
+
+struct VideoProbe {
+  std::string video_codec;
+  std::string pixel_format;
+  int width = 0;
+  int height = 0;
+  std::int64_t fps_num = 0, fps_den = 1;  // the stream's average frame rate
+  std::int64_t decoded_frames = 0;        // frames that came out of the decoder
+  double video_seconds = 0.0;
+  std::string audio_codec;                // empty without audio
+  int audio_channels = 0;
+  double audio_seconds = 0.0;
+  bool moov_before_mdat = false;          // "faststart": playable while downloading
+};
+
+// Opens `path`, decodes every video frame and reads the streams' properties.
+VideoProbe probe_video(const std::filesystem::path& path);
+
+// One 64-bit hash per decoded frame over its Y, U and V planes (visible pixels only).
+std::vector<std::uint64_t> frame_hashes(const std::filesystem::path& path);
+
+// The video stream's packets, bytes and all, in file order.
+std::vector<std::vector<std::uint8_t>> video_packets(const std::filesystem::path& path);
+
+struct LumaImage {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> pixels;  // width * height
+  int at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
+};
+// The luma plane of decoded frame `index` (0-based).
+LumaImage decode_luma(const std::filesystem::path& path, std::int64_t index);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+// Runs `program` with `arguments` (no shell involved in quoting) and waits for it.
+RunResult run(const std::filesystem::path& program, const std::vector<std::string>& arguments);
+
+// The same in two steps, for tests that signal the process while it runs.
+struct Started {
+  int pid = -1;
+  std::filesystem::path log;
+};
+Started start(const std::filesystem::path& program, const std::vector<std::string>& arguments);
+RunResult finish(const Started& started);
+
+// A fresh empty folder under the test's temporary root.
+std::filesystem::path fresh_dir(const std::string& name);
+
+// Writes a stem of `samples` frames with `channels` channels; `value(i, c)` gives sample
+// i of channel c. `format` is a libsndfile SF_FORMAT_* combination.
+void write_stem(const std::filesystem::path& path, int format, int rate, int channels,
+                std::int64_t samples, double (*value)(std::int64_t, int));
+
+}  // namespace stemviz::test
