@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmark: a synthesized 7-stem, 89 s, 44.1 kHz drum set rendered at 1080p60 with default
+# settings, against the encode-only ceiling: ffmpeg encoding the same frames from raw video
+# with the same x264 preset and crf, timed in the same run.
+#   BENCH_SECONDS=89  song length      BENCH_ARGS=""  extra render options
+#   BENCH_PRESET=veryfast BENCH_CRF=18 must match the render's settings
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+seconds="${BENCH_SECONDS:-89}"
+preset="${BENCH_PRESET:-veryfast}"
+crf="${BENCH_CRF:-18}"
+install_missing "${STEMVIZ_PACKAGES[@]}" ffmpeg time
+build_stemviz >/dev/null
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/stemviz-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+"$STEMVIZ_BUILD/stemviz-kit" "$work/stems" --seconds "$seconds" --stems 7 --rate 44100 >/dev/null
+# shellcheck disable=SC2086  # BENCH_ARGS is a list of options
+/usr/bin/time -f '%e %M' -o "$work/render.time" \
+  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/out.mp4" --progress none \
+  --preset "$preset" --crf "$crf" ${BENCH_ARGS:-}
+read -r render_wall render_rss_kb <"$work/render.time"
+frames="$(ffprobe -v error -select_streams v -count_packets -show_entries stream=nb_read_packets \
+  -of csv=p=0 "$work/out.mp4")"
+
+# The ceiling encodes the frames stemviz drew (decoded back, outside the timing) from raw video.
+ffmpeg -v error -i "$work/out.mp4" -f rawvideo -pix_fmt yuv420p "$work/frames.yuv"
+cat "$work/frames.yuv" >/dev/null  # warm the page cache so the ceiling measures encoding
+/usr/bin/time -f '%e' -o "$work/ceiling.time" \
+  ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -r 60 -i "$work/frames.yuv" \
+  -c:v libx264 -preset "$preset" -crf "$crf" -y "$work/ceiling.mp4"
+ceiling_wall="$(cat "$work/ceiling.time")"
+
+awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -v c="$ceiling_wall" \
+  -v cores="$(nproc)" 'BEGIN {
+  printf "stemviz bench: 7 stems, %.0f s, 1080p60, %d cores\n", s, cores
+  printf "  render wall time     %8.2f s\n", w
+  printf "  frames               %8d\n", f
+  printf "  frames per second    %8.1f\n", f / w
+  printf "  real-time factor     %8.2fx\n", s / w
+  printf "  peak RSS             %8.0f MB\n", rss / 1024
+  printf "  encode-only ceiling  %8.2f s (ffmpeg, libx264, same preset and crf)\n", c
+  printf "  ratio to ceiling     %8.2f\n", w / c
+}'
