@@ -6,8 +6,11 @@
 #include <libyuv.h>
 
 extern "C" {
+#include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 }
+
+#include <algorithm>
 
 namespace stemviz {
 
@@ -114,6 +117,118 @@ void SegmentEncoder::commit() {
   fs::rename(temp_path_, path_, error);
   if (error) throw Failure(fmt::format("cannot rename {} to {}: {}", temp_path_.string(), path_.string(), error.message()));
   committed_ = true;
+}
+
+namespace {
+
+// Removes a temporary file unless it was renamed into place.
+class TempFile {
+ public:
+  explicit TempFile(fs::path path) : path_(std::move(path)) {}
+  ~TempFile() {
+    std::error_code ignored;
+    if (!kept_) fs::remove(path_, ignored);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  const fs::path& path() const { return path_; }
+  void rename_to(const fs::path& final_path) {
+    std::error_code error;
+    fs::rename(path_, final_path, error);
+    if (error) {
+      throw Failure(fmt::format("cannot rename {} to {}: {}", path_.string(), final_path.string(),
+                                error.message()));
+    }
+    kept_ = true;
+  }
+
+ private:
+  fs::path path_;
+  bool kept_ = false;
+};
+
+}  // namespace
+
+void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, const fs::path& path) {
+  TempFile temp(fs::path(path) += ".tmp");
+  const std::string where = temp.path().string();
+  const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+  if (codec == nullptr) throw Failure("this libavcodec has no AAC encoder");
+
+  AVFormatContext* raw_format = nullptr;
+  check_av(avformat_alloc_output_context2(&raw_format, nullptr, "mp4", where.c_str()),
+           "cannot set up " + where);
+  OutputFormatPtr format(raw_format);
+
+  CodecContextPtr encoder(avcodec_alloc_context3(codec));
+  if (!encoder) throw Failure("out of memory allocating the AAC encoder");
+  encoder->sample_fmt = AV_SAMPLE_FMT_FLTP;
+  encoder->sample_rate = plan.timeline.sample_rate;
+  encoder->bit_rate = settings.bit_rate;
+  encoder->time_base = {1, plan.timeline.sample_rate};
+  av_channel_layout_default(&encoder->ch_layout, 2);
+  if (format->oformat->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  check_av(avcodec_open2(encoder.get(), codec, nullptr), "cannot open the AAC encoder");
+
+  AVStream* stream = avformat_new_stream(format.get(), nullptr);
+  if (stream == nullptr) throw Failure("out of memory adding the audio stream");
+  stream->time_base = encoder->time_base;
+  check_av(avcodec_parameters_from_context(stream->codecpar, encoder.get()),
+           "cannot copy the AAC encoder's settings");
+  check_av(avio_open(&format->pb, where.c_str(), AVIO_FLAG_WRITE), "cannot write " + where);
+  check_av(avformat_write_header(format.get(), nullptr), "cannot write the header of " + where);
+
+  FramePtr frame = make_frame();
+  frame->format = encoder->sample_fmt;
+  frame->nb_samples = encoder->frame_size;
+  frame->sample_rate = encoder->sample_rate;
+  check_av(av_channel_layout_copy(&frame->ch_layout, &encoder->ch_layout), "audio layout");
+  check_av(av_frame_get_buffer(frame.get(), 0), "out of memory for an audio frame");
+  PacketPtr packet = make_packet();
+
+  const auto write_ready_packets = [&] {
+    for (;;) {
+      const int result = avcodec_receive_packet(encoder.get(), packet.get());
+      if (result == AVERROR(EAGAIN) || result == AVERROR_EOF) return;
+      check_av(result, "AAC encoding failed");
+      av_packet_rescale_ts(packet.get(), encoder->time_base, stream->time_base);
+      packet->stream_index = stream->index;
+      check_av(av_interleaved_write_frame(format.get(), packet.get()), "cannot write " + where);
+    }
+  };
+
+  MixReader mix(*settings.stems, settings.gain);
+  mix.seek(plan.first_sample());
+  std::vector<float> left_right(static_cast<std::size_t>(2 * encoder->frame_size));
+  std::int64_t remaining = plan.end_sample() - plan.first_sample();
+  std::int64_t pts = 0;
+  while (remaining > 0) {
+    throw_if_cancelled();
+    const std::int64_t want = std::min<std::int64_t>(encoder->frame_size, remaining);
+    if (mix.read(left_right.data(), want) != want) {
+      throw Failure("a stem ended early while encoding the soundtrack; check that the stems "
+                    "are not being written to");
+    }
+    check_av(av_frame_make_writable(frame.get()), "out of memory for an audio frame");
+    auto* left = reinterpret_cast<float*>(frame->data[0]);
+    auto* right = reinterpret_cast<float*>(frame->data[1]);
+    for (std::int64_t i = 0; i < want; ++i) {
+      left[i] = left_right[static_cast<std::size_t>(2 * i)];
+      right[i] = left_right[static_cast<std::size_t>(2 * i + 1)];
+    }
+    frame->nb_samples = static_cast<int>(want);
+    frame->pts = pts;
+    pts += want;
+    remaining -= want;
+    check_av(avcodec_send_frame(encoder.get(), frame.get()), "AAC encoding failed");
+    write_ready_packets();
+  }
+  check_av(avcodec_send_frame(encoder.get(), nullptr), "AAC encoding failed");
+  write_ready_packets();
+  check_av(av_write_trailer(format.get()), "cannot finish " + where);
+  format.reset();  // closes the file before the rename
+  temp.rename_to(path);
 }
 
 }  // namespace stemviz

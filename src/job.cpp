@@ -146,13 +146,15 @@ RenderSummary run_render(const RenderOptions& options) {
                             plan.frame_count(), options.video.width, options.video.height,
                             options.video.fps.to_string(), plan.chunks.size()));
   progress.start();
-  const auto segments = render_segments(plan, scene, analysis.features, options.video,
-                                        scratch.path(), options.threads, progress);
+  const fs::path soundtrack = scratch.path() / "soundtrack.m4a";
+  const auto segments = render_segments(
+      plan, scene, analysis.features, options.video, scratch.path(), options.threads, progress,
+      [&] { encode_soundtrack(plan, {&stems, analysis.mix_gain}, soundtrack); });
   progress.stop();
 
-  progress.note("joining segments and encoding the soundtrack");
+  progress.note("joining segments and soundtrack");
   const fs::path unfinished = scratch.path() / "output.mp4";
-  stitch(plan, segments, {&stems, analysis.mix_gain}, unfinished);
+  stitch(plan, segments, soundtrack, unfinished);
   check_output(plan, unfinished);
   std::error_code error;
   fs::rename(unfinished, options.output, error);

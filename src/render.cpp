@@ -7,6 +7,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
+#include <tbb/task_group.h>
 #include <tbb/task_arena.h>
 
 #include <memory>
@@ -39,11 +40,11 @@ void render_chunk(const Chunk& chunk, const Plan& plan, FrameCanvas& canvas,
 std::vector<fs::path> render_segments(const Plan& plan, const ClassicScene& scene,
                                       const FeatureTrack& features, const VideoSettings& video,
                                       const fs::path& segment_dir, int threads,
-                                      Progress& progress) {
+                                      Progress& progress, const std::function<void()>& alongside) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   // One canvas per worker thread, made on first use and reused for all its chunks.
   tbb::enumerable_thread_specific<std::unique_ptr<FrameCanvas>> canvases;
-  arena.execute([&] {
+  const auto render_chunks = [&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, plan.chunks.size(), 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
@@ -54,6 +55,22 @@ std::vector<fs::path> render_segments(const Plan& plan, const ClassicScene& scen
           }
         },
         tbb::simple_partitioner());
+  };
+  arena.execute([&] {
+    tbb::task_group side;
+    if (alongside) side.run(alongside);
+    try {
+      render_chunks();
+    } catch (...) {
+      // The side task must not outlive what it uses: wait for it (it stops early on a
+      // cancel request) and report the render's error rather than its own.
+      try {
+        side.wait();
+      } catch (...) {
+      }
+      throw;
+    }
+    side.wait();
   });
   std::vector<fs::path> segments;
   for (const Chunk& chunk : plan.chunks) segments.push_back(segment_path(segment_dir, chunk));

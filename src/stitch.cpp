@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 extern "C" {
-#include <libavutil/channel_layout.h>
 #include <libavutil/mathematics.h>
 }
 
@@ -154,93 +153,39 @@ class SegmentSequence {
   std::int64_t packets_so_far_ = 0;
 };
 
-// Encodes the stems' mix over the plan's sample range into AAC packets, on demand.
-class SoundtrackEncoder {
+// The soundtrack's packets, in its own time base.
+class SoundtrackPackets {
  public:
-  SoundtrackEncoder(const Plan& plan, const SoundtrackSettings& settings, AVFormatContext* output)
-      : mix_(*settings.stems, settings.gain),
-        remaining_(plan.end_sample() - plan.first_sample()),
-        packet_(make_packet()) {
-    const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
-    if (codec == nullptr) throw Failure("this libavcodec has no AAC encoder");
-    codec_.reset(avcodec_alloc_context3(codec));
-    if (!codec_) throw Failure("out of memory allocating the AAC encoder");
-    codec_->sample_fmt = AV_SAMPLE_FMT_FLTP;
-    codec_->sample_rate = plan.timeline.sample_rate;
-    codec_->bit_rate = settings.bit_rate;
-    codec_->time_base = {1, plan.timeline.sample_rate};
-    av_channel_layout_default(&codec_->ch_layout, 2);
-    if (output->oformat->flags & AVFMT_GLOBALHEADER) codec_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    check_av(avcodec_open2(codec_.get(), codec, nullptr), "cannot open the AAC encoder");
-    stream_ = avformat_new_stream(output, nullptr);
-    if (stream_ == nullptr) throw Failure("out of memory adding the audio stream");
-    stream_->time_base = codec_->time_base;
-    check_av(avcodec_parameters_from_context(stream_->codecpar, codec_.get()),
-             "cannot copy the AAC encoder's settings");
-    mix_.seek(plan.first_sample());
-    frame_ = make_frame();
-    frame_->format = codec_->sample_fmt;
-    frame_->nb_samples = codec_->frame_size;
-    frame_->sample_rate = codec_->sample_rate;
-    check_av(av_channel_layout_copy(&frame_->ch_layout, &codec_->ch_layout), "audio layout");
-    check_av(av_frame_get_buffer(frame_.get(), 0), "out of memory for an audio frame");
-    interleaved_.resize(static_cast<std::size_t>(2 * codec_->frame_size));
+  explicit SoundtrackPackets(const fs::path& path)
+      : where_(path.string()), input_(open_input(where_)), packet_(make_packet()) {
+    stream_ = check_av(av_find_best_stream(input_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0),
+                       "no audio stream in " + where_);
   }
 
-  AVStream* stream() const { return stream_; }
+  const AVStream* stream() const { return input_->streams[stream_]; }
 
-  // The next AAC packet (time base of the stream) or nullptr when the soundtrack is done.
+  // The next packet or nullptr at the end.
   AVPacket* next() {
     for (;;) {
-      const int result = avcodec_receive_packet(codec_.get(), packet_.get());
-      if (result == 0) {
-        av_packet_rescale_ts(packet_.get(), codec_->time_base, stream_->time_base);
-        packet_->stream_index = stream_->index;
-        return packet_.get();
-      }
+      const int result = av_read_frame(input_.get(), packet_.get());
       if (result == AVERROR_EOF) return nullptr;
-      if (result != AVERROR(EAGAIN)) check_av(result, "AAC encoding failed");
-      feed();
+      check_av(result, "cannot read " + where_);
+      if (packet_->stream_index == stream_) return packet_.get();
+      av_packet_unref(packet_.get());
     }
   }
 
  private:
-  void feed() {
-    if (remaining_ <= 0) {
-      check_av(avcodec_send_frame(codec_.get(), nullptr), "AAC encoding failed");
-      return;
-    }
-    const std::int64_t want = std::min<std::int64_t>(codec_->frame_size, remaining_);
-    const std::int64_t got = mix_.read(interleaved_.data(), want);
-    if (got != want) throw Failure("a stem ended early while encoding the soundtrack");
-    check_av(av_frame_make_writable(frame_.get()), "out of memory for an audio frame");
-    auto* left = reinterpret_cast<float*>(frame_->data[0]);
-    auto* right = reinterpret_cast<float*>(frame_->data[1]);
-    for (std::int64_t i = 0; i < got; ++i) {
-      left[i] = interleaved_[static_cast<std::size_t>(2 * i)];
-      right[i] = interleaved_[static_cast<std::size_t>(2 * i + 1)];
-    }
-    frame_->nb_samples = static_cast<int>(got);
-    frame_->pts = next_pts_;
-    next_pts_ += got;
-    remaining_ -= got;
-    check_av(avcodec_send_frame(codec_.get(), frame_.get()), "AAC encoding failed");
-  }
-
-  MixReader mix_;
-  std::int64_t remaining_;
-  std::int64_t next_pts_ = 0;
-  CodecContextPtr codec_;
-  AVStream* stream_ = nullptr;
-  FramePtr frame_;
+  std::string where_;
+  InputFormatPtr input_;
+  int stream_ = 0;
   PacketPtr packet_;
-  std::vector<float> interleaved_;
 };
 
 }  // namespace
 
-void stitch(const Plan& plan, const std::vector<fs::path>& segments,
-            const SoundtrackSettings& soundtrack, const fs::path& output) {
+void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
+            const fs::path& output) {
   const std::string where = output.string();
   AVFormatContext* raw = nullptr;
   check_av(avformat_alloc_output_context2(&raw, nullptr, "mp4", where.c_str()),
@@ -256,7 +201,13 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments,
   video_stream->time_base = frame_duration(plan.timeline.fps);
   video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num),
                                   static_cast<int>(plan.timeline.fps.den)};
-  SoundtrackEncoder audio(plan, soundtrack, format.get());
+  SoundtrackPackets audio(soundtrack);
+  AVStream* audio_stream = avformat_new_stream(format.get(), nullptr);
+  if (audio_stream == nullptr) throw Failure("out of memory adding the audio stream");
+  check_av(avcodec_parameters_copy(audio_stream->codecpar, audio.stream()->codecpar),
+           "cannot copy the soundtrack's settings");
+  audio_stream->codecpar->codec_tag = 0;
+  audio_stream->time_base = audio.stream()->time_base;
 
   check_av(avio_open(&format->pb, where.c_str(), AVIO_FLAG_WRITE), "cannot write " + where);
   AVDictionary* options = nullptr;
@@ -283,6 +234,8 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments,
       check_av(av_interleaved_write_frame(format.get(), video_packet), "cannot write " + where);
       video_packet = video.next();
     } else {
+      audio_packet->stream_index = audio_stream->index;
+      av_packet_rescale_ts(audio_packet, audio.stream()->time_base, audio_stream->time_base);
       check_av(av_interleaved_write_frame(format.get(), audio_packet), "cannot write " + where);
       audio_packet = audio.next();
     }

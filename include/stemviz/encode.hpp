@@ -1,8 +1,11 @@
 // Encode stage: one chunk of rendered frames becomes one video-only H.264 segment (MP4)
-// that starts on a keyframe, so segments can later be joined without re-encoding.
+// that starts on a keyframe, so segments can later be joined without re-encoding; the
+// stems' mix becomes one audio-only AAC file.
 #pragma once
 
+#include <stemviz/audio.hpp>
 #include <stemviz/media.hpp>
+#include <stemviz/plan.hpp>
 #include <stemviz/timeline.hpp>
 
 #include <cstdint>
@@ -52,5 +55,17 @@ class SegmentEncoder {
   std::int64_t next_pts_ = 0;
   bool committed_ = false;
 };
+
+struct SoundtrackSettings {
+  const std::vector<StemInfo>* stems = nullptr;  // summed into the soundtrack
+  float gain = 1.0f;                             // applied to the sum (see Analysis::mix_gain)
+  std::int64_t bit_rate = 192'000;               // AAC bits per second, stereo
+};
+
+// Encodes the stems' mix over the plan's sample range to stereo AAC in an audio-only MP4 at
+// `path`, written under a temporary name and renamed when complete. Polls for a cancel
+// request between packets.
+void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings,
+                       const std::filesystem::path& path);
 
 }  // namespace stemviz

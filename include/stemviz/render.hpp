@@ -10,6 +10,7 @@
 #include <stemviz/scene.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace stemviz {
@@ -18,12 +19,15 @@ namespace stemviz {
 std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk);
 
 // Renders every chunk of `plan` into `segment_dir` with `threads` workers (0 = all cores)
-// and returns the segment paths in chunk order. Stops with Interrupted on a cancel request;
-// a segment that was not finished leaves no file behind.
+// and returns the segment paths in chunk order. `alongside` (may be empty) runs on one of
+// the same workers while the chunks render, so work such as the soundtrack adds no time of
+// its own after the render and --threads still bounds the cores used. Stops with
+// Interrupted on a cancel request; a segment that was not finished leaves no file behind.
 std::vector<std::filesystem::path> render_segments(const Plan& plan, const ClassicScene& scene,
                                                    const FeatureTrack& features,
                                                    const VideoSettings& video,
                                                    const std::filesystem::path& segment_dir,
-                                                   int threads, Progress& progress);
+                                                   int threads, Progress& progress,
+                                                   const std::function<void()>& alongside);
 
 }  // namespace stemviz

@@ -1,8 +1,7 @@
-// Stitch stage: joins the chunk segments without re-encoding, encodes the soundtrack once
-// (AAC) and muxes both into one MP4 with the index at the front (faststart).
+// Stitch stage: joins the chunk segments and the soundtrack without re-encoding into one
+// MP4 with the index at the front (faststart).
 #pragma once
 
-#include <stemviz/audio.hpp>
 #include <stemviz/plan.hpp>
 
 #include <cstdint>
@@ -11,16 +10,10 @@
 
 namespace stemviz {
 
-struct SoundtrackSettings {
-  const std::vector<StemInfo>* stems = nullptr;  // summed into the soundtrack
-  float gain = 1.0f;                             // applied to the sum (see Analysis::mix_gain)
-  std::int64_t bit_rate = 192'000;               // AAC bits per second, stereo
-};
-
-// Writes `output` from `segments` (one per chunk of `plan`, in order) and the soundtrack
-// for the plan's sample range. Every segment must hold exactly its chunk's frames.
+// Writes `output` from `segments` (one per chunk of `plan`, in order) and `soundtrack` (from
+// encode_soundtrack). Every segment must hold exactly its chunk's frames.
 void stitch(const Plan& plan, const std::vector<std::filesystem::path>& segments,
-            const SoundtrackSettings& soundtrack, const std::filesystem::path& output);
+            const std::filesystem::path& soundtrack, const std::filesystem::path& output);
 
 struct MediaSummary {
   std::int64_t video_frames = 0;
