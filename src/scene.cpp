@@ -198,6 +198,26 @@ void ClassicScene::draw_background(cairo_t* cr) const {
   cairo_paint(cr);
 }
 
+PixelBox ClassicScene::covered_box(const std::vector<ScreenFace>& faces) const {
+  if (faces.empty()) return {};
+  double x0 = width_, y0 = height_, x1 = 0, y1 = 0;
+  for (const ScreenFace& face : faces) {
+    for (std::size_t i = 0; i < face.xy.size(); i += 2) {
+      x0 = std::min(x0, face.xy[i]);
+      x1 = std::max(x1, face.xy[i]);
+      y0 = std::min(y0, face.xy[i + 1]);
+      y1 = std::max(y1, face.xy[i + 1]);
+    }
+  }
+  // Strokes reach half a line width past the vertices and antialiasing one more pixel.
+  const double margin = line_width_px_ + 2.0;
+  const auto clamp_to = [](double v, int limit) {
+    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
+  };
+  return {clamp_to(std::floor(x0 - margin), width_), clamp_to(std::floor(y0 - margin), height_),
+          clamp_to(std::ceil(x1 + margin), width_), clamp_to(std::ceil(y1 + margin), height_)};
+}
+
 void ClassicScene::draw_faces(cairo_t* cr, const std::vector<ScreenFace>& faces) const {
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_line_width(cr, line_width_px_);
@@ -245,10 +265,17 @@ void FrameCanvas::render(const FeatureTrack& features, const Timeline& timeline,
   }
   scene_->build_faces({timeline.frame_time(frame), loudness_.data()}, faces_);
   cairo_surface_flush(surface_.get());
-  std::memcpy(pixels_, background_.data(), background_.size());
+  // Only the previous frame's shapes covered the background: restore just that box, which
+  // is a fraction of the picture, instead of copying the whole background every frame.
+  const std::size_t row_bytes = static_cast<std::size_t>(dirty_.x1 - dirty_.x0) * 4;
+  for (int y = dirty_.y0; y < dirty_.y1; ++y) {
+    const std::size_t offset = static_cast<std::size_t>(y) * stride_ + dirty_.x0 * 4;
+    std::memcpy(pixels_ + offset, background_.data() + offset, row_bytes);
+  }
   cairo_surface_mark_dirty(surface_.get());
   scene_->draw_faces(cr_.get(), faces_);
   cairo_surface_flush(surface_.get());
+  dirty_ = scene_->covered_box(faces_);
 }
 
 }  // namespace stemviz

@@ -45,6 +45,11 @@ struct ScreenFace {
   bool mirror = false;         // part of a stem's mirror image below the floor
 };
 
+// A rectangle of pixels, [x0, x1) x [y0, y1); empty when x0 >= x1 or y0 >= y1.
+struct PixelBox {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
 struct SceneFrame {
   double seconds = 0.0;        // animation time of the frame
   const float* loudness = nullptr;  // per stem, 0..1
@@ -67,6 +72,8 @@ class ClassicScene {
   void draw_background(cairo_t* cr) const;
   // Draws `faces` (from build_faces) over whatever `cr` holds.
   void draw_faces(cairo_t* cr, const std::vector<ScreenFace>& faces) const;
+  // The pixels draw_faces may touch for `faces`, clipped to the picture.
+  PixelBox covered_box(const std::vector<ScreenFace>& faces) const;
 
  private:
   struct Camera {
@@ -105,6 +112,7 @@ class FrameCanvas {
   CairoSurfacePtr surface_;
   CairoPtr cr_;
   std::vector<std::uint8_t> background_;
+  PixelBox dirty_;  // where the last frame drew over the background
   std::vector<ScreenFace> faces_;
   std::vector<float> loudness_;
   std::uint8_t* pixels_ = nullptr;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <vector>
 
@@ -62,5 +63,51 @@ TEST_SUITE("scene") {
     };
     CHECK(top(1.0f) < top(0.5f) - 20);
     CHECK(top(0.5f) < top(0.0f) - 20);
+  }
+
+  TEST_CASE("a reused canvas draws the same pixels as a fresh one") {
+    // A canvas restores only what its previous frame covered; any leftover would show here.
+    const int stems = 5;
+    const ClassicScene scene(stems, 480, 270);
+    const Timeline timeline{Rational{30, 1}, 48000, 48000 * 4};
+    FeatureTrack features(stems, timeline.frame_count());
+    for (int stem = 0; stem < stems; ++stem) {
+      for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
+        features.rms(stem)[f] = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
+      }
+    }
+    const auto pixels = [&](const FrameCanvas& canvas) {
+      const std::uint8_t* p = canvas.pixels();
+      return std::vector<std::uint8_t>(p, p + static_cast<std::size_t>(canvas.stride()) * 270);
+    };
+    FrameCanvas reused(scene);
+    for (const std::int64_t frame : {std::int64_t{7}, std::int64_t{40}, std::int64_t{41},
+                                     std::int64_t{100}, std::int64_t{3}}) {
+      CAPTURE(frame);
+      reused.render(features, timeline, frame);
+      FrameCanvas fresh(scene);
+      fresh.render(features, timeline, frame);
+      CHECK(pixels(reused) == pixels(fresh));
+    }
+  }
+
+  TEST_CASE("the covered box holds every face") {
+    const ClassicScene scene(7, 1920, 1080);
+    const std::vector<float> loudness{0.1f, 0.9f, 0.5f, 1.0f, 0.0f, 0.3f, 0.7f};
+    std::vector<ScreenFace> faces;
+    scene.build_faces({12.0, loudness.data()}, faces);
+    const PixelBox box = scene.covered_box(faces);
+    REQUIRE(box.x0 < box.x1);
+    REQUIRE(box.y0 < box.y1);
+    for (const ScreenFace& face : faces) {
+      for (int k = 0; k < 3; ++k) {
+        CHECK(face.xy[2 * k] > box.x0);
+        CHECK(face.xy[2 * k] < box.x1);
+        CHECK(face.xy[2 * k + 1] > box.y0);
+        CHECK(face.xy[2 * k + 1] < box.y1);
+      }
+    }
+    // Far smaller than the picture, or restoring it would save nothing.
+    CHECK((box.x1 - box.x0) * (box.y1 - box.y0) < 1920 * 1080 / 2);
   }
 }
