@@ -2,41 +2,79 @@
 
 #include <stemviz/error.hpp>
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace stemviz {
 
 FeatureTrack::FeatureTrack(int stem_count, std::int64_t frame_count)
     : stem_count_(stem_count),
       frame_count_(frame_count),
-      rms_(static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frame_count), 0.0f) {}
+      values_(static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frame_count)) {}
 
 StemFrameFeatures FeatureTrack::at(int stem, std::int64_t frame) const {
-  if (frame < 0 || frame >= frame_count_) return {};
-  return {rms_[static_cast<std::size_t>(stem) * frame_count_ + frame]};
+  if (frame < 0 || frame >= frame_count_ || stem < 0 || stem >= stem_count_) return {};
+  return values_[static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_) +
+                 static_cast<std::size_t>(frame)];
 }
 
-RmsAccumulator::RmsAccumulator(const Timeline& timeline, std::int64_t window)
+namespace {
+
+// Peaks are looked up in groups of this many samples, so a long window costs its length
+// divided by the group size instead of its length.
+constexpr std::int64_t kPeakGroup = 64;
+
+}  // namespace
+
+WindowAccumulator::WindowAccumulator(const Timeline& timeline, std::int64_t window)
     : timeline_(timeline),
       window_(std::max<std::int64_t>(window, 1)),
       sum_squares_(static_cast<std::size_t>(timeline.frame_count()), 0.0),
-      counts_(static_cast<std::size_t>(timeline.frame_count()), 0) {}
+      counts_(static_cast<std::size_t>(timeline.frame_count()), 0),
+      peaks_(static_cast<std::size_t>(timeline.frame_count()), 0.0) {}
 
-std::int64_t RmsAccumulator::window_start(std::int64_t frame) const {
+std::int64_t WindowAccumulator::window_start(std::int64_t frame) const {
   return timeline_.first_sample(frame) - window_ / 2;
 }
 
-void RmsAccumulator::add(const float* mono, std::int64_t count) {
+double WindowAccumulator::block_peak(std::int64_t from, std::int64_t to) const {
+  float peak = 0.0f;
+  const std::int64_t first_group = (from + kPeakGroup - 1) / kPeakGroup;
+  const std::int64_t end_group = to / kPeakGroup;
+  if (first_group >= end_group) {
+    for (std::int64_t i = from; i < to; ++i) peak = std::max(peak, magnitude_[static_cast<std::size_t>(i)]);
+    return peak;
+  }
+  for (std::int64_t i = from; i < first_group * kPeakGroup; ++i) {
+    peak = std::max(peak, magnitude_[static_cast<std::size_t>(i)]);
+  }
+  for (std::int64_t g = first_group; g < end_group; ++g) {
+    peak = std::max(peak, group_peak_[static_cast<std::size_t>(g)]);
+  }
+  for (std::int64_t i = end_group * kPeakGroup; i < to; ++i) {
+    peak = std::max(peak, magnitude_[static_cast<std::size_t>(i)]);
+  }
+  return peak;
+}
+
+void WindowAccumulator::add(const float* mono, std::int64_t count) {
   // prefix_[i] = sum of squares of the block's first i samples, so each frame's share of
   // the block costs one subtraction whatever the window length.
-  prefix_.resize(static_cast<std::size_t>(count) + 1);
+  const auto n = static_cast<std::size_t>(count);
+  prefix_.resize(n + 1);
+  magnitude_.resize(n);
+  group_peak_.assign((n + kPeakGroup - 1) / kPeakGroup, 0.0f);
   prefix_[0] = 0.0;
-  for (std::int64_t i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const double x = mono[i];
-    prefix_[static_cast<std::size_t>(i) + 1] = prefix_[static_cast<std::size_t>(i)] + x * x;
+    prefix_[i + 1] = prefix_[i] + x * x;
+    magnitude_[i] = std::fabs(mono[i]);
+    float& group = group_peak_[i / kPeakGroup];
+    group = std::max(group, magnitude_[i]);
   }
   const std::int64_t block_start = position_;
   const std::int64_t block_end = position_ + count;
@@ -48,22 +86,114 @@ void RmsAccumulator::add(const float* mono, std::int64_t count) {
     const std::int64_t from = std::max(start, block_start);
     const std::int64_t to = std::min(end, block_end);
     if (to > from) {
-      sum_squares_[static_cast<std::size_t>(f)] +=
-          prefix_[static_cast<std::size_t>(to - block_start)] -
-          prefix_[static_cast<std::size_t>(from - block_start)];
-      counts_[static_cast<std::size_t>(f)] += to - from;
+      const auto frame = static_cast<std::size_t>(f);
+      sum_squares_[frame] += prefix_[static_cast<std::size_t>(to - block_start)] -
+                             prefix_[static_cast<std::size_t>(from - block_start)];
+      counts_[frame] += to - from;
+      peaks_[frame] = std::max(peaks_[frame], block_peak(from - block_start, to - block_start));
     }
     if (end <= block_end && f == first_open_) ++first_open_;
   }
   position_ = block_end;
 }
 
-std::vector<double> RmsAccumulator::finish() {
-  std::vector<double> rms(sum_squares_.size());
-  for (std::size_t f = 0; f < rms.size(); ++f) {
-    rms[f] = counts_[f] > 0 ? std::sqrt(sum_squares_[f] / static_cast<double>(counts_[f])) : 0.0;
+Envelope WindowAccumulator::finish() {
+  Envelope envelope;
+  envelope.rms.resize(sum_squares_.size());
+  for (std::size_t f = 0; f < sum_squares_.size(); ++f) {
+    envelope.rms[f] =
+        counts_[f] > 0 ? std::sqrt(sum_squares_[f] / static_cast<double>(counts_[f])) : 0.0;
   }
-  return rms;
+  envelope.peak = std::move(peaks_);
+  return envelope;
+}
+
+Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
+                                             const std::string& what) {
+  if (text == "peak") return Normalization::Mode::peak;
+  if (text == "global") return Normalization::Mode::global;
+  const std::string prefix = "percentile:";
+  if (text.rfind(prefix, 0) == 0) {
+    const std::string number = text.substr(prefix.size());
+    char* end = nullptr;
+    const double p = std::strtod(number.c_str(), &end);
+    if (!number.empty() && end != nullptr && *end == '\0' && p > 0.0 && p <= 100.0) {
+      percentile = p;
+      return Normalization::Mode::percentile;
+    }
+  }
+  throw UsageError(fmt::format("{} {}: use peak, global or percentile:P with P from 0 to 100, "
+                               "e.g. percentile:95", what, text));
+}
+
+void validate(const AnalysisSettings& settings) {
+  // Ten minutes is far beyond any useful window or time constant, and keeps the sample
+  // counts derived from them small.
+  constexpr double kLongestMs = 600'000.0;
+  if (!(settings.window_ms > 0.0) || settings.window_ms > kLongestMs) {
+    throw UsageError(fmt::format("--window-ms {}: must be more than 0 and at most {}",
+                                 settings.window_ms, kLongestMs));
+  }
+  if (!(settings.attack_ms >= 0.0) || settings.attack_ms > kLongestMs) {
+    throw UsageError(fmt::format("--attack-ms {}: must be from 0 to {}", settings.attack_ms, kLongestMs));
+  }
+  if (!(settings.release_ms >= 0.0) || settings.release_ms > kLongestMs) {
+    throw UsageError(fmt::format("--release-ms {}: must be from 0 to {}", settings.release_ms, kLongestMs));
+  }
+  const Normalization& n = settings.normalization;
+  if (n.floor_db && !(*n.floor_db < 0.0 && *n.floor_db >= kSilenceDb)) {
+    throw UsageError(fmt::format("--floor-db {}: must be below 0 and at least {}, e.g. -48",
+                                 *n.floor_db, kSilenceDb));
+  }
+  if (!(n.gamma > 0.0) || n.gamma > 10.0) {
+    throw UsageError(fmt::format("--gamma {}: must be more than 0 and at most 10", n.gamma));
+  }
+}
+
+std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds,
+                                    double attack_ms, double release_ms) {
+  // A time constant of T ms moves 1 - 1/e of the way to the target in T ms.
+  const auto coefficient = [&](double ms) {
+    return ms > 0.0 ? std::exp(-frame_seconds * 1000.0 / ms) : 0.0;
+  };
+  const double attack = coefficient(attack_ms);
+  const double release = coefficient(release_ms);
+  std::vector<double> smoothed(envelope.size());
+  double y = 0.0;
+  for (std::size_t f = 0; f < envelope.size(); ++f) {
+    const double x = envelope[f];
+    const double a = x > y ? attack : release;
+    y = a * y + (1.0 - a) * x;
+    smoothed[f] = y;
+  }
+  return smoothed;
+}
+
+double normalization_reference(const std::vector<double>& smoothed,
+                               const Normalization& normalization) {
+  if (smoothed.empty()) return 0.0;
+  const double loudest = *std::max_element(smoothed.begin(), smoothed.end());
+  if (normalization.mode != Normalization::Mode::percentile) return loudest;
+  // Nearest-rank percentile. A stem that is silent for more than P% of the song would get a
+  // reference of 0 and show nothing; its loudest frame serves instead.
+  std::vector<double> sorted = smoothed;
+  const auto rank = static_cast<std::size_t>(
+      std::ceil(normalization.percentile / 100.0 * static_cast<double>(sorted.size())));
+  const std::size_t index = std::clamp<std::size_t>(rank, 1, sorted.size()) - 1;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(index), sorted.end());
+  const double reference = sorted[index];
+  return reference > 0.0 ? reference : loudest;
+}
+
+float to_level(double value, double reference, const Normalization& normalization) {
+  if (!(reference > 0.0) || !(value > 0.0)) return 0.0f;
+  double level = std::min(1.0, value / reference);
+  if (normalization.floor_db) {
+    const double db = 20.0 * std::log10(level);
+    level = std::clamp(1.0 - db / *normalization.floor_db, 0.0, 1.0);
+  }
+  if (normalization.gamma != 1.0) level = std::pow(level, normalization.gamma);
+  return static_cast<float>(level);
 }
 
 namespace {
@@ -81,7 +211,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
       std::llround(settings.window_ms * 1e-3 * timeline.sample_rate));
 
   std::vector<StemReader> readers;
-  std::vector<RmsAccumulator> accumulators;
+  std::vector<WindowAccumulator> accumulators;
   readers.reserve(stems.size());
   accumulators.reserve(stems.size());
   for (const auto& stem : stems) {
@@ -124,15 +254,35 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
     for (std::int64_t i = 0; i < 2 * want; ++i) mix_peak = std::max(mix_peak, std::abs(mix[i]));
   }
 
+  // Everything below is per stem and over the whole song, so chunks and threads cannot
+  // change it; only Mode::global needs all stems' references first.
+  std::vector<Envelope> envelopes(stems.size());
+  std::vector<std::vector<double>> smoothed(stems.size());
+  std::vector<double> references(stems.size());
+  const double frame_seconds = 1.0 / timeline.fps.to_double();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (int s = 0; s < stem_count; ++s) {
+    envelopes[s] = accumulators[s].finish();
+    smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
+                                  settings.release_ms);
+    references[s] = normalization_reference(smoothed[s], settings.normalization);
+  }
+  if (settings.normalization.mode == Normalization::Mode::global) {
+    const double loudest = *std::max_element(references.begin(), references.end());
+    std::fill(references.begin(), references.end(), loudest);
+  }
+
   Analysis analysis;
   analysis.features = FeatureTrack(stem_count, timeline.frame_count());
   for (int s = 0; s < stem_count; ++s) {
-    const std::vector<double> rms = accumulators[s].finish();
-    const double loudest = rms.empty() ? 0.0 : *std::max_element(rms.begin(), rms.end());
-    float* out = analysis.features.rms(s);
-    for (std::size_t f = 0; f < rms.size(); ++f) {
-      // A silent stem stays at zero instead of dividing by zero.
-      out[f] = loudest > 0.0 ? static_cast<float>(rms[f] / loudest) : 0.0f;
+    StemFrameFeatures* out = analysis.features.stem(s);
+    for (std::size_t f = 0; f < smoothed[s].size(); ++f) {
+      const double rms = envelopes[s].rms[f];
+      out[f].level = to_level(smoothed[s][f], references[s], settings.normalization);
+      out[f].rms = static_cast<float>(rms);
+      out[f].peak = static_cast<float>(envelopes[s].peak[f]);
+      out[f].db = rms > 0.0 ? std::max(kSilenceDb, static_cast<float>(20.0 * std::log10(rms)))
+                            : kSilenceDb;
     }
   }
   analysis.mix_peak = mix_peak;

@@ -105,9 +105,7 @@ void validate(const RenderOptions& options) {
   if (options.from && options.to && *options.from >= *options.to) {
     throw UsageError(fmt::format("--from {} is not before --to {}", *options.from, *options.to));
   }
-  if (!(options.window_ms > 0.0)) {
-    throw UsageError(fmt::format("--window-ms {}: must be more than 0", options.window_ms));
-  }
+  validate(options.analysis);
 }
 
 RenderSummary run_render(const RenderOptions& options) {
@@ -134,7 +132,9 @@ RenderSummary run_render(const RenderOptions& options) {
   Progress progress(end_frame - first_frame, options.progress);
   progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
                             timeline.duration_seconds(), timeline.sample_rate));
-  const Analysis analysis = analyze(stems, timeline, {options.window_ms, options.threads});
+  AnalysisSettings analysis_settings = options.analysis;
+  analysis_settings.threads = options.threads;
+  const Analysis analysis = analyze(stems, timeline, analysis_settings);
   throw_if_cancelled();
 
   const Plan plan = make_plan(timeline, first_frame, end_frame,

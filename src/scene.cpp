@@ -261,7 +261,7 @@ FrameCanvas::FrameCanvas(const ClassicScene& scene)
 void FrameCanvas::render(const FeatureTrack& features, const Timeline& timeline,
                          std::int64_t frame) {
   for (int stem = 0; stem < scene_->stem_count(); ++stem) {
-    loudness_[static_cast<std::size_t>(stem)] = features.at(stem, frame).rms;
+    loudness_[static_cast<std::size_t>(stem)] = features.at(stem, frame).level;
   }
   scene_->build_faces({timeline.frame_time(frame), loudness_.data()}, faces_);
   cairo_surface_flush(surface_.get());

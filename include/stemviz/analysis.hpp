@@ -6,13 +6,23 @@
 #include <stemviz/timeline.hpp>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace stemviz {
 
-// What the renderer knows about one stem at one frame.
+// The dB value given to silence, so that no feature is ever -inf or NaN.
+inline constexpr float kSilenceDb = -120.0f;
+
+// What the renderer and `stemviz analyze` know about one stem at one frame. All values are
+// finite; a silent stem reads as zeros (and kSilenceDb).
 struct StemFrameFeatures {
-  float rms = 0.0f;  // windowed RMS loudness, 0..1, 1 = this stem's loudest frame
+  float level = 0.0f;      // what the picture shows, 0..1: the RMS after smoothing,
+                           // normalization, the dB floor and gamma
+  float rms = 0.0f;        // windowed RMS of the mono downmix, linear, 1.0 = full scale
+  float peak = 0.0f;       // largest |sample| in the same window, linear, 0..1 for PCM
+  float db = kSilenceDb;   // rms in dBFS, >= kSilenceDb
 };
 
 // Features of every stem at every frame of the song, stored stem-major.
@@ -23,44 +33,94 @@ class FeatureTrack {
 
   int stem_count() const { return stem_count_; }
   std::int64_t frame_count() const { return frame_count_; }
-  // `frame` past the end reads as silence, so a caller never indexes out of range.
+  // `frame` outside the song reads as silence, so a caller never indexes out of range.
   StemFrameFeatures at(int stem, std::int64_t frame) const;
-  // The writable RMS values of one stem, one per frame.
-  float* rms(int stem) { return &rms_[static_cast<std::size_t>(stem) * frame_count_]; }
+  // The writable features of one stem, one per frame.
+  StemFrameFeatures* stem(int stem) {
+    return &values_[static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_)];
+  }
 
  private:
   int stem_count_ = 0;
   std::int64_t frame_count_ = 0;
-  std::vector<float> rms_;
+  std::vector<StemFrameFeatures> values_;
 };
 
-// Accumulates windowed RMS per frame from a mono signal that arrives in blocks of any size.
-// Frame f's window is `window` samples centred on sample first_sample(f); the parts of a
-// window before the song's start or after its end are left out of the mean.
-class RmsAccumulator {
+// Raw per-frame envelopes of one signal, before smoothing and normalization.
+struct Envelope {
+  std::vector<double> rms;   // linear
+  std::vector<double> peak;  // linear, largest |sample|
+};
+
+// Accumulates windowed RMS and peak per frame from a mono signal that arrives in blocks of
+// any size. Frame f's window is `window` samples centred on sample first_sample(f); the parts
+// of a window before the song's start or after its end are left out.
+class WindowAccumulator {
  public:
-  RmsAccumulator(const Timeline& timeline, std::int64_t window);
+  WindowAccumulator(const Timeline& timeline, std::int64_t window);
   // Adds the next `count` samples of the signal (they follow the previous block).
   void add(const float* mono, std::int64_t count);
-  // RMS per frame (linear, same scale as the samples). Call once, after the last block.
-  std::vector<double> finish();
+  // The envelopes, one value per frame. Call once, after the last block.
+  Envelope finish();
 
  private:
   std::int64_t window_start(std::int64_t frame) const;
+  double block_peak(std::int64_t from, std::int64_t to) const;
 
   Timeline timeline_;
   std::int64_t window_;
-  std::int64_t position_ = 0;       // samples added so far
-  std::int64_t first_open_ = 0;     // the first frame whose window is not yet complete
+  std::int64_t position_ = 0;     // samples added so far
+  std::int64_t first_open_ = 0;   // the first frame whose window is not yet complete
   std::vector<double> sum_squares_;
   std::vector<std::int64_t> counts_;
-  std::vector<double> prefix_;      // scratch: running sum of squares of one block
+  std::vector<double> peaks_;
+  std::vector<double> prefix_;     // scratch: running sum of squares of one block
+  std::vector<float> magnitude_;   // scratch: |sample| of one block
+  std::vector<float> group_peak_;  // scratch: max |sample| of each group of the block
 };
 
-struct AnalysisSettings {
-  double window_ms = 50.0;  // RMS window length in milliseconds, > 0
-  int threads = 0;          // OpenMP threads; 0 = all cores
+// How levels are scaled to 0..1.
+struct Normalization {
+  enum class Mode {
+    peak,        // each stem's loudest frame is 1
+    global,      // the loudest frame of any stem is 1: keeps the stems' relative loudness
+    percentile,  // each stem's P-th percentile frame is 1 (louder frames clip to 1), so one
+                 // huge hit does not flatten the rest of the song
+  };
+  Mode mode = Mode::peak;
+  double percentile = 95.0;         // P for Mode::percentile, 0 < P <= 100
+  std::optional<double> floor_db;   // when set (< 0), levels map linearly in dB from this
+                                    // far below the reference (0) up to the reference (1)
+  double gamma = 1.0;               // level = level^gamma, > 0; above 1 favours loud frames
 };
+
+// Parses "peak", "global" or "percentile:P"; throws UsageError naming `what` otherwise.
+Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
+                                             const std::string& what);
+
+struct AnalysisSettings {
+  double window_ms = 50.0;   // RMS and peak window in milliseconds, > 0
+  double attack_ms = 0.0;    // rise time constant of the level; 0 = follows at once
+  double release_ms = 80.0;  // fall time constant of the level; 0 = falls at once
+  Normalization normalization;
+  int threads = 0;           // OpenMP threads; 0 = all cores
+};
+
+// Checks the settings; throws UsageError naming the command-line option at fault.
+void validate(const AnalysisSettings& settings);
+
+// Attack/release smoothing of a per-frame envelope: a one-pole follower with separate time
+// constants for rising and falling values, run over the whole song from its first frame, so
+// a frame's value never depends on where a chunk starts. `frame_seconds` > 0.
+std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds,
+                                    double attack_ms, double release_ms);
+
+// The value that `normalization` maps to level 1 for one stem's smoothed envelope (its
+// maximum or percentile); 0 for silence. Mode::global is the caller's maximum over stems.
+double normalization_reference(const std::vector<double>& smoothed, const Normalization& normalization);
+
+// Maps a smoothed value to a level in 0..1 against `reference` (0 gives 0).
+float to_level(double value, double reference, const Normalization& normalization);
 
 struct Analysis {
   FeatureTrack features;
@@ -70,6 +130,7 @@ struct Analysis {
 
 // Streams every stem once (in blocks, OpenMP over stems) and returns per-frame features
 // and the soundtrack gain. Peak memory does not grow with song length beyond the features.
+// The result is the same for any thread count.
 Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
                  const AnalysisSettings& settings);
 

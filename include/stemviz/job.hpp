@@ -2,6 +2,7 @@
 // The CLI fills RenderOptions and calls run_render(); everything else lives here.
 #pragma once
 
+#include <stemviz/analysis.hpp>
 #include <stemviz/encode.hpp>
 #include <stemviz/progress.hpp>
 
@@ -19,7 +20,7 @@ struct RenderOptions {
   int threads = 0;               // workers for analysis and rendering; 0 = all cores
   std::optional<double> from;    // seconds: render only from here ...
   std::optional<double> to;      // ... up to here
-  double window_ms = 50.0;       // RMS window
+  AnalysisSettings analysis;     // its threads field is ignored: `threads` serves both
   ProgressStyle progress = ProgressStyle::lines;
 };
 

@@ -4,7 +4,15 @@
 
 #include <CLI/CLI.hpp>
 
+namespace stemviz {
+struct AnalysisSettings;
+}
+
 namespace stemviz::cli {
+
+// Adds the analysis options (--window-ms, --attack-ms, --release-ms, --normalize,
+// --floor-db, --gamma) to `command`, writing into `settings`, which must outlive parsing.
+void add_analysis_options(CLI::App& command, AnalysisSettings& settings);
 
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);

@@ -78,8 +78,7 @@ void set_render_command(CLI::App& app) {
       ->capture_default_str();
   render->add_option("--from", options.from, "Render from this time (seconds)");
   render->add_option("--to", options.to, "Render up to this time (seconds)");
-  render->add_option("--window-ms", options.window_ms, "Loudness (RMS) window in milliseconds")
-      ->capture_default_str();
+  add_analysis_options(*render, options.analysis);
   render->add_option("--progress", arguments->progress, "Progress display")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))
       ->capture_default_str();

@@ -13,12 +13,12 @@ namespace {
 
 std::vector<double> rms_in_blocks(const Timeline& timeline, const std::vector<float>& signal,
                                   std::int64_t window, std::int64_t block) {
-  RmsAccumulator accumulator(timeline, window);
+  WindowAccumulator accumulator(timeline, window);
   for (std::int64_t start = 0; start < static_cast<std::int64_t>(signal.size()); start += block) {
     const std::int64_t n = std::min<std::int64_t>(block, static_cast<std::int64_t>(signal.size()) - start);
     accumulator.add(signal.data() + start, n);
   }
-  return accumulator.finish();
+  return accumulator.finish().rms;
 }
 
 }  // namespace
@@ -82,10 +82,11 @@ TEST_SUITE("analysis") {
 
   TEST_CASE("features past the end read as silence") {
     FeatureTrack track(2, 10);
-    track.rms(1)[9] = 0.75f;
-    CHECK(track.at(1, 9).rms == 0.75f);
-    CHECK(track.at(1, 10).rms == 0.0f);
-    CHECK(track.at(0, -1).rms == 0.0f);
+    track.stem(1)[9].level = 0.75f;
+    CHECK(track.at(1, 9).level == 0.75f);
+    CHECK(track.at(1, 10).level == 0.0f);
+    CHECK(track.at(0, -1).level == 0.0f);
+    CHECK(track.at(0, -1).db == kSilenceDb);
   }
 }
 

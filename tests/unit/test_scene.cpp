@@ -73,7 +73,7 @@ TEST_SUITE("scene") {
     FeatureTrack features(stems, timeline.frame_count());
     for (int stem = 0; stem < stems; ++stem) {
       for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
-        features.rms(stem)[f] = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
+        features.stem(stem)[f].level = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
       }
     }
     const auto pixels = [&](const FrameCanvas& canvas) {

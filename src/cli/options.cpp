@@ -1,0 +1,39 @@
+// Options that several subcommands share, so they are spelled and checked the same way.
+#include "commands.hpp"
+
+#include <stemviz/analysis.hpp>
+
+#include <memory>
+
+namespace stemviz::cli {
+
+void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
+  auto mode = std::make_shared<std::string>("peak");
+  command.add_option("--window-ms", settings.window_ms, "Loudness (RMS and peak) window in milliseconds")
+      ->capture_default_str()
+      ->group("Analysis");
+  command.add_option("--attack-ms", settings.attack_ms, "Time for a level to rise (0 = at once)")
+      ->capture_default_str()
+      ->group("Analysis");
+  command.add_option("--release-ms", settings.release_ms, "Time for a level to fall (0 = at once)")
+      ->capture_default_str()
+      ->group("Analysis");
+  command.add_option("--normalize", *mode,
+                     "Level 1 is: peak (each stem's loudest moment), global (the loudest of all "
+                     "stems), or percentile:P (each stem's P-th percentile)")
+      ->capture_default_str()
+      ->group("Analysis")
+      ->each([&settings, mode](const std::string& text) {
+        settings.normalization.mode =
+            parse_normalization_mode(text, settings.normalization.percentile, "--normalize");
+      });
+  command.add_option("--floor-db", settings.normalization.floor_db,
+                     "Show levels on a dB scale from this far below level 1 (e.g. -48)")
+      ->group("Analysis");
+  command.add_option("--gamma", settings.normalization.gamma,
+                     "Level curve: above 1 favours loud moments, below 1 quiet ones")
+      ->capture_default_str()
+      ->group("Analysis");
+}
+
+}  // namespace stemviz::cli

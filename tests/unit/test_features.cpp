@@ -1,0 +1,178 @@
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+
+#include "../support/probe.hpp"
+
+#include <doctest/doctest.h>
+#include <sndfile.h>
+
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+using namespace stemviz;
+
+namespace {
+
+Envelope envelope_in_blocks(const Timeline& timeline, const std::vector<float>& signal,
+                            std::int64_t window, std::int64_t block) {
+  WindowAccumulator accumulator(timeline, window);
+  const auto size = static_cast<std::int64_t>(signal.size());
+  for (std::int64_t start = 0; start < size; start += block) {
+    accumulator.add(signal.data() + start, std::min(block, size - start));
+  }
+  return accumulator.finish();
+}
+
+double sine_440(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 440.0 * i / 44100.0); }
+double sine_440_quiet(std::int64_t i, int) { return 0.125 * std::sin(2 * std::numbers::pi * 440.0 * i / 44100.0); }
+double silence(std::int64_t, int) { return 0.0; }
+// A burst of noise-like signal every half second on a quiet bed; stereo sides differ.
+double bursts(std::int64_t i, int channel) {
+  const double bed = 0.01 * std::sin(0.37 * static_cast<double>(i) + channel);
+  return (i % 22050) < 2000 ? 0.8 * std::sin(0.11 * static_cast<double>(i * (channel + 1))) : bed;
+}
+
+}  // namespace
+
+TEST_SUITE("features") {
+  TEST_CASE("peak of a sine of amplitude A is A") {
+    const int rate = 44100;
+    std::vector<float> sine(rate);
+    for (std::size_t i = 0; i < sine.size(); ++i) {
+      sine[i] = static_cast<float>(0.7 * std::sin(2 * std::numbers::pi * 220.0 * i / rate));
+    }
+    const Timeline timeline{{60, 1}, rate, rate};
+    const Envelope e = envelope_in_blocks(timeline, sine, rate / 20, 1000);
+    for (std::int64_t f = 3; f < timeline.frame_count() - 3; ++f) {
+      REQUIRE(e.peak[static_cast<std::size_t>(f)] == doctest::Approx(0.7).epsilon(1e-3));
+    }
+  }
+
+  TEST_CASE("peak finds a single spike in its window, whatever the block size") {
+    const int rate = 8000;
+    const Timeline timeline{{25, 1}, rate, rate};
+    std::vector<float> signal(rate, 0.01f);
+    signal[1601] = -0.9f;  // frame 5 starts at sample 1600
+    const Envelope whole = envelope_in_blocks(timeline, signal, 80, rate);  // 10 ms window
+    CHECK(whole.peak[5] == doctest::Approx(0.9));
+    CHECK(whole.peak[4] == doctest::Approx(0.01));
+    CHECK(whole.peak[6] == doctest::Approx(0.01));
+    for (const std::int64_t block : {1, 63, 64, 65, 1000}) {
+      CAPTURE(block);
+      const Envelope parts = envelope_in_blocks(timeline, signal, 80, block);
+      CHECK(parts.peak == whole.peak);
+    }
+  }
+
+  TEST_CASE("no smoothing leaves the envelope as it is") {
+    const std::vector<double> e{0.0, 1.0, 0.2, 0.7, 0.0};
+    CHECK(smooth_envelope(e, 1.0 / 60, 0.0, 0.0) == e);
+  }
+
+  TEST_CASE("release falls by 1/e per time constant") {
+    const double frame_seconds = 1.0 / 50;  // 20 ms frames
+    std::vector<double> step(40, 0.0);
+    step[0] = 1.0;
+    const auto smoothed = smooth_envelope(step, frame_seconds, 0.0, 100.0);
+    CHECK(smoothed[0] == 1.0);  // attack 0: rises at once
+    // Five frames of 20 ms make one 100 ms time constant.
+    CHECK(smoothed[5] == doctest::Approx(std::exp(-1.0)));
+    CHECK(smoothed[10] == doctest::Approx(std::exp(-2.0)));
+  }
+
+  TEST_CASE("attack rises by 1 - 1/e per time constant") {
+    const std::vector<double> step(20, 1.0);
+    const auto smoothed = smooth_envelope(step, 0.01, 50.0, 0.0);
+    CHECK(smoothed[4] == doctest::Approx(1.0 - std::exp(-1.0)));  // 5 frames of 10 ms
+  }
+
+  TEST_CASE("normalization references") {
+    std::vector<double> e(100, 0.1);
+    e[50] = 1.0;  // one huge hit
+    Normalization peak;
+    CHECK(normalization_reference(e, peak) == 1.0);
+    Normalization percentile;
+    percentile.mode = Normalization::Mode::percentile;
+    percentile.percentile = 95.0;
+    CHECK(normalization_reference(e, percentile) == 0.1);
+    CHECK(to_level(0.1, 0.1, percentile) == 1.0f);
+    CHECK(to_level(1.0, 0.1, percentile) == 1.0f);  // clipped, not above 1
+    // Mostly silent: the loudest frame serves instead of a reference of 0.
+    std::vector<double> sparse(100, 0.0);
+    sparse[3] = 0.4;
+    CHECK(normalization_reference(sparse, percentile) == 0.4);
+  }
+
+  TEST_CASE("dB floor and gamma shape the level") {
+    Normalization n;
+    n.floor_db = -48.0;
+    CHECK(to_level(std::pow(10.0, -24.0 / 20.0), 1.0, n) == doctest::Approx(0.5));
+    CHECK(to_level(std::pow(10.0, -60.0 / 20.0), 1.0, n) == 0.0f);
+    CHECK(to_level(1.0, 1.0, n) == 1.0f);
+    Normalization g;
+    g.gamma = 2.0;
+    CHECK(to_level(0.5, 1.0, g) == doctest::Approx(0.25));
+    CHECK(to_level(0.0, 0.0, g) == 0.0f);
+  }
+
+  TEST_CASE("normalization modes parse or fail with the option's name") {
+    double p = 0.0;
+    CHECK(parse_normalization_mode("peak", p, "--normalize") == Normalization::Mode::peak);
+    CHECK(parse_normalization_mode("global", p, "--normalize") == Normalization::Mode::global);
+    CHECK(parse_normalization_mode("percentile:99.5", p, "--normalize") ==
+          Normalization::Mode::percentile);
+    CHECK(p == 99.5);
+    for (const char* bad : {"percentile:", "percentile:0", "percentile:101", "percentile:9x", "max"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_WITH(parse_normalization_mode(bad, p, "--normalize"),
+                        doctest::Contains("--normalize"));
+    }
+  }
+}
+
+TEST_SUITE("analyze") {
+  TEST_CASE("global keeps relative loudness, a silent stem gives zeros, threads do not matter") {
+    const auto dir = test::fresh_dir("analyze-stems");
+    const int format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    test::write_stem(dir / "1 loud.wav", format, 44100, 1, 44100, sine_440);
+    test::write_stem(dir / "2 quiet.wav", format, 44100, 2, 44100, sine_440_quiet);
+    test::write_stem(dir / "3 silent.wav", format, 44100, 1, 44100, silence);
+    test::write_stem(dir / "4 bursts.wav", format, 44100, 2, 44100, bursts);
+    const auto stems = probe_stems(find_stems(dir));
+    const Timeline timeline{{60, 1}, 44100, 44100};
+
+    AnalysisSettings settings;
+    settings.release_ms = 0.0;
+    settings.normalization.mode = Normalization::Mode::global;
+    settings.threads = 1;
+    const Analysis one = analyze(stems, timeline, settings);
+    settings.threads = 2;
+    const Analysis two = analyze(stems, timeline, settings);
+
+    const std::int64_t mid = 30;
+    // 0.125 against 0.5: a quarter of the loudest stem (bursts reach 0.8, louder still).
+    const double loud = one.features.at(0, mid).level;
+    CHECK(one.features.at(1, mid).level == doctest::Approx(loud / 4).epsilon(0.01));
+    CHECK(one.features.at(0, mid).rms == doctest::Approx(0.5 / std::sqrt(2.0)).epsilon(1e-3));
+    CHECK(one.features.at(0, mid).db ==
+          doctest::Approx(20 * std::log10(0.5 / std::sqrt(2.0))).epsilon(1e-3));
+    CHECK(one.features.at(0, mid).peak == doctest::Approx(0.5).epsilon(1e-3));
+    for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
+      const StemFrameFeatures s = one.features.at(2, f);
+      CHECK(s.level == 0.0f);
+      CHECK(s.rms == 0.0f);
+      CHECK(s.peak == 0.0f);
+      CHECK(s.db == kSilenceDb);
+      for (int stem = 0; stem < 4; ++stem) {
+        const StemFrameFeatures a = one.features.at(stem, f), b = two.features.at(stem, f);
+        REQUIRE(std::isfinite(a.level));
+        REQUIRE(a.level >= 0.0f);
+        REQUIRE(a.level <= 1.0f);
+        REQUIRE(a.level == b.level);
+        REQUIRE(a.rms == b.rms);
+        REQUIRE(a.peak == b.peak);
+      }
+    }
+  }
+}
