@@ -54,17 +54,23 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a < b;  // a total order even for names equal up to case
 }
 
-std::vector<fs::path> find_stems(const fs::path& folder) {
+std::vector<fs::path> find_stems(const fs::path& folder, std::vector<std::string>* skipped) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
     throw InputError(fmt::format("{}: not a folder of stems; give the folder that holds the "
                                  "audio files", folder.string()));
   }
   std::vector<fs::path> stems;
+  std::vector<std::string> others;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
     const auto name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.') continue;
-    if (entry.is_regular_file(error) && is_audio_file(entry.path())) stems.push_back(entry.path());
+    if (entry.is_directory(error)) continue;
+    if (!name.empty() && name[0] != '.' && entry.is_regular_file(error) &&
+        is_audio_file(entry.path())) {
+      stems.push_back(entry.path());
+    } else {
+      others.push_back(name);
+    }
   }
   if (error) throw InputError(fmt::format("{}: cannot list the folder: {}", folder.string(), error.message()));
   if (stems.empty()) {
@@ -74,6 +80,29 @@ std::vector<fs::path> find_stems(const fs::path& folder) {
   std::sort(stems.begin(), stems.end(), [](const fs::path& a, const fs::path& b) {
     return natural_less(a.filename().string(), b.filename().string());
   });
+  if (skipped != nullptr) {
+    std::sort(others.begin(), others.end(), natural_less);
+    skipped->insert(skipped->end(), others.begin(), others.end());
+  }
+  return stems;
+}
+
+std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
+                                    std::vector<std::string>* skipped) {
+  std::vector<fs::path> stems;
+  for (const fs::path& input : inputs) {
+    std::error_code error;
+    if (fs::is_directory(input, error)) {
+      const auto found = find_stems(input, skipped);
+      stems.insert(stems.end(), found.begin(), found.end());
+    } else if (fs::exists(input, error)) {
+      stems.push_back(input);
+    } else {
+      throw InputError(fmt::format("{}: no such file or folder; give a folder of stems or the "
+                                   "stem files", input.string()));
+    }
+  }
+  if (stems.empty()) throw InputError("no stems given; give a folder of stems or the stem files");
   return stems;
 }
 
@@ -96,7 +125,7 @@ std::string format_duration(std::int64_t samples, int rate) {
 
 }  // namespace
 
-std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths) {
+std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths) {
   std::vector<StemInfo> stems;
   for (const auto& path : paths) {
     SF_INFO info;
@@ -108,23 +137,36 @@ std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths) {
     stems.push_back({path, path.stem().string(), info.channels, info.samplerate, info.frames});
   }
   const auto& first = stems.front();
+  const auto listing = [&] {
+    std::string text;
+    for (const auto& s : stems) {
+      text += fmt::format("; {}: {}", s.path.filename().string(), format_duration(s.samples, s.sample_rate));
+    }
+    return text;
+  };
   const bool same_rate = std::all_of(stems.begin(), stems.end(), [&](const StemInfo& s) {
     return s.sample_rate == first.sample_rate;
   });
+  if (!same_rate) {
+    throw InputError(fmt::format("{}: stems must share one sample rate; resample them to the "
+                                 "same rate{}", first.path.parent_path().string(), listing()));
+  }
   const bool same_length = std::all_of(stems.begin(), stems.end(), [&](const StemInfo& s) {
     return s.samples == first.samples;
   });
-  if (!same_rate || !same_length) {
-    std::string listing;
-    for (const auto& s : stems) {
-      listing += fmt::format("; {}: {}", s.path.filename().string(), format_duration(s.samples, s.sample_rate));
-    }
+  if (!same_length && lengths == LengthPolicy::exact) {
     throw InputError(fmt::format(
-        "{}: stems must share one sample rate and length; export them from the same session "
-        "with the same start and end{}",
-        first.path.parent_path().string(), listing));
+        "{}: stems differ in length; export them with the same start and end, or pass --pad "
+        "(extend shorter stems with silence) or --trim (cut all to the shortest){}",
+        first.path.parent_path().string(), listing()));
   }
   return stems;
+}
+
+std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths) {
+  const auto by_length = [](const StemInfo& a, const StemInfo& b) { return a.samples < b.samples; };
+  if (lengths == LengthPolicy::trim) return std::min_element(stems.begin(), stems.end(), by_length)->samples;
+  return std::max_element(stems.begin(), stems.end(), by_length)->samples;
 }
 
 StemReader::StemReader(const StemInfo& stem) : stem_(&stem) {

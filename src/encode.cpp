@@ -1,6 +1,7 @@
 #include <stemviz/encode.hpp>
 
 #include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
 
 #include <fmt/format.h>
 #include <libyuv.h>
@@ -24,7 +25,7 @@ const std::vector<std::string>& x264_presets() {
 }
 
 SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settings)
-    : path_(path), temp_path_(fs::path(path) += ".tmp") {
+    : path_(path), temp_(fs::path(path) += ".tmp") {
   const std::string where = path_.string();
   const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
   if (codec == nullptr) {
@@ -51,7 +52,7 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   check_av(av_opt_set_double(codec_->priv_data, "crf", settings.crf, 0), "x264 crf");
 
   AVFormatContext* raw_format = nullptr;
-  check_av(avformat_alloc_output_context2(&raw_format, nullptr, "mp4", temp_path_.c_str()),
+  check_av(avformat_alloc_output_context2(&raw_format, nullptr, "mp4", temp_.path().c_str()),
            "cannot set up segment " + where);
   format_.reset(raw_format);
   if (format_->oformat->flags & AVFMT_GLOBALHEADER) codec_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -63,8 +64,8 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   stream_->avg_frame_rate = codec_->framerate;
   check_av(avcodec_parameters_from_context(stream_->codecpar, codec_.get()),
            "cannot copy encoder settings into " + where);
-  check_av(avio_open(&format_->pb, temp_path_.c_str(), AVIO_FLAG_WRITE),
-           "cannot write " + temp_path_.string());
+  check_av(avio_open(&format_->pb, temp_.path().c_str(), AVIO_FLAG_WRITE),
+           "cannot write " + temp_.path().string());
   check_av(avformat_write_header(format_.get(), nullptr), "cannot write the header of " + where);
 
   frame_ = make_frame();
@@ -73,13 +74,6 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   frame_->height = codec_->height;
   check_av(av_frame_get_buffer(frame_.get(), 0), "out of memory for a video frame");
   packet_ = make_packet();
-}
-
-SegmentEncoder::~SegmentEncoder() {
-  if (committed_) return;
-  format_.reset();  // closes the file before it is removed
-  std::error_code ignored;
-  fs::remove(temp_path_, ignored);
 }
 
 void SegmentEncoder::add_frame(const std::uint8_t* argb, int stride) {
@@ -105,50 +99,16 @@ void SegmentEncoder::send(const AVFrame* frame) {
     av_packet_rescale_ts(packet_.get(), codec_->time_base, stream_->time_base);
     packet_->stream_index = stream_->index;
     check_av(av_interleaved_write_frame(format_.get(), packet_.get()),
-             "cannot write " + temp_path_.string());
+             "cannot write " + temp_.path().string());
   }
 }
 
 void SegmentEncoder::commit() {
   send(nullptr);
-  check_av(av_write_trailer(format_.get()), "cannot finish " + temp_path_.string());
-  format_.reset();
-  std::error_code error;
-  fs::rename(temp_path_, path_, error);
-  if (error) throw Failure(fmt::format("cannot rename {} to {}: {}", temp_path_.string(), path_.string(), error.message()));
-  committed_ = true;
+  check_av(av_write_trailer(format_.get()), "cannot finish " + temp_.path().string());
+  format_.reset();  // closes the file before the rename
+  temp_.keep_as(path_);
 }
-
-namespace {
-
-// Removes a temporary file unless it was renamed into place.
-class TempFile {
- public:
-  explicit TempFile(fs::path path) : path_(std::move(path)) {}
-  ~TempFile() {
-    std::error_code ignored;
-    if (!kept_) fs::remove(path_, ignored);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  const fs::path& path() const { return path_; }
-  void rename_to(const fs::path& final_path) {
-    std::error_code error;
-    fs::rename(path_, final_path, error);
-    if (error) {
-      throw Failure(fmt::format("cannot rename {} to {}: {}", path_.string(), final_path.string(),
-                                error.message()));
-    }
-    kept_ = true;
-  }
-
- private:
-  fs::path path_;
-  bool kept_ = false;
-};
-
-}  // namespace
 
 void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, const fs::path& path) {
   TempFile temp(fs::path(path) += ".tmp");
@@ -228,7 +188,7 @@ void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, con
   write_ready_packets();
   check_av(av_write_trailer(format.get()), "cannot finish " + where);
   format.reset();  // closes the file before the rename
-  temp.rename_to(path);
+  temp.keep_as(path);
 }
 
 }  // namespace stemviz

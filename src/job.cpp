@@ -3,6 +3,8 @@
 #include <stemviz/analysis.hpp>
 #include <stemviz/audio.hpp>
 #include <stemviz/error.hpp>
+#include <stemviz/feature_table.hpp>
+#include <stemviz/files.hpp>
 #include <stemviz/plan.hpp>
 #include <stemviz/render.hpp>
 #include <stemviz/scene.hpp>
@@ -14,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 
 namespace stemviz {
 
@@ -50,26 +53,47 @@ class ScratchDir {
   fs::path path_;
 };
 
-void check_output_path(const RenderOptions& options) {
-  const fs::path folder =
-      options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
+// Refuses an output path that cannot be written, or that exists without `overwrite`.
+void check_output_path(const fs::path& output, bool overwrite, const char* example_name) {
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
     throw InputError(fmt::format("{}: the output folder {} does not exist; create it first",
-                                 options.output.string(), folder.string()));
+                                 output.string(), folder.string()));
   }
   if (access(folder.c_str(), W_OK) != 0) {
     throw InputError(fmt::format("{}: the output folder {} is not writable; choose another "
-                                 "output path", options.output.string(), folder.string()));
+                                 "output path", output.string(), folder.string()));
   }
-  if (fs::is_directory(options.output, error)) {
-    throw UsageError(fmt::format("{}: is a folder; give a file name such as {}",
-                                 options.output.string(), (options.output / "out.mp4").string()));
+  if (fs::is_directory(output, error)) {
+    throw UsageError(fmt::format("{}: is a folder; give a file name such as {}", output.string(),
+                                 (output / example_name).string()));
   }
-  if (fs::exists(options.output, error) && !options.overwrite) {
-    throw UsageError(fmt::format("{}: already exists; pass -y to replace it",
-                                 options.output.string()));
+  if (fs::exists(output, error) && !overwrite) {
+    throw UsageError(fmt::format("{}: already exists; pass -y to replace it", output.string()));
   }
+}
+
+// How messages name the stems the user gave.
+std::string describe(const std::vector<fs::path>& inputs) {
+  return inputs.size() == 1 ? inputs.front().string() : fmt::format("the {} stems given", inputs.size());
+}
+
+// Finds, probes and checks the stems; says which files were passed over.
+std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths,
+                                 Progress& progress) {
+  std::vector<std::string> skipped;
+  std::vector<StemInfo> stems = probe_stems(collect_stems(inputs, &skipped), lengths);
+  if (!skipped.empty()) {
+    progress.note(fmt::format("skipped {} file{} that {} not audio or hidden: {}", skipped.size(),
+                              skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
+                              fmt::join(skipped, ", ")));
+  }
+  if (stems.size() > kMaxStems) {
+    throw InputError(fmt::format("{}: {} stems found, at most {} can be shown; group some of "
+                                 "them into submixes", describe(inputs), stems.size(), kMaxStems));
+  }
+  return stems;
 }
 
 }  // namespace
@@ -111,25 +135,22 @@ void validate(const RenderOptions& options) {
 RenderSummary run_render(const RenderOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   validate(options);
-  check_output_path(options);
+  check_output_path(options.output, options.overwrite, "out.mp4");
 
-  const std::vector<StemInfo> stems = probe_stems(find_stems(options.stems));
-  if (stems.size() > kMaxStems) {
-    throw InputError(fmt::format("{}: {} stems found, at most {} can be shown; group some of "
-                                 "them into submixes", options.stems.string(), stems.size(), kMaxStems));
-  }
-  const Timeline timeline{options.video.fps, stems.front().sample_rate, stems.front().samples};
+  Progress progress(0, options.progress);
+  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
+  const Timeline timeline{options.video.fps, stems.front().sample_rate,
+                          song_samples(stems, options.lengths)};
   const std::int64_t song_frames = timeline.frame_count();
   const std::int64_t first_frame = options.from ? timeline.frame_at_or_after(*options.from) : 0;
   const std::int64_t end_frame =
       options.to ? std::min(song_frames, timeline.frame_at_or_after(*options.to)) : song_frames;
   if (first_frame >= end_frame) {
     throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
-                                 options.stems.string(), options.from.value_or(0.0),
+                                 describe(options.stems), options.from.value_or(0.0),
                                  timeline.duration_seconds()));
   }
-
-  Progress progress(end_frame - first_frame, options.progress);
+  progress.set_total(end_frame - first_frame);
   progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
                             timeline.duration_seconds(), timeline.sample_rate));
   AnalysisSettings analysis_settings = options.analysis;
@@ -168,6 +189,35 @@ RenderSummary run_render(const RenderOptions& options) {
   summary.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
+}
+
+std::int64_t run_analyze(const AnalyzeOptions& options) {
+  validate(options.analysis);
+  if (options.threads < 0) {
+    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
+  }
+  const TableFormat format = table_format_for(options.output);
+  check_output_path(options.output, options.overwrite, "features.csv");
+
+  Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
+  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
+  const Timeline timeline{options.fps, stems.front().sample_rate, song_samples(stems, options.lengths)};
+  progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
+                            timeline.duration_seconds(), timeline.sample_rate));
+  AnalysisSettings settings = options.analysis;
+  settings.threads = options.threads;
+  const Analysis analysis = analyze(stems, timeline, settings);
+
+  const fs::path folder = options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
+  TempFile temp(folder / fmt::format(".{}.stemviz-{}", options.output.filename().string(), getpid()));
+  {
+    std::ofstream out(temp.path(), std::ios::binary);
+    if (out) write_feature_table(out, format, stems, timeline, analysis.features, settings);
+    out.close();
+    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  }
+  temp.keep_as(options.output);
+  return analysis.features.frame_count();
 }
 
 }  // namespace stemviz

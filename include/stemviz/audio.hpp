@@ -21,9 +21,16 @@ struct StemInfo {
 };
 
 // The audio files of `folder` in natural name order ("kick2" before "kick10"). Files that
-// are hidden or not audio by extension are ignored. Throws InputError when the folder does
-// not exist or holds no audio.
-std::vector<std::filesystem::path> find_stems(const std::filesystem::path& folder);
+// are hidden or not audio by extension are left out and their names added to `skipped`.
+// Throws InputError when the folder does not exist or holds no audio.
+std::vector<std::filesystem::path> find_stems(const std::filesystem::path& folder,
+                                              std::vector<std::string>* skipped = nullptr);
+
+// The stems named on a command line: a folder stands for its audio files (find_stems), a
+// file for itself whatever its extension, in the order given. Throws InputError for a
+// path that does not exist.
+std::vector<std::filesystem::path> collect_stems(const std::vector<std::filesystem::path>& inputs,
+                                                 std::vector<std::string>* skipped = nullptr);
 
 // True for the extensions stemviz reads as stems (wav, aiff, flac, ogg, ...).
 bool is_audio_file(const std::filesystem::path& path);
@@ -31,9 +38,21 @@ bool is_audio_file(const std::filesystem::path& path);
 // Natural ordering: digit runs compare by value, the rest case-insensitively.
 bool natural_less(const std::string& a, const std::string& b);
 
-// Opens every stem's header and checks that all share one sample rate and one length.
-// Throws InputError naming the file(s) and listing each stem's duration when they differ.
-std::vector<StemInfo> probe_stems(const std::vector<std::filesystem::path>& paths);
+// What to do when stems differ in length.
+enum class LengthPolicy {
+  exact,  // refuse: the error lists every stem's duration
+  pad,    // the song is as long as the longest stem; shorter ones continue as silence
+  trim,   // the song is as long as the shortest stem
+};
+
+// Opens every stem's header and checks that all share one sample rate and, under
+// LengthPolicy::exact, one length. Throws InputError naming the file(s) and listing each
+// stem's duration when they differ.
+std::vector<StemInfo> probe_stems(const std::vector<std::filesystem::path>& paths,
+                                  LengthPolicy lengths = LengthPolicy::exact);
+
+// The song's length in samples under `lengths`: the common, longest or shortest length.
+std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths);
 
 struct SndfileCloser {
   void operator()(sf_private_tag* file) const;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stemviz/audio.hpp>
+#include <stemviz/files.hpp>
 #include <stemviz/media.hpp>
 #include <stemviz/plan.hpp>
 #include <stemviz/timeline.hpp>
@@ -32,7 +33,6 @@ const std::vector<std::string>& x264_presets();
 class SegmentEncoder {
  public:
   SegmentEncoder(const std::filesystem::path& path, const VideoSettings& settings);
-  ~SegmentEncoder();
   SegmentEncoder(const SegmentEncoder&) = delete;
   SegmentEncoder& operator=(const SegmentEncoder&) = delete;
 
@@ -46,14 +46,13 @@ class SegmentEncoder {
   void send(const AVFrame* frame);
 
   std::filesystem::path path_;
-  std::filesystem::path temp_path_;
+  TempFile temp_;            // declared before format_, so the file is closed before removal
   CodecContextPtr codec_;
   OutputFormatPtr format_;
   AVStream* stream_ = nullptr;
   FramePtr frame_;
   PacketPtr packet_;
   std::int64_t next_pts_ = 0;
-  bool committed_ = false;
 };
 
 struct SoundtrackSettings {

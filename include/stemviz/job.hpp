@@ -1,5 +1,6 @@
-// A render job end to end: stems -> audio -> analysis -> plan -> render pool -> stitch.
-// The CLI fills RenderOptions and calls run_render(); everything else lives here.
+// Jobs end to end. A render: stems -> audio -> analysis -> plan -> render pool -> stitch;
+// an analysis: stems -> audio -> analysis -> feature file. The CLI fills the options and
+// calls run_render() or run_analyze(); everything else lives here.
 #pragma once
 
 #include <stemviz/analysis.hpp>
@@ -8,11 +9,13 @@
 
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace stemviz {
 
 struct RenderOptions {
-  std::filesystem::path stems;   // folder of stems
+  std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
+  LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
   std::filesystem::path output;  // .mp4 to write
   bool overwrite = false;        // replace an existing output
   VideoSettings video;
@@ -36,5 +39,20 @@ void validate(const RenderOptions& options);
 // Renders the video. The output appears only when it is complete and checked; a failure or
 // an interrupt leaves neither the output nor temporary files behind.
 RenderSummary run_render(const RenderOptions& options);
+
+struct AnalyzeOptions {
+  std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
+  LengthPolicy lengths = LengthPolicy::exact;
+  std::filesystem::path output;  // .csv or .json, by extension
+  bool overwrite = false;
+  Rational fps{60, 1};           // one row per video frame at this rate
+  int threads = 0;               // 0 = all cores
+  AnalysisSettings analysis;     // its threads field is ignored: `threads` serves
+  bool quiet = false;            // no notes on stderr
+};
+
+// Writes the features of every stem at every frame to `options.output`, which appears only
+// when complete. Returns the number of frames written.
+std::int64_t run_analyze(const AnalyzeOptions& options);
 
 }  // namespace stemviz

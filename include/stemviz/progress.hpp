@@ -26,6 +26,8 @@ class Progress {
 
   // Prints a one-line note such as "analysing 7 stems" (not in `none` style).
   void note(const std::string& text);
+  // Sets the number of frames the counter runs to; call before start().
+  void set_total(std::int64_t total_frames) { total_ = total_frames; }
   // Starts timing and reporting the frame counter.
   void start();
   // Thread-safe: `count` more frames are done.

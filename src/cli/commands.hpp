@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <stemviz/audio.hpp>
+
 namespace stemviz {
 struct AnalysisSettings;
 }
@@ -16,5 +18,12 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings);
 
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);
+// Adds `stemviz analyze` to `app`.
+void set_analyze_command(CLI::App& app);
+
+// Adds --pad and --trim (mutually exclusive) to `command`.
+void add_length_options(CLI::App& command, bool& pad, bool& trim);
+// The policy that --pad / --trim chose.
+LengthPolicy length_policy(bool pad, bool trim);
 
 }  // namespace stemviz::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "stemviz " STEMVIZ_VERSION);
   app.require_subcommand(1);
   stemviz::cli::set_render_command(app);
+  stemviz::cli::set_analyze_command(app);
 
   // libav's own chatter (x264 statistics, muxer notes) is noise on a render's terminal;
   // its errors reach the user through stemviz's messages.

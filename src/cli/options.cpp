@@ -36,4 +36,17 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
       ->group("Analysis");
 }
 
+void add_length_options(CLI::App& command, bool& pad, bool& trim) {
+  CLI::Option* pad_option =
+      command.add_flag("--pad", pad, "Stems of different lengths: extend shorter ones with silence");
+  command.add_flag("--trim", trim, "Stems of different lengths: cut all to the shortest")
+      ->excludes(pad_option);
+}
+
+LengthPolicy length_policy(bool pad, bool trim) {
+  if (pad) return LengthPolicy::pad;
+  if (trim) return LengthPolicy::trim;
+  return LengthPolicy::exact;
+}
+
 }  // namespace stemviz::cli

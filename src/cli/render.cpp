@@ -18,6 +18,8 @@ struct RenderArguments {
   std::string fps = "60";
   std::string progress = "auto";
   bool quiet = false;
+  bool pad = false;
+  bool trim = false;
 };
 
 void parse_size(const std::string& text, VideoSettings& video) {
@@ -34,6 +36,7 @@ void run(RenderArguments& arguments) {
   RenderOptions& options = arguments.options;
   parse_size(arguments.size, options.video);
   options.video.fps = parse_frame_rate(arguments.fps, "--fps");
+  options.lengths = length_policy(arguments.pad, arguments.trim);
   if (arguments.quiet || arguments.progress == "none") {
     options.progress = ProgressStyle::none;
   } else if (arguments.progress == "bar") {
@@ -59,7 +62,7 @@ void set_render_command(CLI::App& app) {
   auto arguments = std::make_shared<RenderArguments>();
   RenderOptions& options = arguments->options;
   CLI::App* render = app.add_subcommand("render", "Render a folder of stems into a video");
-  render->add_option("stems", options.stems, "Folder of equal-length audio stems")
+  render->add_option("stems", options.stems, "A folder of equal-length stems, or the stem files")
       ->required();
   render->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   render->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
@@ -78,6 +81,7 @@ void set_render_command(CLI::App& app) {
       ->capture_default_str();
   render->add_option("--from", options.from, "Render from this time (seconds)");
   render->add_option("--to", options.to, "Render up to this time (seconds)");
+  add_length_options(*render, arguments->pad, arguments->trim);
   add_analysis_options(*render, options.analysis);
   render->add_option("--progress", arguments->progress, "Progress display")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))

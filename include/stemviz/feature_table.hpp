@@ -1,0 +1,31 @@
+// Part of the analysis stage: writes a FeatureTrack as a table, one row per video frame,
+// for `stemviz analyze` (spreadsheets, scripts, other tools).
+#pragma once
+
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+#include <stemviz/timeline.hpp>
+
+#include <filesystem>
+#include <ostream>
+#include <vector>
+
+namespace stemviz {
+
+enum class TableFormat { csv, json };
+
+// The format for an output path by its extension (.csv or .json, any case); throws
+// UsageError naming the path otherwise.
+TableFormat table_format_for(const std::filesystem::path& path);
+
+// CSV: a header `frame,time,<stem>.rms,<stem>.peak,<stem>.db,<stem>.level,...` (stems in
+// order, names quoted when they need it), then one line per frame.
+// JSON: {"format": "stemviz-features", "version": 1, the timeline, the settings, "stems"
+// (name, file, channels), "frames": [{"frame", "time", "rms": [per stem], "peak", "db",
+// "level"}, ...]}.
+// Times are seconds from the song's start; values are as in StemFrameFeatures.
+void write_feature_table(std::ostream& out, TableFormat format, const std::vector<StemInfo>& stems,
+                         const Timeline& timeline, const FeatureTrack& features,
+                         const AnalysisSettings& settings);
+
+}  // namespace stemviz

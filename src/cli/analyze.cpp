@@ -1,0 +1,52 @@
+// `stemviz analyze STEMS -o features.csv`: the per-frame features the renderer would use,
+// as a table for inspection, plotting or other tools.
+#include "commands.hpp"
+
+#include <stemviz/job.hpp>
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace stemviz::cli {
+
+namespace {
+
+struct AnalyzeArguments {
+  AnalyzeOptions options;
+  std::string fps = "60";
+  bool pad = false;
+  bool trim = false;
+};
+
+void run(AnalyzeArguments& arguments) {
+  AnalyzeOptions& options = arguments.options;
+  options.fps = parse_frame_rate(arguments.fps, "--fps");
+  options.lengths = length_policy(arguments.pad, arguments.trim);
+  const std::int64_t frames = run_analyze(options);
+  if (!options.quiet) {
+    fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", options.output.string(), frames);
+  }
+}
+
+}  // namespace
+
+void set_analyze_command(CLI::App& app) {
+  auto arguments = std::make_shared<AnalyzeArguments>();
+  AnalyzeOptions& options = arguments->options;
+  CLI::App* analyze =
+      app.add_subcommand("analyze", "Write the stems' per-frame features to a CSV or JSON file");
+  analyze->add_option("stems", options.stems, "A folder of stems, or the stem files")->required();
+  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv or .json)")
+      ->required();
+  analyze->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
+  analyze->add_option("--fps", arguments->fps, "One row per video frame at this rate")
+      ->capture_default_str();
+  analyze->add_option("--threads", options.threads, "Threads (0 = all cores)")->capture_default_str();
+  add_length_options(*analyze, arguments->pad, arguments->trim);
+  add_analysis_options(*analyze, options.analysis);
+  analyze->add_flag("-q,--quiet", options.quiet, "Print errors only");
+  analyze->callback([arguments] { run(*arguments); });
+}
+
+}  // namespace stemviz::cli

@@ -1,0 +1,134 @@
+#include <stemviz/feature_table.hpp>
+
+#include <stemviz/error.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <string>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+TableFormat table_format_for(const fs::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (extension == ".csv") return TableFormat::csv;
+  if (extension == ".json") return TableFormat::json;
+  throw UsageError(fmt::format("{}: the feature file must end in .csv or .json", path.string()));
+}
+
+namespace {
+
+// RFC 4180: a field with a comma, quote or line break goes in quotes, quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+// A JSON string; bytes that are not UTF-8 (possible in file names) become U+FFFD.
+std::string json_string(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string normalization_name(const Normalization& n) {
+  switch (n.mode) {
+    case Normalization::Mode::peak: return "peak";
+    case Normalization::Mode::global: return "global";
+    case Normalization::Mode::percentile: return fmt::format("percentile:{}", n.percentile);
+  }
+  return "peak";
+}
+
+// Seconds of a frame's start, exact to the microsecond for any rate.
+std::string frame_seconds(const Timeline& timeline, std::int64_t frame) {
+  return fmt::format("{:.6f}", timeline.frame_time(frame));
+}
+
+void write_csv(std::ostream& out, const std::vector<StemInfo>& stems, const Timeline& timeline,
+               const FeatureTrack& features) {
+  fmt::memory_buffer line;
+  fmt::format_to(std::back_inserter(line), "frame,time");
+  for (const StemInfo& stem : stems) {
+    for (const char* column : {"rms", "peak", "db", "level"}) {
+      fmt::format_to(std::back_inserter(line), ",{}", csv_field(stem.name + "." + column));
+    }
+  }
+  line.push_back('\n');
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  for (std::int64_t frame = 0; frame < features.frame_count(); ++frame) {
+    line.clear();
+    fmt::format_to(std::back_inserter(line), "{},{}", frame, frame_seconds(timeline, frame));
+    for (int s = 0; s < features.stem_count(); ++s) {
+      const StemFrameFeatures f = features.at(s, frame);
+      fmt::format_to(std::back_inserter(line), ",{},{},{},{}", f.rms, f.peak, f.db, f.level);
+    }
+    line.push_back('\n');
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
+}
+
+void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Timeline& timeline,
+                const FeatureTrack& features, const AnalysisSettings& settings) {
+  const Normalization& n = settings.normalization;
+  fmt::print(out, "{{\n  \"format\": \"stemviz-features\",\n  \"version\": 1,\n");
+  fmt::print(out, "  \"fps\": {},\n  \"sample_rate\": {},\n  \"samples\": {},\n  \"frame_count\": {},\n",
+             json_string(timeline.fps.to_string()), timeline.sample_rate, timeline.samples,
+             features.frame_count());
+  fmt::print(out,
+             "  \"settings\": {{\"window_ms\": {}, \"attack_ms\": {}, \"release_ms\": {}, "
+             "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}}},\n",
+             settings.window_ms, settings.attack_ms, settings.release_ms,
+             json_string(normalization_name(n)), n.floor_db ? fmt::format("{}", *n.floor_db) : "null",
+             n.gamma);
+  fmt::print(out, "  \"stems\": [");
+  for (std::size_t s = 0; s < stems.size(); ++s) {
+    fmt::print(out, "{}\n    {{\"name\": {}, \"file\": {}, \"channels\": {}}}", s == 0 ? "" : ",",
+               json_string(stems[s].name), json_string(stems[s].path.filename().string()),
+               stems[s].channels);
+  }
+  fmt::print(out, "\n  ],\n  \"frames\": [");
+  fmt::memory_buffer row;
+  for (std::int64_t frame = 0; frame < features.frame_count(); ++frame) {
+    row.clear();
+    fmt::format_to(std::back_inserter(row), "{}\n    {{\"frame\": {}, \"time\": {}", frame == 0 ? "" : ",",
+                   frame, frame_seconds(timeline, frame));
+    for (const auto& [key, member] :
+         {std::pair{"rms", &StemFrameFeatures::rms}, std::pair{"peak", &StemFrameFeatures::peak},
+          std::pair{"db", &StemFrameFeatures::db}, std::pair{"level", &StemFrameFeatures::level}}) {
+      fmt::format_to(std::back_inserter(row), ", \"{}\": [", key);
+      for (int s = 0; s < features.stem_count(); ++s) {
+        fmt::format_to(std::back_inserter(row), "{}{}", s == 0 ? "" : ", ", features.at(s, frame).*member);
+      }
+      row.push_back(']');
+    }
+    row.push_back('}');
+    out.write(row.data(), static_cast<std::streamsize>(row.size()));
+  }
+  fmt::print(out, "\n  ]\n}}\n");
+}
+
+}  // namespace
+
+void write_feature_table(std::ostream& out, TableFormat format, const std::vector<StemInfo>& stems,
+                         const Timeline& timeline, const FeatureTrack& features,
+                         const AnalysisSettings& settings) {
+  if (format == TableFormat::csv) {
+    write_csv(out, stems, timeline, features);
+  } else {
+    write_json(out, stems, timeline, features, settings);
+  }
+}
+
+}  // namespace stemviz
