@@ -33,6 +33,17 @@ cat "$work/frames.yuv" >/dev/null  # warm the page cache so the ceiling measures
   -c:v libx264 -preset "$preset" -crf "$crf" -y "$work/ceiling.mp4"
 ceiling_wall="$(cat "$work/ceiling.time")"
 
+# Analysis alone: two 20-minute stems against two 1-minute ones. Streaming means the
+# longer song costs time, not memory (beyond a few bytes of features per frame).
+"$STEMVIZ_BUILD/stemviz-kit" "$work/short" --seconds 60 --stems 2 >/dev/null
+"$STEMVIZ_BUILD/stemviz-kit" "$work/long" --seconds 1200 --stems 2 >/dev/null
+for length in short long; do
+  /usr/bin/time -f '%e %M' -o "$work/analyze-$length.time" \
+    "$STEMVIZ_BUILD/stemviz" analyze "$work/$length" -o "$work/$length.csv" -q
+done
+read -r short_wall short_rss_kb <"$work/analyze-short.time"
+read -r long_wall long_rss_kb <"$work/analyze-long.time"
+
 awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -v c="$ceiling_wall" \
   -v cores="$(nproc)" 'BEGIN {
   printf "stemviz bench: 7 stems, %.0f s, 1080p60, %d cores\n", s, cores
@@ -43,4 +54,9 @@ awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -
   printf "  peak RSS             %8.0f MB\n", rss / 1024
   printf "  encode-only ceiling  %8.2f s (ffmpeg, libx264, same preset and crf)\n", c
   printf "  ratio to ceiling     %8.2f\n", w / c
+}'
+awk -v sw="$short_wall" -v sr="$short_rss_kb" -v lw="$long_wall" -v lr="$long_rss_kb" 'BEGIN {
+  printf "stemviz bench: analyze, 2 stems, 44.1 kHz\n"
+  printf "  1 minute             %8.2f s %6.0f MB peak RSS\n", sw, sr / 1024
+  printf "  20 minutes           %8.2f s %6.0f MB peak RSS\n", lw, lr / 1024
 }'
