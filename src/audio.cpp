@@ -5,9 +5,15 @@
 #include <fmt/format.h>
 #include <sndfile.h>
 
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+}
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <climits>
 #include <cstring>
 
 namespace stemviz {
@@ -169,9 +175,37 @@ std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengt
   return std::max_element(stems.begin(), stems.end(), by_length)->samples;
 }
 
+namespace {
+
+// Gains from each of `channels` input channels to left and right (left ones first).
+std::vector<float> stereo_downmix(int channels) {
+  AVChannelLayout in{}, out{};
+  av_channel_layout_default(&in, channels);
+  av_channel_layout_default(&out, 2);
+  std::vector<double> matrix(static_cast<std::size_t>(2 * channels));
+  // No normalization (maxval INT_MAX): the soundtrack's gain already keeps the whole mix
+  // from clipping, and normalizing here would make a surround stem quieter than the others.
+  const int result = swr_build_matrix2(&in, &out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0,
+                                       matrix.data(), channels, AV_MATRIX_ENCODING_NONE, nullptr);
+  av_channel_layout_uninit(&in);
+  av_channel_layout_uninit(&out);
+  std::vector<float> gains(matrix.size());
+  if (result < 0) {
+    // A channel count without a standard layout: every channel to both sides, equally.
+    std::fill(gains.begin(), gains.end(), 1.0f / static_cast<float>(channels));
+    return gains;
+  }
+  std::transform(matrix.begin(), matrix.end(), gains.begin(),
+                 [](double g) { return static_cast<float>(g); });
+  return gains;
+}
+
+}  // namespace
+
 StemReader::StemReader(const StemInfo& stem) : stem_(&stem) {
   SF_INFO info;
   file_ = open_sndfile(stem.path, info);
+  if (stem.channels > 2) downmix_ = stereo_downmix(stem.channels);
 }
 
 void StemReader::seek(std::int64_t position) {
@@ -211,13 +245,19 @@ std::int64_t StemReader::read_stereo(float* left_right, std::int64_t count) {
   const int channels = stem_->channels;
   for (std::int64_t i = 0; i < got; ++i) {
     const float* in = &interleaved_[static_cast<std::size_t>(i * channels)];
-    if (channels == 2) {
+    if (channels == 1) {
+      left_right[2 * i] = left_right[2 * i + 1] = in[0];
+    } else if (channels == 2) {
       left_right[2 * i] = in[0];
       left_right[2 * i + 1] = in[1];
     } else {
-      float sum = 0.0f;
-      for (int c = 0; c < channels; ++c) sum += in[c];
-      left_right[2 * i] = left_right[2 * i + 1] = sum / static_cast<float>(channels);
+      float left = 0.0f, right = 0.0f;
+      for (int c = 0; c < channels; ++c) {
+        left += downmix_[static_cast<std::size_t>(c)] * in[c];
+        right += downmix_[static_cast<std::size_t>(channels + c)] * in[c];
+      }
+      left_right[2 * i] = left;
+      left_right[2 * i + 1] = right;
     }
   }
   return got;

@@ -70,7 +70,8 @@ class StemReader {
   // Returns the number read; fewer than `count` only at the end of the file.
   std::int64_t read_mono(float* mono, std::int64_t count);
   // Reads up to `count` stereo sample pairs into `left_right` (interleaved): mono stems go
-  // to both sides, stereo stems keep their sides, wider layouts are downmixed to both.
+  // to both sides, stereo stems keep their sides, and wider layouts (5.1, ...) are
+  // downmixed with libswresample's standard matrix for their default channel order.
   std::int64_t read_stereo(float* left_right, std::int64_t count);
 
  private:
@@ -79,6 +80,7 @@ class StemReader {
   const StemInfo* stem_;
   SndfilePtr file_;
   std::vector<float> interleaved_;
+  std::vector<float> downmix_;  // for more than 2 channels: left gains, then right gains
 };
 
 // Streams the soundtrack: the sum of all stems, as interleaved stereo, times a gain.

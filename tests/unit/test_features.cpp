@@ -27,6 +27,10 @@ Envelope envelope_in_blocks(const Timeline& timeline, const std::vector<float>& 
 double sine_440(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 440.0 * i / 44100.0); }
 double sine_440_quiet(std::int64_t i, int) { return 0.125 * std::sin(2 * std::numbers::pi * 440.0 * i / 44100.0); }
 double silence(std::int64_t, int) { return 0.0; }
+// 5.1 in WAV order (L R C LFE Ls Rs): only the centre and the left surround sound.
+double centre_and_left_surround(std::int64_t, int channel) {
+  return channel == 2 ? 0.4 : channel == 4 ? 0.2 : 0.0;
+}
 // A burst of noise-like signal every half second on a quiet bed; stereo sides differ.
 double bursts(std::int64_t i, int channel) {
   const double bed = 0.01 * std::sin(0.37 * static_cast<double>(i) + channel);
@@ -128,6 +132,22 @@ TEST_SUITE("features") {
       CHECK_THROWS_WITH(parse_normalization_mode(bad, p, "--normalize"),
                         doctest::Contains("--normalize"));
     }
+  }
+}
+
+TEST_SUITE("audio") {
+  TEST_CASE("a 5.1 stem is downmixed to stereo with the standard matrix") {
+    const auto dir = test::fresh_dir("surround");
+    test::write_stem(dir / "surround.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 6, 100,
+                     centre_and_left_surround);
+    const auto stems = probe_stems({dir / "surround.wav"});
+    REQUIRE(stems.front().channels == 6);
+    StemReader reader(stems.front());
+    std::vector<float> stereo(200);
+    REQUIRE(reader.read_stereo(stereo.data(), 100) == 100);
+    // The centre goes to both sides at -3 dB, the left surround to the left only.
+    CHECK(stereo[0] == doctest::Approx(0.4 * M_SQRT1_2 + 0.2 * M_SQRT1_2));
+    CHECK(stereo[1] == doctest::Approx(0.4 * M_SQRT1_2));
   }
 }
 
