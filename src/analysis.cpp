@@ -2,18 +2,21 @@
 
 #include <stemviz/error.hpp>
 
+#include <fftw3.h>
 #include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <numbers>
 
 namespace stemviz {
 
-FeatureTrack::FeatureTrack(int stem_count, std::int64_t frame_count)
+FeatureTrack::FeatureTrack(int stem_count, std::int64_t frame_count, int band_count)
     : stem_count_(stem_count),
       frame_count_(frame_count),
+      band_count_(band_count),
       values_(static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frame_count)) {}
 
 StemFrameFeatures FeatureTrack::at(int stem, std::int64_t frame) const {
@@ -108,6 +111,191 @@ Envelope WindowAccumulator::finish() {
   return envelope;
 }
 
+namespace {
+
+struct FftwPlanDeleter {
+  void operator()(fftw_plan_s* plan) const { fftw_destroy_plan(plan); }
+};
+struct FftwFree {
+  void operator()(void* memory) const { fftw_free(memory); }
+};
+using FftwPlanPtr = std::unique_ptr<fftw_plan_s, FftwPlanDeleter>;
+using FftwRealPtr = std::unique_ptr<double[], FftwFree>;
+using FftwComplexPtr = std::unique_ptr<fftw_complex[], FftwFree>;
+
+// The largest power of two within 50 ms (2048 at 44.1 and 48 kHz): fine enough in
+// frequency (21.5 Hz bins at 44.1 kHz) to tell a kick from a floor tom, and short enough
+// that a hit shows in the spectrum at most one 60 fps frame before its own, so onsets
+// land on the right frame.
+int fft_size_for(int sample_rate) {
+  int size = 256;
+  while (2 * size <= static_cast<int>(0.050 * sample_rate)) size *= 2;
+  return size;
+}
+
+constexpr double kLowestBandHz = 40.0;
+constexpr double kHighestBandHz = 16000.0;
+
+}  // namespace
+
+struct SpectrumAccumulator::State {
+  Timeline timeline;
+  int size = 0;
+  int band_count = 0;
+  std::vector<double> hann;
+  std::vector<int> band_of_bin;     // band index per FFT bin, -1 outside all bands
+  FftwRealPtr input;
+  FftwComplexPtr output;
+  FftwPlanPtr plan;
+  std::vector<double> samples;      // the signal from `samples_start` on
+  std::int64_t samples_start = 0;
+  std::int64_t position = 0;        // samples added so far
+  std::int64_t next_frame = 0;      // the first frame not yet computed
+  std::vector<double> magnitude, previous_magnitude;
+  Result result;
+
+  std::int64_t window_start(std::int64_t frame) const {
+    return timeline.first_sample(frame) - size / 2;
+  }
+
+  void compute(std::int64_t frame) {
+    const std::int64_t start = window_start(frame);
+    for (int i = 0; i < size; ++i) {
+      const std::int64_t at = start + i;
+      // Before the song and after its end, the signal is silence.
+      const double x = at >= samples_start && at < position
+                           ? samples[static_cast<std::size_t>(at - samples_start)]
+                           : 0.0;
+      input[static_cast<std::size_t>(i)] = x * hann[static_cast<std::size_t>(i)];
+    }
+    fftw_execute(plan.get());
+    const int bins = size / 2 + 1;
+    std::array<double, kMaxBands> energy{};
+    double weighted = 0.0, total = 0.0, rise = 0.0;
+    const double hz_per_bin = static_cast<double>(timeline.sample_rate) / size;
+    for (int b = 0; b < bins; ++b) {
+      const auto bin = static_cast<std::size_t>(b);
+      const double re = output[bin][0], im = output[bin][1];
+      const double power = re * re + im * im;
+      magnitude[bin] = std::sqrt(power);
+      weighted += b * hz_per_bin * magnitude[bin];
+      total += magnitude[bin];
+      rise += std::max(0.0, magnitude[bin] - previous_magnitude[bin]);
+      if (band_of_bin[bin] >= 0) energy[static_cast<std::size_t>(band_of_bin[bin])] += power;
+    }
+    std::swap(magnitude, previous_magnitude);
+    auto& bands = result.bands[static_cast<std::size_t>(frame)];
+    for (int k = 0; k < band_count; ++k) {
+      bands[static_cast<std::size_t>(k)] = static_cast<float>(std::sqrt(energy[static_cast<std::size_t>(k)]));
+    }
+    result.centroid_hz[static_cast<std::size_t>(frame)] =
+        total > 0.0 ? static_cast<float>(weighted / total) : 0.0f;
+    result.flux[static_cast<std::size_t>(frame)] = static_cast<float>(rise);
+  }
+};
+
+SpectrumAccumulator::SpectrumAccumulator(const Timeline& timeline, int band_count)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.timeline = timeline;
+  s.size = fft_size_for(timeline.sample_rate);
+  s.band_count = std::clamp(band_count, 1, kMaxBands);
+  s.hann.resize(static_cast<std::size_t>(s.size));
+  for (int i = 0; i < s.size; ++i) {
+    s.hann[static_cast<std::size_t>(i)] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / s.size);
+  }
+  const int bins = s.size / 2 + 1;
+  const double high = std::min(kHighestBandHz, 0.45 * timeline.sample_rate);
+  s.band_of_bin.assign(static_cast<std::size_t>(bins), -1);
+  for (int b = 0; b < bins; ++b) {
+    const double hz = static_cast<double>(b) * timeline.sample_rate / s.size;
+    if (hz < kLowestBandHz || hz >= high) continue;
+    const double position = std::log(hz / kLowestBandHz) / std::log(high / kLowestBandHz);
+    s.band_of_bin[static_cast<std::size_t>(b)] =
+        std::min(s.band_count - 1, static_cast<int>(position * s.band_count));
+  }
+  s.input.reset(fftw_alloc_real(static_cast<std::size_t>(s.size)));
+  s.output.reset(fftw_alloc_complex(static_cast<std::size_t>(bins)));
+  if (!s.input || !s.output) throw Failure("out of memory for the spectrum analysis");
+  // FFTW_ESTIMATE picks the algorithm without timing runs, so every run (and every machine
+  // with the same FFTW) computes the same numbers.
+  s.plan.reset(fftw_plan_dft_r2c_1d(s.size, s.input.get(), s.output.get(), FFTW_ESTIMATE));
+  if (!s.plan) throw Failure("FFTW could not plan the spectrum analysis");
+  s.magnitude.assign(static_cast<std::size_t>(bins), 0.0);
+  s.previous_magnitude.assign(static_cast<std::size_t>(bins), 0.0);
+  const auto frames = static_cast<std::size_t>(timeline.frame_count());
+  s.result.bands.assign(frames, {});
+  s.result.centroid_hz.assign(frames, 0.0f);
+  s.result.flux.assign(frames, 0.0f);
+}
+
+SpectrumAccumulator::~SpectrumAccumulator() = default;
+SpectrumAccumulator::SpectrumAccumulator(SpectrumAccumulator&&) noexcept = default;
+SpectrumAccumulator& SpectrumAccumulator::operator=(SpectrumAccumulator&&) noexcept = default;
+
+int SpectrumAccumulator::fft_size() const { return state_->size; }
+
+void SpectrumAccumulator::add(const float* mono, std::int64_t count) {
+  State& s = *state_;
+  s.samples.insert(s.samples.end(), mono, mono + count);
+  s.position += count;
+  const std::int64_t frames = static_cast<std::int64_t>(s.result.flux.size());
+  while (s.next_frame < frames && s.window_start(s.next_frame) + s.size <= s.position) {
+    s.compute(s.next_frame++);
+  }
+  // Keep only what the next frame's window still needs.
+  const std::int64_t keep_from =
+      s.next_frame < frames ? std::max(s.samples_start, s.window_start(s.next_frame)) : s.position;
+  const std::int64_t drop = std::min<std::int64_t>(keep_from - s.samples_start,
+                                                   static_cast<std::int64_t>(s.samples.size()));
+  if (drop > 0) {
+    s.samples.erase(s.samples.begin(), s.samples.begin() + static_cast<std::ptrdiff_t>(drop));
+    s.samples_start += drop;
+  }
+}
+
+SpectrumAccumulator::Result SpectrumAccumulator::finish() {
+  State& s = *state_;
+  const std::int64_t frames = static_cast<std::int64_t>(s.result.flux.size());
+  while (s.next_frame < frames) s.compute(s.next_frame++);
+  return std::move(s.result);
+}
+
+std::vector<float> pick_onsets(const std::vector<float>& strength, double fps, float threshold,
+                               float delta) {
+  const auto frames_for = [&](double seconds) {
+    return std::max<std::int64_t>(1, std::llround(seconds * fps));
+  };
+  const std::int64_t peak_reach = frames_for(0.030);
+  const std::int64_t mean_reach = frames_for(0.100);
+  const std::int64_t min_gap = frames_for(0.050);
+  const auto n = static_cast<std::int64_t>(strength.size());
+  std::vector<float> onsets(strength.size(), 0.0f);
+  std::int64_t last = -min_gap - 1;
+  for (std::int64_t t = 0; t < n; ++t) {
+    const float x = strength[static_cast<std::size_t>(t)];
+    if (x < threshold || t - last < min_gap) continue;
+    bool is_peak = true;
+    for (std::int64_t u = std::max<std::int64_t>(0, t - peak_reach); u <= std::min(n - 1, t + peak_reach); ++u) {
+      // Ties go to the earliest frame, so a flat top gives one onset.
+      const float y = strength[static_cast<std::size_t>(u)];
+      if (y > x || (y == x && u < t)) {
+        is_peak = false;
+        break;
+      }
+    }
+    if (!is_peak) continue;
+    double sum = 0.0;
+    const std::int64_t from = std::max<std::int64_t>(0, t - mean_reach);
+    const std::int64_t to = std::min(n - 1, t + mean_reach);
+    for (std::int64_t u = from; u <= to; ++u) sum += strength[static_cast<std::size_t>(u)];
+    if (x < sum / static_cast<double>(to - from + 1) + delta) continue;
+    onsets[static_cast<std::size_t>(t)] = x;
+    last = t;
+  }
+  return onsets;
+}
+
 Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
                                              const std::string& what) {
   if (text == "peak") return Normalization::Mode::peak;
@@ -144,6 +332,9 @@ void validate(const AnalysisSettings& settings) {
   if (n.floor_db && !(*n.floor_db < 0.0 && *n.floor_db >= kSilenceDb)) {
     throw UsageError(fmt::format("--floor-db {}: must be below 0 and at least {}, e.g. -48",
                                  *n.floor_db, kSilenceDb));
+  }
+  if (settings.bands < 1 || settings.bands > kMaxBands) {
+    throw UsageError(fmt::format("--bands {}: must be from 1 to {}", settings.bands, kMaxBands));
   }
   if (!(n.gamma > 0.0) || n.gamma > 10.0) {
     throw UsageError(fmt::format("--gamma {}: must be more than 0 and at most 10", n.gamma));
@@ -201,6 +392,8 @@ namespace {
 // Headroom for the soundtrack: lossy encoders overshoot a little, so aim at -1 dBFS.
 constexpr double kMixCeiling = 0.891;
 constexpr std::int64_t kBlockSamples = 1 << 16;
+// About -90 dBFS: quieter stems count as silent for the spectral features.
+constexpr double kAudibleRms = 3.2e-5;
 
 }  // namespace
 
@@ -212,11 +405,14 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
 
   std::vector<StemReader> readers;
   std::vector<WindowAccumulator> accumulators;
+  std::vector<SpectrumAccumulator> spectra;  // made here: FFTW plans only one at a time
   readers.reserve(stems.size());
   accumulators.reserve(stems.size());
+  spectra.reserve(stems.size());
   for (const auto& stem : stems) {
     readers.emplace_back(stem);
     accumulators.emplace_back(timeline, window);
+    spectra.emplace_back(timeline, settings.bands);
   }
 
   std::vector<std::vector<float>> stereo(stems.size(), std::vector<float>(2 * kBlockSamples));
@@ -239,6 +435,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
           mono[s][i] = 0.5f * (stereo[s][2 * i] + stereo[s][2 * i + 1]);
         }
         accumulators[s].add(mono[s].data(), got[s]);
+        spectra[s].add(mono[s].data(), got[s]);
       } catch (...) {
 #pragma omp critical
         if (!error) error = std::current_exception();
@@ -257,33 +454,67 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
   // Everything below is per stem and over the whole song, so chunks and threads cannot
   // change it; only Mode::global needs all stems' references first.
   std::vector<Envelope> envelopes(stems.size());
+  std::vector<SpectrumAccumulator::Result> spectrum(stems.size());
   std::vector<std::vector<double>> smoothed(stems.size());
   std::vector<double> references(stems.size());
   const double frame_seconds = 1.0 / timeline.fps.to_double();
+  std::exception_ptr error;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
-    envelopes[s] = accumulators[s].finish();
-    smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
-                                  settings.release_ms);
-    references[s] = normalization_reference(smoothed[s], settings.normalization);
+    try {
+      envelopes[s] = accumulators[s].finish();
+      spectrum[s] = spectra[s].finish();
+      smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
+                                    settings.release_ms);
+      references[s] = normalization_reference(smoothed[s], settings.normalization);
+    } catch (...) {
+#pragma omp critical
+      if (!error) error = std::current_exception();
+    }
   }
+  if (error) std::rethrow_exception(error);
   if (settings.normalization.mode == Normalization::Mode::global) {
     const double loudest = *std::max_element(references.begin(), references.end());
     std::fill(references.begin(), references.end(), loudest);
   }
 
   Analysis analysis;
-  analysis.features = FeatureTrack(stem_count, timeline.frame_count());
+  analysis.features = FeatureTrack(stem_count, timeline.frame_count(), settings.bands);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
     StemFrameFeatures* out = analysis.features.stem(s);
-    for (std::size_t f = 0; f < smoothed[s].size(); ++f) {
-      const double rms = envelopes[s].rms[f];
+    const Envelope& envelope = envelopes[s];
+    const SpectrumAccumulator::Result& spec = spectrum[s];
+    const std::size_t frames = smoothed[s].size();
+    // Spectral shapes are scaled per stem like the level. Below about -90 dBFS a stem is
+    // silence with dither: scaling that up would invent bands and onsets.
+    const double loudest_rms =
+        frames > 0 ? *std::max_element(envelope.rms.begin(), envelope.rms.end()) : 0.0;
+    const bool audible = loudest_rms > kAudibleRms;
+    float loudest_band = 0.0f, strongest_flux = 0.0f;
+    for (std::size_t f = 0; f < frames; ++f) {
+      for (const float b : spec.bands[f]) loudest_band = std::max(loudest_band, b);
+      strongest_flux = std::max(strongest_flux, spec.flux[f]);
+    }
+    std::vector<float> strength(frames, 0.0f);
+    for (std::size_t f = 0; f < frames; ++f) {
+      const double rms = envelope.rms[f];
       out[f].level = to_level(smoothed[s][f], references[s], settings.normalization);
       out[f].rms = static_cast<float>(rms);
-      out[f].peak = static_cast<float>(envelopes[s].peak[f]);
+      out[f].peak = static_cast<float>(envelope.peak[f]);
       out[f].db = rms > 0.0 ? std::max(kSilenceDb, static_cast<float>(20.0 * std::log10(rms)))
                             : kSilenceDb;
+      if (!audible) continue;
+      out[f].centroid_hz = spec.centroid_hz[f];
+      for (int k = 0; k < settings.bands; ++k) {
+        const auto band = static_cast<std::size_t>(k);
+        out[f].bands[band] = loudest_band > 0.0f ? spec.bands[f][band] / loudest_band : 0.0f;
+      }
+      strength[f] = strongest_flux > 0.0f ? spec.flux[f] / strongest_flux : 0.0f;
+      out[f].flux = strength[f];
     }
+    const std::vector<float> onsets = pick_onsets(strength, timeline.fps.to_double());
+    for (std::size_t f = 0; f < frames; ++f) out[f].onset = onsets[f];
   }
   analysis.mix_peak = mix_peak;
   analysis.mix_gain = mix_peak > kMixCeiling ? static_cast<float>(kMixCeiling / mix_peak) : 1.0f;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -61,8 +62,11 @@ void write_csv(std::ostream& out, const std::vector<StemInfo>& stems, const Time
   fmt::memory_buffer line;
   fmt::format_to(std::back_inserter(line), "frame,time");
   for (const StemInfo& stem : stems) {
-    for (const char* column : {"rms", "peak", "db", "level"}) {
+    for (const char* column : {"rms", "peak", "db", "level", "centroid", "flux", "onset"}) {
       fmt::format_to(std::back_inserter(line), ",{}", csv_field(stem.name + "." + column));
+    }
+    for (int k = 1; k <= features.band_count(); ++k) {
+      fmt::format_to(std::back_inserter(line), ",{}", csv_field(fmt::format("{}.band{}", stem.name, k)));
     }
   }
   line.push_back('\n');
@@ -72,7 +76,11 @@ void write_csv(std::ostream& out, const std::vector<StemInfo>& stems, const Time
     fmt::format_to(std::back_inserter(line), "{},{}", frame, frame_seconds(timeline, frame));
     for (int s = 0; s < features.stem_count(); ++s) {
       const StemFrameFeatures f = features.at(s, frame);
-      fmt::format_to(std::back_inserter(line), ",{},{},{},{}", f.rms, f.peak, f.db, f.level);
+      fmt::format_to(std::back_inserter(line), ",{},{},{},{},{},{},{}", f.rms, f.peak, f.db,
+                     f.level, f.centroid_hz, f.flux, f.onset);
+      for (int k = 0; k < features.band_count(); ++k) {
+        fmt::format_to(std::back_inserter(line), ",{}", f.bands[static_cast<std::size_t>(k)]);
+      }
     }
     line.push_back('\n');
     out.write(line.data(), static_cast<std::streamsize>(line.size()));
@@ -88,10 +96,10 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
              features.frame_count());
   fmt::print(out,
              "  \"settings\": {{\"window_ms\": {}, \"attack_ms\": {}, \"release_ms\": {}, "
-             "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}}},\n",
+             "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}, \"bands\": {}}},\n",
              settings.window_ms, settings.attack_ms, settings.release_ms,
              json_string(normalization_name(n)), n.floor_db ? fmt::format("{}", *n.floor_db) : "null",
-             n.gamma);
+             n.gamma, features.band_count());
   fmt::print(out, "  \"stems\": [");
   for (std::size_t s = 0; s < stems.size(); ++s) {
     fmt::print(out, "{}\n    {{\"name\": {}, \"file\": {}, \"channels\": {}}}", s == 0 ? "" : ",",
@@ -106,13 +114,22 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
                    frame, frame_seconds(timeline, frame));
     for (const auto& [key, member] :
          {std::pair{"rms", &StemFrameFeatures::rms}, std::pair{"peak", &StemFrameFeatures::peak},
-          std::pair{"db", &StemFrameFeatures::db}, std::pair{"level", &StemFrameFeatures::level}}) {
+          std::pair{"db", &StemFrameFeatures::db}, std::pair{"level", &StemFrameFeatures::level},
+          std::pair{"centroid", &StemFrameFeatures::centroid_hz},
+          std::pair{"flux", &StemFrameFeatures::flux}, std::pair{"onset", &StemFrameFeatures::onset}}) {
       fmt::format_to(std::back_inserter(row), ", \"{}\": [", key);
       for (int s = 0; s < features.stem_count(); ++s) {
         fmt::format_to(std::back_inserter(row), "{}{}", s == 0 ? "" : ", ", features.at(s, frame).*member);
       }
       row.push_back(']');
     }
+    fmt::format_to(std::back_inserter(row), ", \"bands\": [");
+    for (int s = 0; s < features.stem_count(); ++s) {
+      const auto& bands = features.at(s, frame).bands;
+      fmt::format_to(std::back_inserter(row), "{}[{}]", s == 0 ? "" : ", ",
+                     fmt::join(bands.begin(), bands.begin() + features.band_count(), ", "));
+    }
+    row.push_back(']');
     row.push_back('}');
     out.write(row.data(), static_cast<std::streamsize>(row.size()));
   }
@@ -120,6 +137,20 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
 }
 
 }  // namespace
+
+void write_onset_table(std::ostream& out, const std::vector<StemInfo>& stems,
+                       const Timeline& timeline, const FeatureTrack& features) {
+  fmt::print(out, "stem,frame,time,strength\n");
+  for (int s = 0; s < features.stem_count(); ++s) {
+    const std::string name = csv_field(stems[static_cast<std::size_t>(s)].name);
+    for (std::int64_t frame = 0; frame < features.frame_count(); ++frame) {
+      const float strength = features.at(s, frame).onset;
+      if (strength > 0.0f) {
+        fmt::print(out, "{},{},{},{}\n", name, frame, frame_seconds(timeline, frame), strength);
+      }
+    }
+  }
+}
 
 void write_feature_table(std::ostream& out, TableFormat format, const std::vector<StemInfo>& stems,
                          const Timeline& timeline, const FeatureTrack& features,

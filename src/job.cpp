@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <memory>
+#include <optional>
 
 namespace stemviz {
 
@@ -196,8 +198,15 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   if (options.threads < 0) {
     throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
   }
-  const TableFormat format = table_format_for(options.output);
-  check_output_path(options.output, options.overwrite, "features.csv");
+  if (options.output.empty() && options.onsets_csv.empty()) {
+    throw UsageError("nothing to write; give -o features.csv (or .json) and/or --onsets-csv FILE");
+  }
+  std::optional<TableFormat> format;
+  if (!options.output.empty()) {
+    format = table_format_for(options.output);
+    check_output_path(options.output, options.overwrite, "features.csv");
+  }
+  if (!options.onsets_csv.empty()) check_output_path(options.onsets_csv, options.overwrite, "onsets.csv");
 
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
@@ -208,15 +217,30 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   settings.threads = options.threads;
   const Analysis analysis = analyze(stems, timeline, settings);
 
-  const fs::path folder = options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
-  TempFile temp(folder / fmt::format(".{}.stemviz-{}", options.output.filename().string(), getpid()));
-  {
-    std::ofstream out(temp.path(), std::ios::binary);
-    if (out) write_feature_table(out, format, stems, timeline, analysis.features, settings);
+  // Both files are complete before either takes its final name.
+  const auto write = [](const fs::path& path, const auto& write_table) {
+    const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    auto temp = std::make_unique<TempFile>(
+        folder / fmt::format(".{}.stemviz-{}", path.filename().string(), getpid()));
+    std::ofstream out(temp->path(), std::ios::binary);
+    if (out) write_table(out);
     out.close();
-    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp->path().string()));
+    return temp;
+  };
+  std::unique_ptr<TempFile> features_file, onsets_file;
+  if (format) {
+    features_file = write(options.output, [&](std::ostream& out) {
+      write_feature_table(out, *format, stems, timeline, analysis.features, settings);
+    });
   }
-  temp.keep_as(options.output);
+  if (!options.onsets_csv.empty()) {
+    onsets_file = write(options.onsets_csv, [&](std::ostream& out) {
+      write_onset_table(out, stems, timeline, analysis.features);
+    });
+  }
+  if (features_file) features_file->keep_as(options.output);
+  if (onsets_file) onsets_file->keep_as(options.onsets_csv);
   return analysis.features.frame_count();
 }
 

@@ -5,7 +5,9 @@
 #include <stemviz/audio.hpp>
 #include <stemviz/timeline.hpp>
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@ namespace stemviz {
 
 // The dB value given to silence, so that no feature is ever -inf or NaN.
 inline constexpr float kSilenceDb = -120.0f;
+// The most spectral bands a stem can be split into.
+inline constexpr int kMaxBands = 16;
 
 // What the renderer and `stemviz analyze` know about one stem at one frame. All values are
 // finite; a silent stem reads as zeros (and kSilenceDb).
@@ -23,16 +27,24 @@ struct StemFrameFeatures {
   float rms = 0.0f;        // windowed RMS of the mono downmix, linear, 1.0 = full scale
   float peak = 0.0f;       // largest |sample| in the same window, linear, 0..1 for PCM
   float db = kSilenceDb;   // rms in dBFS, >= kSilenceDb
+  float centroid_hz = 0.0f;  // spectral centroid (magnitude-weighted mean frequency), Hz
+  float flux = 0.0f;       // onset strength: rise of the spectrum since the last frame,
+                           // 0..1, 1 = this stem's strongest rise
+  float onset = 0.0f;      // > 0 only on a frame where an onset was picked: its strength
+  std::array<float, kMaxBands> bands{};  // amplitude in log-spaced bands, low to high, 0..1
+                                         // (1 = this stem's loudest band at any frame);
+                                         // entries past the track's band count stay 0
 };
 
 // Features of every stem at every frame of the song, stored stem-major.
 class FeatureTrack {
  public:
   FeatureTrack() = default;
-  FeatureTrack(int stem_count, std::int64_t frame_count);
+  FeatureTrack(int stem_count, std::int64_t frame_count, int band_count = 0);
 
   int stem_count() const { return stem_count_; }
   std::int64_t frame_count() const { return frame_count_; }
+  int band_count() const { return band_count_; }  // StemFrameFeatures::bands in use
   // `frame` outside the song reads as silence, so a caller never indexes out of range.
   StemFrameFeatures at(int stem, std::int64_t frame) const;
   // The writable features of one stem, one per frame.
@@ -43,6 +55,7 @@ class FeatureTrack {
  private:
   int stem_count_ = 0;
   std::int64_t frame_count_ = 0;
+  int band_count_ = 0;
   std::vector<StemFrameFeatures> values_;
 };
 
@@ -79,6 +92,42 @@ class WindowAccumulator {
   std::vector<float> group_peak_;  // scratch: max |sample| of each group of the block
 };
 
+// Spectral features per frame from the FFT (FFTW) of a Hann-windowed stretch of the mono
+// signal centred on the frame, fed in blocks of any size like WindowAccumulator.
+class SpectrumAccumulator {
+ public:
+  // `band_count` log-spaced bands (1..kMaxBands) between 40 Hz and 16 kHz (or 0.45 of the
+  // sample rate, if lower). Creates an FFTW plan: call from one thread at a time.
+  SpectrumAccumulator(const Timeline& timeline, int band_count);
+  ~SpectrumAccumulator();
+  SpectrumAccumulator(SpectrumAccumulator&&) noexcept;
+  SpectrumAccumulator& operator=(SpectrumAccumulator&&) noexcept;
+
+  // Adds the next `count` samples of the signal (they follow the previous block).
+  void add(const float* mono, std::int64_t count);
+
+  struct Result {
+    std::vector<std::array<float, kMaxBands>> bands;  // per frame, amplitude, unnormalized
+    std::vector<float> centroid_hz;                     // per frame
+    std::vector<float> flux;                            // per frame, unnormalized
+  };
+  // The features, one value per frame. Call once, after the last block.
+  Result finish();
+
+  int fft_size() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Onsets picked from an onset-strength curve (0..1 per frame): frames that are the largest
+// within +-30 ms, stand `delta` above the mean of the surrounding +-100 ms, exceed
+// `threshold`, and come at least 50 ms after the previous onset. Returns, per frame, the
+// onset's strength or 0.
+std::vector<float> pick_onsets(const std::vector<float>& strength, double fps,
+                               float threshold = 0.1f, float delta = 0.07f);
+
 // How levels are scaled to 0..1.
 struct Normalization {
   enum class Mode {
@@ -103,6 +152,7 @@ struct AnalysisSettings {
   double attack_ms = 0.0;    // rise time constant of the level; 0 = follows at once
   double release_ms = 80.0;  // fall time constant of the level; 0 = falls at once
   Normalization normalization;
+  int bands = 8;             // spectral bands per stem, 1..kMaxBands
   int threads = 0;           // OpenMP threads; 0 = all cores
 };
 

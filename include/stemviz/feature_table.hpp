@@ -18,14 +18,18 @@ enum class TableFormat { csv, json };
 // UsageError naming the path otherwise.
 TableFormat table_format_for(const std::filesystem::path& path);
 
-// CSV: a header `frame,time,<stem>.rms,<stem>.peak,<stem>.db,<stem>.level,...` (stems in
-// order, names quoted when they need it), then one line per frame.
+// CSV: a header `frame,time` then per stem (in order, names quoted when they need it)
+// `<stem>.rms,.peak,.db,.level,.centroid,.flux,.onset,.band1..bandN`; one line per frame.
 // JSON: {"format": "stemviz-features", "version": 1, the timeline, the settings, "stems"
 // (name, file, channels), "frames": [{"frame", "time", "rms": [per stem], "peak", "db",
-// "level"}, ...]}.
+// "level", "centroid", "flux", "onset", "bands": [[per band] per stem]}, ...]}.
 // Times are seconds from the song's start; values are as in StemFrameFeatures.
 void write_feature_table(std::ostream& out, TableFormat format, const std::vector<StemInfo>& stems,
                          const Timeline& timeline, const FeatureTrack& features,
                          const AnalysisSettings& settings);
+
+// The picked onsets as CSV, `stem,frame,time,strength`, stem by stem in time order.
+void write_onset_table(std::ostream& out, const std::vector<StemInfo>& stems,
+                       const Timeline& timeline, const FeatureTrack& features);
 
 }  // namespace stemviz

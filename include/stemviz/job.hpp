@@ -43,7 +43,8 @@ RenderSummary run_render(const RenderOptions& options);
 struct AnalyzeOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;
-  std::filesystem::path output;  // .csv or .json, by extension
+  std::filesystem::path output;       // .csv or .json, by extension; may be empty ...
+  std::filesystem::path onsets_csv;   // ... when this is given: the picked onsets
   bool overwrite = false;
   Rational fps{60, 1};           // one row per video frame at this rate
   int threads = 0;               // 0 = all cores
@@ -51,8 +52,9 @@ struct AnalyzeOptions {
   bool quiet = false;            // no notes on stderr
 };
 
-// Writes the features of every stem at every frame to `options.output`, which appears only
-// when complete. Returns the number of frames written.
+// Writes the features of every stem at every frame to `options.output` and the onsets to
+// `options.onsets_csv` (each if given); files appear only when complete. Returns the number
+// of frames analysed.
 std::int64_t run_analyze(const AnalyzeOptions& options);
 
 }  // namespace stemviz

@@ -25,7 +25,9 @@ void run(AnalyzeArguments& arguments) {
   options.lengths = length_policy(arguments.pad, arguments.trim);
   const std::int64_t frames = run_analyze(options);
   if (!options.quiet) {
-    fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", options.output.string(), frames);
+    for (const auto& path : {options.output, options.onsets_csv}) {
+      if (!path.empty()) fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", path.string(), frames);
+    }
   }
 }
 
@@ -37,8 +39,9 @@ void set_analyze_command(CLI::App& app) {
   CLI::App* analyze =
       app.add_subcommand("analyze", "Write the stems' per-frame features to a CSV or JSON file");
   analyze->add_option("stems", options.stems, "A folder of stems, or the stem files")->required();
-  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv or .json)")
-      ->required();
+  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv or .json)");
+  analyze->add_option("--onsets-csv", options.onsets_csv,
+                      "Also write the picked onsets (stem, frame, time, strength) as CSV");
   analyze->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
   analyze->add_option("--fps", arguments->fps, "One row per video frame at this rate")
       ->capture_default_str();

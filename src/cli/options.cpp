@@ -30,6 +30,9 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
   command.add_option("--floor-db", settings.normalization.floor_db,
                      "Show levels on a dB scale from this far below level 1 (e.g. -48)")
       ->group("Analysis");
+  command.add_option("--bands", settings.bands, "Spectral bands per stem (1 to 16)")
+      ->capture_default_str()
+      ->group("Analysis");
   command.add_option("--gamma", settings.normalization.gamma,
                      "Level curve: above 1 favours loud moments, below 1 quiet ones")
       ->capture_default_str()

@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numbers>
-#include <sstream>
 
 using namespace stemviz::test;
 namespace fs = std::filesystem;
@@ -20,6 +20,11 @@ const fs::path kStemviz = STEMVIZ_BINARY;
 
 double sine_half(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 300.0 * i / 48000.0); }
 double silence(std::int64_t, int) { return 0.0; }
+// A 1 ms burst every 0.3 s, starting at 0.1 s.
+double clicks(std::int64_t i, int) {
+  const std::int64_t phase = (i - 4800) % 14400;
+  return i >= 4800 && phase < 48 ? (phase % 2 ? -0.8 : 0.8) : 0.0;
+}
 
 std::vector<std::string> lines_of(const fs::path& path) {
   std::ifstream in(path);
@@ -28,11 +33,32 @@ std::vector<std::string> lines_of(const fs::path& path) {
   return lines;
 }
 
-std::vector<std::string> split_csv_simple(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream stream(line);
-  for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+// One CSV line's fields (RFC 4180 quoting, no line breaks inside fields).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
   return fields;
+}
+
+// The value in `column` (named in the header) of data row `row` (0-based).
+double cell(const std::vector<std::string>& lines, std::size_t row, const std::string& column) {
+  const auto header = csv_fields(lines.at(0));
+  const auto at = std::find(header.begin(), header.end(), column);
+  REQUIRE_MESSAGE(at != header.end(), "no column " << column);
+  return std::stod(csv_fields(lines.at(row + 1)).at(static_cast<std::size_t>(at - header.begin())));
 }
 
 constexpr int kWav16 = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
@@ -44,25 +70,32 @@ TEST_CASE("analyze writes one CSV row per frame with every stem's features") {
   write_stem(stems / "a sine.wav", kWav16, 48000, 1, 48000, sine_half);
   write_stem(stems / "b, silent.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 48000, 2, 48000, silence);
   const fs::path out = fresh_dir("analyze-csv-out") / "features.csv";
-  const RunResult result = run(kStemviz, {"analyze", stems.string(), "-o", out.string(), "--fps", "30"});
+  const RunResult result =
+      run(kStemviz, {"analyze", stems.string(), "-o", out.string(), "--fps", "30", "--bands", "2"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   const auto lines = lines_of(out);
   REQUIRE(lines.size() == 1 + 30);
   CHECK(lines[0] ==
-        "frame,time,a sine.rms,a sine.peak,a sine.db,a sine.level,\"b, silent.rms\","
-        "\"b, silent.peak\",\"b, silent.db\",\"b, silent.level\"");
-  const auto row = split_csv_simple(lines[15]);
-  REQUIRE(row.size() == 10);
-  CHECK(row[0] == "14");
-  CHECK(std::stod(row[1]) == doctest::Approx(14.0 / 30));
-  CHECK(std::stod(row[2]) == doctest::Approx(0.5 / std::sqrt(2.0)).epsilon(1e-3));
-  CHECK(std::stod(row[3]) == doctest::Approx(0.5).epsilon(1e-3));
-  CHECK(std::stod(row[4]) == doctest::Approx(20 * std::log10(0.5 / std::sqrt(2.0))).epsilon(1e-3));
-  CHECK(std::stod(row[5]) == doctest::Approx(1.0).epsilon(1e-3));
-  CHECK(std::stod(row[6]) == 0.0);
-  CHECK(std::stod(row[8]) == -120.0);
-  CHECK(std::stod(row[9]) == 0.0);
+        "frame,time,a sine.rms,a sine.peak,a sine.db,a sine.level,a sine.centroid,a sine.flux,"
+        "a sine.onset,a sine.band1,a sine.band2,\"b, silent.rms\",\"b, silent.peak\","
+        "\"b, silent.db\",\"b, silent.level\",\"b, silent.centroid\",\"b, silent.flux\","
+        "\"b, silent.onset\",\"b, silent.band1\",\"b, silent.band2\"");
+  CHECK(csv_fields(lines[15]).size() == 20);
+  CHECK(cell(lines, 14, "frame") == 14);
+  CHECK(cell(lines, 14, "time") == doctest::Approx(14.0 / 30));
+  CHECK(cell(lines, 14, "a sine.rms") == doctest::Approx(0.5 / std::sqrt(2.0)).epsilon(1e-3));
+  CHECK(cell(lines, 14, "a sine.peak") == doctest::Approx(0.5).epsilon(1e-3));
+  CHECK(cell(lines, 14, "a sine.db") == doctest::Approx(20 * std::log10(0.5 / std::sqrt(2.0))).epsilon(1e-3));
+  CHECK(cell(lines, 14, "a sine.level") == doctest::Approx(1.0).epsilon(1e-3));
+  CHECK(cell(lines, 14, "a sine.centroid") == doctest::Approx(300.0).epsilon(0.05));
+  // 300 Hz lies in the lower of two bands split at sqrt(40 * 16000) = 800 Hz.
+  CHECK(cell(lines, 14, "a sine.band1") == doctest::Approx(1.0).epsilon(0.01));
+  CHECK(cell(lines, 14, "a sine.band2") < 0.05);
+  CHECK(cell(lines, 14, "b, silent.rms") == 0.0);
+  CHECK(cell(lines, 14, "b, silent.db") == -120.0);
+  CHECK(cell(lines, 14, "b, silent.level") == 0.0);
+  CHECK(cell(lines, 14, "b, silent.flux") == 0.0);
 }
 
 TEST_CASE("analyze writes JSON, takes a list of files and keeps Unicode names") {
@@ -96,6 +129,27 @@ TEST_CASE("analyze writes JSON, takes a list of files and keeps Unicode names") 
   CHECK(frame["level"][1].get<double>() == doctest::Approx(1.0).epsilon(1e-3));
 }
 
+TEST_CASE("--onsets-csv lists each click once, within a frame of its time") {
+  const fs::path stems = fresh_dir("onsets");
+  write_stem(stems / "clicks.wav", kWav16, 48000, 1, 48000 * 2, clicks);
+  write_stem(stems / "quiet.wav", kWav16, 48000, 1, 48000 * 2, silence);
+  const fs::path out = fresh_dir("onsets-out") / "onsets.csv";
+  const RunResult result = run(kStemviz, {"analyze", stems.string(), "--onsets-csv", out.string()});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  const auto lines = lines_of(out);
+  REQUIRE(lines.size() >= 1);
+  CHECK(lines[0] == "stem,frame,time,strength");
+  // Clicks at 0.1 s + k * 0.3 s for k = 0..6; none from the silent stem.
+  REQUIRE(lines.size() == 1 + 7);
+  for (std::size_t k = 0; k < 7; ++k) {
+    const auto fields = csv_fields(lines[k + 1]);
+    CHECK(fields[0] == "clicks");
+    CHECK(std::stoi(fields[1]) == 6 + 18 * static_cast<int>(k));  // 60 fps
+    CHECK(std::stod(fields[3]) > 0.5);
+  }
+}
+
 TEST_CASE("stems of different lengths: refused, padded or trimmed") {
   const fs::path stems = fresh_dir("lengths");
   write_stem(stems / "long.wav", kWav16, 48000, 1, 48000, sine_half);
@@ -117,8 +171,8 @@ TEST_CASE("stems of different lengths: refused, padded or trimmed") {
   const auto pad_lines = lines_of(out_dir / "pad.csv");
   REQUIRE(pad_lines.size() == 1 + 20);
   // After 0.75 s the short stem is silence (its window ends well before frame 18).
-  CHECK(std::stod(split_csv_simple(pad_lines[1 + 18])[6]) == 0.0);
-  CHECK(std::stod(split_csv_simple(pad_lines[1 + 18])[2]) > 0.3);
+  CHECK(cell(pad_lines, 18, "short.rms") == 0.0);
+  CHECK(cell(pad_lines, 18, "long.rms") > 0.3);
 
   const RunResult trimmed = run(kStemviz, {"analyze", stems.string(), "-o", (out_dir / "trim.csv").string(),
                                            "--fps", "20", "--trim"});

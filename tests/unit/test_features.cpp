@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -135,6 +136,97 @@ TEST_SUITE("features") {
   }
 }
 
+TEST_SUITE("spectrum") {
+  // Feeds `signal` in uneven blocks, as the streaming analysis does.
+  SpectrumAccumulator::Result spectrum_of(const Timeline& timeline, const std::vector<float>& signal,
+                                          int bands) {
+    SpectrumAccumulator spectrum(timeline, bands);
+    const auto size = static_cast<std::int64_t>(signal.size());
+    std::int64_t block = 1000;
+    for (std::int64_t start = 0; start < size; start += block, block = block * 3 % 7919 + 1) {
+      spectrum.add(signal.data() + start, std::min(block, size - start));
+    }
+    return spectrum.finish();
+  }
+
+  std::vector<float> sine(double hz, int rate, std::int64_t samples) {
+    std::vector<float> x(static_cast<std::size_t>(samples));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * hz * static_cast<double>(i) / rate));
+    }
+    return x;
+  }
+
+  TEST_CASE("a tone's energy lands in its band") {
+    const int rate = 44100;
+    const Timeline timeline{{60, 1}, rate, rate};
+    // 8 bands from 40 Hz to 16 kHz, a factor of 400^(1/8) = 2.11 each: 1 kHz is in band 4
+    // (845 Hz to 1.78 kHz).
+    const auto result = spectrum_of(timeline, sine(1000.0, rate, rate), 8);
+    const auto& bands = result.bands[30];
+    const float loudest = *std::max_element(bands.begin(), bands.begin() + 8);
+    CHECK(bands[4] == loudest);
+    for (int k = 0; k < 8; ++k) {
+      if (k != 4) CHECK(bands[static_cast<std::size_t>(k)] < 0.05f * loudest);
+    }
+  }
+
+  TEST_CASE("the centroid follows the frequency") {
+    const int rate = 48000;
+    const Timeline timeline{{30, 1}, rate, rate / 2};
+    double previous = 0.0;
+    for (const double hz : {250.0, 1000.0, 4000.0, 12000.0}) {
+      CAPTURE(hz);
+      const auto result = spectrum_of(timeline, sine(hz, rate, rate / 2), 8);
+      const double centroid = result.centroid_hz[7];
+      CHECK(centroid == doctest::Approx(hz).epsilon(0.05));
+      CHECK(centroid > previous);
+      previous = centroid;
+    }
+  }
+
+  TEST_CASE("onsets of a click train are found within one frame, and only those") {
+    const int rate = 44100;
+    const Timeline timeline{{60, 1}, rate, 2 * rate};
+    std::vector<float> clicks(static_cast<std::size_t>(2 * rate), 0.0f);
+    std::vector<std::int64_t> at;
+    for (std::int64_t i = 4410; i < 2 * rate; i += 11025 + 37) {  // every 0.25 s and a bit
+      at.push_back(i);
+      for (std::int64_t k = 0; k < 32; ++k) clicks[static_cast<std::size_t>(i + k)] = 0.9f * (k % 2 ? -1.0f : 1.0f);
+    }
+    const auto result = spectrum_of(timeline, clicks, 8);
+    std::vector<float> strength(result.flux.size());
+    const float strongest = *std::max_element(result.flux.begin(), result.flux.end());
+    for (std::size_t f = 0; f < strength.size(); ++f) strength[f] = result.flux[f] / strongest;
+    const auto onsets = pick_onsets(strength, 60.0);
+    std::vector<std::int64_t> found;
+    for (std::size_t f = 0; f < onsets.size(); ++f) {
+      if (onsets[f] > 0.0f) found.push_back(static_cast<std::int64_t>(f));
+    }
+    REQUIRE(found.size() == at.size());
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      const double click_frame = static_cast<double>(at[i]) * 60.0 / rate;
+      CHECK(std::abs(static_cast<double>(found[i]) - click_frame) <= 1.0);
+    }
+  }
+
+  TEST_CASE("onset picking keeps local peaks above their surroundings") {
+    std::vector<float> curve(60, 0.05f);
+    curve[10] = 0.9f;              // clear onset
+    curve[11] = 0.5f;              // its tail, not a second onset
+    curve[30] = 0.6f;
+    curve[31] = 0.6f;              // a flat top counts once
+    curve[50] = 0.08f;             // below the threshold
+    const auto onsets = pick_onsets(curve, 60.0);
+    CHECK(onsets[10] == 0.9f);
+    CHECK(onsets[11] == 0.0f);
+    CHECK(onsets[30] == 0.6f);
+    CHECK(onsets[31] == 0.0f);
+    CHECK(onsets[50] == 0.0f);
+    CHECK(std::count_if(onsets.begin(), onsets.end(), [](float x) { return x > 0.0f; }) == 2);
+  }
+}
+
 TEST_SUITE("audio") {
   TEST_CASE("a 5.1 stem is downmixed to stereo with the standard matrix") {
     const auto dir = test::fresh_dir("surround");
@@ -184,6 +276,9 @@ TEST_SUITE("analyze") {
       CHECK(s.rms == 0.0f);
       CHECK(s.peak == 0.0f);
       CHECK(s.db == kSilenceDb);
+      CHECK(s.flux == 0.0f);
+      CHECK(s.centroid_hz == 0.0f);
+      CHECK(s.bands == std::array<float, kMaxBands>{});
       for (int stem = 0; stem < 4; ++stem) {
         const StemFrameFeatures a = one.features.at(stem, f), b = two.features.at(stem, f);
         REQUIRE(std::isfinite(a.level));
@@ -192,6 +287,10 @@ TEST_SUITE("analyze") {
         REQUIRE(a.level == b.level);
         REQUIRE(a.rms == b.rms);
         REQUIRE(a.peak == b.peak);
+        REQUIRE(a.centroid_hz == b.centroid_hz);
+        REQUIRE(a.flux == b.flux);
+        REQUIRE(a.onset == b.onset);
+        REQUIRE(a.bands == b.bands);
       }
     }
   }
