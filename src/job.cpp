@@ -81,6 +81,12 @@ std::string describe(const std::vector<fs::path>& inputs) {
   return inputs.size() == 1 ? inputs.front().string() : fmt::format("the {} stems given", inputs.size());
 }
 
+// "7 stems, 89.000 s at 44100 Hz; analysing"
+std::string describe_song(const std::vector<StemInfo>& stems, const Timeline& timeline) {
+  return fmt::format("{} stem{}, {:.3f} s at {} Hz; analysing", stems.size(),
+                     stems.size() == 1 ? "" : "s", timeline.duration_seconds(), timeline.sample_rate);
+}
+
 // Finds, probes and checks the stems; says which files were passed over.
 std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths,
                                  Progress& progress) {
@@ -153,8 +159,7 @@ RenderSummary run_render(const RenderOptions& options) {
                                  timeline.duration_seconds()));
   }
   progress.set_total(end_frame - first_frame);
-  progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
-                            timeline.duration_seconds(), timeline.sample_rate));
+  progress.note(describe_song(stems, timeline));
   AnalysisSettings analysis_settings = options.analysis;
   analysis_settings.threads = options.threads;
   const Analysis analysis = analyze(stems, timeline, analysis_settings);
@@ -211,8 +216,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
   const Timeline timeline{options.fps, stems.front().sample_rate, song_samples(stems, options.lengths)};
-  progress.note(fmt::format("{} stems, {:.3f} s at {} Hz; analysing", stems.size(),
-                            timeline.duration_seconds(), timeline.sample_rate));
+  progress.note(describe_song(stems, timeline));
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;
   const Analysis analysis = analyze(stems, timeline, settings);
