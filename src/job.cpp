@@ -6,6 +6,7 @@
 #include <stemviz/feature_table.hpp>
 #include <stemviz/files.hpp>
 #include <stemviz/plan.hpp>
+#include <stemviz/plot.hpp>
 #include <stemviz/render.hpp>
 #include <stemviz/scene.hpp>
 #include <stemviz/stitch.hpp>
@@ -203,8 +204,9 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   if (options.threads < 0) {
     throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
   }
-  if (options.output.empty() && options.onsets_csv.empty()) {
-    throw UsageError("nothing to write; give -o features.csv (or .json) and/or --onsets-csv FILE");
+  if (options.output.empty() && options.onsets_csv.empty() && options.plot.empty()) {
+    throw UsageError("nothing to write; give -o features.csv (or .json), --onsets-csv FILE "
+                     "or --plot FILE.png");
   }
   std::optional<TableFormat> format;
   if (!options.output.empty()) {
@@ -212,6 +214,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
     check_output_path(options.output, options.overwrite, "features.csv");
   }
   if (!options.onsets_csv.empty()) check_output_path(options.onsets_csv, options.overwrite, "onsets.csv");
+  if (!options.plot.empty()) check_output_path(options.plot, options.overwrite, "envelopes.png");
 
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
@@ -222,17 +225,20 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   const Analysis analysis = analyze(stems, timeline, settings);
 
   // Both files are complete before either takes its final name.
-  const auto write = [](const fs::path& path, const auto& write_table) {
+  const auto temp_beside = [](const fs::path& path) {
     const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    auto temp = std::make_unique<TempFile>(
+    return std::make_unique<TempFile>(
         folder / fmt::format(".{}.stemviz-{}", path.filename().string(), getpid()));
+  };
+  const auto write = [&](const fs::path& path, const auto& write_table) {
+    auto temp = temp_beside(path);
     std::ofstream out(temp->path(), std::ios::binary);
     if (out) write_table(out);
     out.close();
     if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp->path().string()));
     return temp;
   };
-  std::unique_ptr<TempFile> features_file, onsets_file;
+  std::unique_ptr<TempFile> features_file, onsets_file, plot_file;
   if (format) {
     features_file = write(options.output, [&](std::ostream& out) {
       write_feature_table(out, *format, stems, timeline, analysis.features, settings);
@@ -243,7 +249,12 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
       write_onset_table(out, stems, timeline, analysis.features);
     });
   }
+  if (!options.plot.empty()) {
+    plot_file = temp_beside(options.plot);
+    write_feature_plot(plot_file->path(), stems, timeline, analysis.features);
+  }
   if (features_file) features_file->keep_as(options.output);
+  if (plot_file) plot_file->keep_as(options.plot);
   if (onsets_file) onsets_file->keep_as(options.onsets_csv);
   return analysis.features.frame_count();
 }

@@ -39,8 +39,9 @@ Vec3 rotate_y(const Vec3& p, double cos_a, double sin_a) {
 
 double radians(double degrees) { return degrees * std::numbers::pi / 180.0; }
 
-// Evenly spaced hues starting at blue, so neighbouring stems are easy to tell apart.
-Colour palette_colour(int stem, int stem_count) {
+}  // namespace
+
+Colour stem_colour(int stem, int stem_count) {
   const double hue = std::fmod(205.0 + 360.0 * stem / stem_count, 360.0) / 60.0;
   const double saturation = 0.68, value = 0.96;
   const double chroma = value * saturation;
@@ -52,8 +53,6 @@ Colour palette_colour(int stem, int stem_count) {
   const Colour c = sectors[static_cast<std::size_t>(sector)];
   return {c.r + m, c.g + m, c.b + m};
 }
-
-}  // namespace
 
 CairoSurfacePtr make_image_surface(int width, int height) {
   CairoSurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height));
@@ -75,7 +74,7 @@ ClassicScene::ClassicScene(int stem_count, int width, int height)
     const double x = (stem % columns) - (in_row - 1) / 2.0;
     const double z = row - (rows - 1) / 2.0;
     positions_.push_back({x, 0.0, z});
-    colours_.push_back(palette_colour(stem, stem_count));
+    colours_.push_back(stemviz::stem_colour(stem, stem_count));
   }
   camera_ = place_camera(kMinHeight + kHeightRange);
 }

@@ -44,7 +44,8 @@ struct AnalyzeOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;
   std::filesystem::path output;       // .csv or .json, by extension; may be empty ...
-  std::filesystem::path onsets_csv;   // ... when this is given: the picked onsets
+  std::filesystem::path onsets_csv;   // ... or these are given: the picked onsets ...
+  std::filesystem::path plot;         // ... and a PNG picture of the envelopes
   bool overwrite = false;
   Rational fps{60, 1};           // one row per video frame at this rate
   int threads = 0;               // 0 = all cores
@@ -52,8 +53,9 @@ struct AnalyzeOptions {
   bool quiet = false;            // no notes on stderr
 };
 
-// Writes the features of every stem at every frame to `options.output` and the onsets to
-// `options.onsets_csv` (each if given); files appear only when complete. Returns the number
+// Writes the features of every stem at every frame to `options.output`, the onsets to
+// `options.onsets_csv` and a plot to `options.plot` (each if given); files appear only when
+// all are complete. Returns the number
 // of frames analysed.
 std::int64_t run_analyze(const AnalyzeOptions& options);
 

@@ -35,6 +35,10 @@ struct Colour {
   double r = 0, g = 0, b = 0;  // each 0..1, sRGB
 };
 
+// Stem `stem`'s colour among `stem_count`: evenly spaced hues starting at blue, so
+// neighbouring stems are easy to tell apart. Plots use the same colours as the video.
+Colour stem_colour(int stem, int stem_count);
+
 // A triangle as it will be drawn: pixel coordinates, shaded colour, opacity.
 struct ScreenFace {
   std::array<double, 6> xy{};  // x0 y0 x1 y1 x2 y2 in pixels, y down

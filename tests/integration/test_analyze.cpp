@@ -2,12 +2,15 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
+#include <cairo.h>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <sndfile.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <fstream>
 #include <numbers>
 
@@ -20,6 +23,7 @@ const fs::path kStemviz = STEMVIZ_BINARY;
 
 double sine_half(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 300.0 * i / 48000.0); }
 double silence(std::int64_t, int) { return 0.0; }
+double first_half(std::int64_t i, int) { return i < 24000 ? sine_half(i, 0) : 0.0; }
 // A 1 ms burst every 0.3 s, starting at 0.1 s.
 double clicks(std::int64_t i, int) {
   const std::int64_t phase = (i - 4800) % 14400;
@@ -148,6 +152,44 @@ TEST_CASE("--onsets-csv lists each click once, within a frame of its time") {
     CHECK(std::stoi(fields[1]) == 6 + 18 * static_cast<int>(k));  // 60 fps
     CHECK(std::stod(fields[3]) > 0.5);
   }
+}
+
+TEST_CASE("--plot draws one lane per stem with its envelope") {
+  const fs::path stems = fresh_dir("plot");
+  write_stem(stems / "a sounding.wav", kWav16, 48000, 1, 48000, first_half);
+  write_stem(stems / "b silent.wav", kWav16, 48000, 1, 48000, silence);
+  const fs::path out = fresh_dir("plot-out") / "envelopes.png";
+  const RunResult result =
+      run(kStemviz, {"analyze", stems.string(), "--plot", out.string(), "--release-ms", "0"});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  const std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
+      cairo_image_surface_create_from_png(out.c_str()), cairo_surface_destroy);
+  REQUIRE(cairo_surface_status(png.get()) == CAIRO_STATUS_SUCCESS);
+  const int width = cairo_image_surface_get_width(png.get());
+  const int height = cairo_image_surface_get_height(png.get());
+  CHECK(width == 1600);
+  CHECK(height == 12 + 34 + 2 * 72);  // margins and two lanes
+  const auto* pixels = cairo_image_surface_get_data(png.get());
+  const int stride = cairo_image_surface_get_stride(png.get());
+  const auto pixel = [&](int x, int y) {
+    std::uint32_t value;
+    std::memcpy(&value, pixels + static_cast<std::ptrdiff_t>(y) * stride + 4 * x, 4);
+    return value & 0xFFFFFFu;
+  };
+  // Pixels in a column of a lane that differ from the lane's empty top (no envelope reaches
+  // the top 8 pixels, and these columns hold no onset tick or gridline).
+  const auto filled = [&](int lane, double seconds) {
+    const int top = 12 + 72 * lane;
+    const int x = 180 + static_cast<int>(seconds * (1600 - 180 - 16));
+    const std::uint32_t background = pixel(x, top + 4);
+    int count = 0;
+    for (int y = top + 8; y < top + 72; ++y) count += pixel(x, y) != background;
+    return count;
+  };
+  CHECK(filled(0, 0.23) > 30);   // full level: most of the lane's height
+  CHECK(filled(0, 0.83) == 0);   // silence in the second half
+  CHECK(filled(1, 0.23) == 0);   // the silent stem
 }
 
 TEST_CASE("MP3 and Opus stems are read") {

@@ -1,0 +1,25 @@
+// Part of the analysis stage: a picture of the features for `stemviz analyze --plot`, one
+// labelled lane per stem with its level envelope and onsets over a time axis.
+#pragma once
+
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+#include <stemviz/timeline.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace stemviz {
+
+struct PlotSize {
+  int width = 1600;       // pixels, the whole picture
+  int lane_height = 72;   // pixels per stem
+};
+
+// Draws the plot and writes it as PNG to `path` (the caller handles temporary names).
+// Throws Failure when Cairo cannot draw or write it.
+void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems,
+                        const Timeline& timeline, const FeatureTrack& features,
+                        const PlotSize& size = {});
+
+}  // namespace stemviz
