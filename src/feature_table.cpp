@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <iterator>
 #include <string>
 
@@ -149,6 +150,99 @@ void write_onset_table(std::ostream& out, const std::vector<StemInfo>& stems,
         fmt::print(out, "{},{},{},{}\n", name, frame, frame_seconds(timeline, frame), strength);
       }
     }
+  }
+}
+
+namespace {
+
+constexpr std::int64_t kTicksPerQuarter = 480;
+constexpr std::int64_t kTicksPerSecond = 960;  // at 120 bpm
+constexpr std::uint8_t kDrumChannel = 9;       // "channel 10" counted from 1
+
+void put_u16(std::string& out, std::uint32_t v) {
+  out += static_cast<char>((v >> 8) & 0xFF);
+  out += static_cast<char>(v & 0xFF);
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  put_u16(out, v >> 16);
+  put_u16(out, v & 0xFFFF);
+}
+
+// MIDI's variable-length quantity: 7 bits per byte, high bit set on all but the last.
+void put_varlen(std::string& out, std::uint32_t v) {
+  char bytes[5];
+  int n = 0;
+  bytes[n++] = static_cast<char>(v & 0x7F);
+  while ((v >>= 7) != 0) bytes[n++] = static_cast<char>(0x80 | (v & 0x7F));
+  while (n > 0) out += bytes[--n];
+}
+
+void put_track(std::ostream& out, const std::string& events) {
+  std::string header = "MTrk";
+  put_u32(header, static_cast<std::uint32_t>(events.size()));
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(events.data(), static_cast<std::streamsize>(events.size()));
+}
+
+}  // namespace
+
+void write_onset_midi(std::ostream& out, const std::vector<StemInfo>& stems,
+                      const Timeline& timeline, const FeatureTrack& features) {
+  std::string header = "MThd";
+  put_u32(header, 6);
+  put_u16(header, 1);  // format 1: parallel tracks
+  put_u16(header, static_cast<std::uint32_t>(features.stem_count() + 1));
+  put_u16(header, kTicksPerQuarter);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+
+  std::string tempo;
+  put_varlen(tempo, 0);
+  tempo += "\xFF\x51\x03";
+  tempo += "\x07\xA1\x20";  // 500000 microseconds per quarter note: 120 bpm
+  put_varlen(tempo, 0);
+  tempo += "\xFF\x2F";
+  tempo += '\0';
+  put_track(out, tempo);
+
+  const std::int64_t note_ticks = kTicksPerQuarter / 4;
+  for (int s = 0; s < features.stem_count(); ++s) {
+    std::string events;
+    const std::string& name = stems[static_cast<std::size_t>(s)].name;
+    put_varlen(events, 0);
+    events += "\xFF\x03";
+    put_varlen(events, static_cast<std::uint32_t>(name.size()));
+    events += name;
+    const auto pitch = static_cast<char>(std::min(127, 36 + s));
+    std::int64_t now = 0;       // ticks of the last event written
+    std::int64_t note_end = -1;  // the sounding note's end, or -1
+    const auto note_off = [&](std::int64_t at) {
+      put_varlen(events, static_cast<std::uint32_t>(at - now));
+      events += static_cast<char>(0x80 | kDrumChannel);
+      events += pitch;
+      events += '\0';
+      now = at;
+      note_end = -1;
+    };
+    for (std::int64_t frame = 0; frame < features.frame_count(); ++frame) {
+      const float strength = features.at(s, frame).onset;
+      if (strength <= 0.0f) continue;
+      // Exact ticks of the frame's start: frame * den / num seconds, rounded.
+      const std::int64_t at =
+          (frame * timeline.fps.den * kTicksPerSecond * 2 + timeline.fps.num) / (2 * timeline.fps.num);
+      if (note_end >= 0) note_off(std::min(note_end, at));
+      put_varlen(events, static_cast<std::uint32_t>(at - now));
+      events += static_cast<char>(0x90 | kDrumChannel);
+      events += pitch;
+      events += static_cast<char>(std::clamp(static_cast<int>(std::lround(1.0 + 126.0 * strength)), 1, 127));
+      now = at;
+      note_end = at + note_ticks;
+    }
+    if (note_end >= 0) note_off(note_end);
+    put_varlen(events, 0);
+    events += "\xFF\x2F";
+    events += '\0';
+    put_track(out, events);
   }
 }
 

@@ -204,9 +204,10 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   if (options.threads < 0) {
     throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
   }
-  if (options.output.empty() && options.onsets_csv.empty() && options.plot.empty()) {
-    throw UsageError("nothing to write; give -o features.csv (or .json), --onsets-csv FILE "
-                     "or --plot FILE.png");
+  if (options.output.empty() && options.onsets_csv.empty() && options.onsets_midi.empty() &&
+      options.plot.empty()) {
+    throw UsageError("nothing to write; give -o features.csv (or .json), --onsets-csv FILE, "
+                     "--onsets-midi FILE.mid or --plot FILE.png");
   }
   std::optional<TableFormat> format;
   if (!options.output.empty()) {
@@ -214,6 +215,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
     check_output_path(options.output, options.overwrite, "features.csv");
   }
   if (!options.onsets_csv.empty()) check_output_path(options.onsets_csv, options.overwrite, "onsets.csv");
+  if (!options.onsets_midi.empty()) check_output_path(options.onsets_midi, options.overwrite, "onsets.mid");
   if (!options.plot.empty()) check_output_path(options.plot, options.overwrite, "envelopes.png");
 
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
@@ -238,7 +240,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
     if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp->path().string()));
     return temp;
   };
-  std::unique_ptr<TempFile> features_file, onsets_file, plot_file;
+  std::unique_ptr<TempFile> features_file, onsets_file, midi_file, plot_file;
   if (format) {
     features_file = write(options.output, [&](std::ostream& out) {
       write_feature_table(out, *format, stems, timeline, analysis.features, settings);
@@ -249,11 +251,17 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
       write_onset_table(out, stems, timeline, analysis.features);
     });
   }
+  if (!options.onsets_midi.empty()) {
+    midi_file = write(options.onsets_midi, [&](std::ostream& out) {
+      write_onset_midi(out, stems, timeline, analysis.features);
+    });
+  }
   if (!options.plot.empty()) {
     plot_file = temp_beside(options.plot);
     write_feature_plot(plot_file->path(), stems, timeline, analysis.features);
   }
   if (features_file) features_file->keep_as(options.output);
+  if (midi_file) midi_file->keep_as(options.onsets_midi);
   if (plot_file) plot_file->keep_as(options.plot);
   if (onsets_file) onsets_file->keep_as(options.onsets_csv);
   return analysis.features.frame_count();

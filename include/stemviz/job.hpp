@@ -45,6 +45,7 @@ struct AnalyzeOptions {
   LengthPolicy lengths = LengthPolicy::exact;
   std::filesystem::path output;       // .csv or .json, by extension; may be empty ...
   std::filesystem::path onsets_csv;   // ... or these are given: the picked onsets ...
+  std::filesystem::path onsets_midi;  // ... as a MIDI file ...
   std::filesystem::path plot;         // ... and a PNG picture of the envelopes
   bool overwrite = false;
   Rational fps{60, 1};           // one row per video frame at this rate
@@ -54,8 +55,8 @@ struct AnalyzeOptions {
 };
 
 // Writes the features of every stem at every frame to `options.output`, the onsets to
-// `options.onsets_csv` and a plot to `options.plot` (each if given); files appear only when
-// all are complete. Returns the number
+// `options.onsets_csv` and `options.onsets_midi` and a plot to `options.plot` (each if
+// given); files appear only when all are complete. Returns the number
 // of frames analysed.
 std::int64_t run_analyze(const AnalyzeOptions& options);
 

@@ -25,7 +25,7 @@ void run(AnalyzeArguments& arguments) {
   options.lengths = length_policy(arguments.pad, arguments.trim);
   const std::int64_t frames = run_analyze(options);
   if (!options.quiet) {
-    for (const auto& path : {options.output, options.onsets_csv, options.plot}) {
+    for (const auto& path : {options.output, options.onsets_csv, options.onsets_midi, options.plot}) {
       if (!path.empty()) fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", path.string(), frames);
     }
   }
@@ -42,6 +42,8 @@ void set_analyze_command(CLI::App& app) {
   analyze->add_option("-o,--output", options.output, "Feature file to write (.csv or .json)");
   analyze->add_option("--onsets-csv", options.onsets_csv,
                       "Also write the picked onsets (stem, frame, time, strength) as CSV");
+  analyze->add_option("--onsets-midi", options.onsets_midi,
+                      "Also write the onsets as a MIDI file: a track per stem, one drum note each");
   analyze->add_option("--plot", options.plot,
                       "Also draw the envelopes and onsets, one lane per stem, as PNG");
   analyze->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");

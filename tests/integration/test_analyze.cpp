@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 
 using namespace stemviz::test;
@@ -209,6 +210,109 @@ TEST_CASE("MP3 and Opus stems are read") {
     CHECK(lines.size() <= 1 + 63);
     const std::string stem = fs::path(name).stem().string();
     CHECK(cell(lines, 30, stem + ".rms") == doctest::Approx(0.5 / std::sqrt(2.0)).epsilon(0.05));
+  }
+}
+
+namespace {
+
+struct MidiNote {
+  std::int64_t tick = 0;
+  int channel = 0, pitch = 0, velocity = 0;
+};
+struct MidiTrack {
+  std::string name;
+  std::vector<MidiNote> notes;  // note-ons
+  bool ended = false;           // has an end-of-track event
+};
+struct MidiFile {
+  int format = -1, division = 0;
+  std::vector<MidiTrack> tracks;
+};
+
+// Reads the parts of a Standard MIDI File that --onsets-midi writes; fails the test on
+// anything malformed.
+MidiFile read_midi(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t at = 0;
+  const auto byte = [&] {
+    REQUIRE(at < bytes.size());
+    return static_cast<unsigned char>(bytes[at++]);
+  };
+  const auto u16 = [&] { const int hi = byte(); return hi << 8 | byte(); };
+  const auto u32 = [&] { const std::uint32_t hi = static_cast<std::uint32_t>(u16()); return hi << 16 | static_cast<std::uint32_t>(u16()); };
+  const auto varlen = [&] {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const auto b = byte();
+      v = v << 7 | (b & 0x7Fu);
+      if (!(b & 0x80)) return v;
+    }
+    FAIL("variable-length quantity longer than 4 bytes");
+    return v;
+  };
+  MidiFile file;
+  REQUIRE(bytes.substr(0, 4) == "MThd");
+  at = 4;
+  REQUIRE(u32() == 6);
+  file.format = u16();
+  const int tracks = u16();
+  file.division = u16();
+  for (int t = 0; t < tracks; ++t) {
+    REQUIRE(bytes.substr(at, 4) == "MTrk");
+    at += 4;
+    const std::size_t end = at + u32();
+    MidiTrack track;
+    std::int64_t tick = 0;
+    while (at < end) {
+      tick += varlen();
+      const auto status = byte();
+      if (status == 0xFF) {
+        const auto type = byte();
+        const std::uint32_t length = varlen();
+        if (type == 0x03) track.name = bytes.substr(at, length);
+        if (type == 0x2F) track.ended = true;
+        at += length;
+      } else if ((status & 0xF0) == 0x90) {
+        const int pitch = byte(), velocity = byte();
+        track.notes.push_back({tick, status & 0x0F, pitch, velocity});
+      } else {
+        REQUIRE((status & 0xF0) == 0x80);
+        at += 2;
+      }
+    }
+    REQUIRE(at == end);
+    file.tracks.push_back(track);
+  }
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("--onsets-midi writes one drum track per stem with a note per onset") {
+  const fs::path stems = fresh_dir("midi");
+  write_stem(stems / "clicks.wav", kWav16, 48000, 1, 48000 * 2, clicks);
+  write_stem(stems / "quiet.wav", kWav16, 48000, 1, 48000 * 2, silence);
+  const fs::path out = fresh_dir("midi-out") / "onsets.mid";
+  const RunResult result = run(kStemviz, {"analyze", stems.string(), "--onsets-midi", out.string()});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  const MidiFile midi = read_midi(out);
+  CHECK(midi.format == 1);
+  CHECK(midi.division == 480);
+  REQUIRE(midi.tracks.size() == 3);  // tempo, clicks, quiet
+  CHECK(midi.tracks[1].name == "clicks");
+  CHECK(midi.tracks[2].name == "quiet");
+  for (const MidiTrack& track : midi.tracks) CHECK(track.ended);
+  REQUIRE(midi.tracks[1].notes.size() == 7);
+  CHECK(midi.tracks[2].notes.empty());
+  for (std::size_t k = 0; k < 7; ++k) {
+    const MidiNote& note = midi.tracks[1].notes[k];
+    // 120 bpm at 480 per quarter is 960 ticks a second; clicks at 0.1 s + k * 0.3 s.
+    CHECK(note.tick == 96 + 288 * static_cast<std::int64_t>(k));
+    CHECK(note.channel == 9);
+    CHECK(note.pitch == 36);
+    CHECK(note.velocity > 64);
   }
 }
 
