@@ -397,58 +397,83 @@ constexpr double kAudibleRms = 3.2e-5;
 
 }  // namespace
 
+namespace {
+
+// Stem `stem` on its own rate's timeline: the song's duration in the stem's samples (one
+// more frame, at most, than the song, and never fewer).
+Timeline stem_timeline(const Timeline& song, const StemInfo& stem) {
+  return {song.fps, stem.sample_rate, mul_div_ceil(song.samples, stem.sample_rate, song.sample_rate)};
+}
+
+}  // namespace
+
 Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
                  const AnalysisSettings& settings) {
   const int stem_count = static_cast<int>(stems.size());
-  const auto window = static_cast<std::int64_t>(
-      std::llround(settings.window_ms * 1e-3 * timeline.sample_rate));
 
+  // Each stem is analysed at its own sample rate; the mix is summed at the song's.
+  std::vector<Timeline> timelines;
   std::vector<StemReader> readers;
   std::vector<WindowAccumulator> accumulators;
   std::vector<SpectrumAccumulator> spectra;  // made here: FFTW plans only one at a time
+  timelines.reserve(stems.size());
   readers.reserve(stems.size());
   accumulators.reserve(stems.size());
   spectra.reserve(stems.size());
   for (const auto& stem : stems) {
+    const Timeline& own = timelines.emplace_back(stem_timeline(timeline, stem));
     readers.emplace_back(stem);
-    accumulators.emplace_back(timeline, window);
-    spectra.emplace_back(timeline, settings.bands);
+    accumulators.emplace_back(own, std::llround(settings.window_ms * 1e-3 * own.sample_rate));
+    spectra.emplace_back(own, settings.bands);
   }
+  MixBus bus(stems, timeline.sample_rate);
 
-  std::vector<std::vector<float>> stereo(stems.size(), std::vector<float>(2 * kBlockSamples));
-  std::vector<std::vector<float>> mono(stems.size(), std::vector<float>(kBlockSamples));
-  std::vector<std::int64_t> got(stems.size());
-  std::vector<double> mix(2 * kBlockSamples);
-  double mix_peak = 0.0;
+  std::vector<std::vector<float>> stereo(stems.size());
+  std::vector<std::vector<float>> mono(stems.size());
+  std::vector<float> mix;
+  std::int64_t mixed = 0;  // samples of the mix measured so far
+  float mix_peak = 0.0f;
   const int threads = settings.threads > 0 ? settings.threads : omp_get_num_procs();
+  // Stems at different rates advance by the same stretch of time per block.
+  const auto block_start = [&](int stem, std::int64_t position) {
+    const Timeline& own = timelines[static_cast<std::size_t>(stem)];
+    return std::min(own.samples, mul_div_floor(position, own.sample_rate, timeline.sample_rate));
+  };
 
   for (std::int64_t position = 0; position < timeline.samples; position += kBlockSamples) {
     throw_if_cancelled();
-    const std::int64_t want = std::min(kBlockSamples, timeline.samples - position);
+    const std::int64_t next = std::min(position + kBlockSamples, timeline.samples);
+    const bool last = next == timeline.samples;
     // Exceptions must not cross the OpenMP region: keep the first one and rethrow after.
     std::exception_ptr error;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (int s = 0; s < stem_count; ++s) {
       try {
-        got[s] = readers[s].read_stereo(stereo[s].data(), want);
-        for (std::int64_t i = 0; i < got[s]; ++i) {
+        const std::int64_t from = block_start(s, position);
+        const std::int64_t want = (last ? timelines[s].samples : block_start(s, next)) - from;
+        stereo[s].resize(static_cast<std::size_t>(2 * want));
+        mono[s].resize(static_cast<std::size_t>(want));
+        const std::int64_t got = readers[s].read_stereo(stereo[s].data(), want);
+        for (std::int64_t i = 0; i < got; ++i) {
           mono[s][i] = 0.5f * (stereo[s][2 * i] + stereo[s][2 * i + 1]);
         }
-        accumulators[s].add(mono[s].data(), got[s]);
-        spectra[s].add(mono[s].data(), got[s]);
+        accumulators[s].add(mono[s].data(), got);
+        spectra[s].add(mono[s].data(), got);
+        bus.add(s, stereo[s].data(), got);
+        if (got < want || last) bus.end(s);
       } catch (...) {
 #pragma omp critical
         if (!error) error = std::current_exception();
       }
     }
     if (error) std::rethrow_exception(error);
-    // The mix is summed in stem order after the parallel part, so it is the same for any
-    // thread count.
-    std::fill(mix.begin(), mix.end(), 0.0);
-    for (int s = 0; s < stem_count; ++s) {
-      for (std::int64_t i = 0; i < 2 * got[s]; ++i) mix[i] += stereo[s][i];
-    }
-    for (std::int64_t i = 0; i < 2 * want; ++i) mix_peak = std::max(mix_peak, std::abs(mix[i]));
+    // The bus sums in stem order, so the mix is the same for any thread count; its peak is
+    // measured on exactly what the soundtrack encoder will get.
+    const std::int64_t ready = std::min(bus.ready(), timeline.samples - mixed);
+    mix.resize(static_cast<std::size_t>(2 * ready));
+    bus.take(mix.data(), ready);
+    for (const float x : mix) mix_peak = std::max(mix_peak, std::abs(x));
+    mixed += ready;
   }
 
   // Everything below is per stem and over the whole song, so chunks and threads cannot
@@ -462,8 +487,15 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
     try {
+      // A stem at another rate may see one frame more than the song: drop it.
+      const auto frames = static_cast<std::size_t>(timeline.frame_count());
       envelopes[s] = accumulators[s].finish();
+      envelopes[s].rms.resize(frames);
+      envelopes[s].peak.resize(frames);
       spectrum[s] = spectra[s].finish();
+      spectrum[s].bands.resize(frames);
+      spectrum[s].centroid_hz.resize(frames);
+      spectrum[s].flux.resize(frames);
       smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
                                     settings.release_ms);
       references[s] = normalization_reference(smoothed[s], settings.normalization);

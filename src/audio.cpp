@@ -1,6 +1,8 @@
 #include <stemviz/audio.hpp>
 
 #include <stemviz/error.hpp>
+#include <stemviz/media.hpp>
+#include <stemviz/timeline.hpp>
 
 #include <fmt/format.h>
 #include <sndfile.h>
@@ -131,7 +133,8 @@ std::string format_duration(std::int64_t samples, int rate) {
 
 }  // namespace
 
-std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths) {
+std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths,
+                                  double tolerance) {
   std::vector<StemInfo> stems;
   for (const auto& path : paths) {
     SF_INFO info;
@@ -142,37 +145,48 @@ std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPoli
     }
     stems.push_back({path, path.stem().string(), info.channels, info.samplerate, info.frames});
   }
-  const auto& first = stems.front();
-  const auto listing = [&] {
-    std::string text;
+  if (lengths != LengthPolicy::exact) return stems;
+  const auto seconds = [](const StemInfo& s) { return static_cast<double>(s.samples) / s.sample_rate; };
+  const auto [shortest, longest] = std::minmax_element(
+      stems.begin(), stems.end(),
+      [&](const StemInfo& a, const StemInfo& b) { return seconds(a) < seconds(b); });
+  // Equal sample counts at equal rates always pass, whatever rounding does to the seconds.
+  const bool same = shortest->samples == longest->samples &&
+                    shortest->sample_rate == longest->sample_rate;
+  if (!same && seconds(*longest) - seconds(*shortest) > tolerance) {
+    std::string listing;
     for (const auto& s : stems) {
-      text += fmt::format("; {}: {}", s.path.filename().string(), format_duration(s.samples, s.sample_rate));
+      listing += fmt::format("; {}: {}", s.path.filename().string(), format_duration(s.samples, s.sample_rate));
     }
-    return text;
-  };
-  const bool same_rate = std::all_of(stems.begin(), stems.end(), [&](const StemInfo& s) {
-    return s.sample_rate == first.sample_rate;
-  });
-  if (!same_rate) {
-    throw InputError(fmt::format("{}: stems must share one sample rate; resample them to the "
-                                 "same rate{}", first.path.parent_path().string(), listing()));
-  }
-  const bool same_length = std::all_of(stems.begin(), stems.end(), [&](const StemInfo& s) {
-    return s.samples == first.samples;
-  });
-  if (!same_length && lengths == LengthPolicy::exact) {
     throw InputError(fmt::format(
         "{}: stems differ in length; export them with the same start and end, or pass --pad "
         "(extend shorter stems with silence) or --trim (cut all to the shortest){}",
-        first.path.parent_path().string(), listing()));
+        stems.front().path.parent_path().string(), listing));
   }
   return stems;
 }
 
-std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths) {
-  const auto by_length = [](const StemInfo& a, const StemInfo& b) { return a.samples < b.samples; };
-  if (lengths == LengthPolicy::trim) return std::min_element(stems.begin(), stems.end(), by_length)->samples;
-  return std::max_element(stems.begin(), stems.end(), by_length)->samples;
+int mix_rate(const std::vector<StemInfo>& stems) {
+  static constexpr std::array kStandardRates = {8000,  11025, 12000, 16000, 22050, 24000,
+                                                32000, 44100, 48000, 64000, 88200, 96000};
+  int highest = 0;
+  for (const auto& stem : stems) highest = std::max(highest, stem.sample_rate);
+  for (const int rate : kStandardRates) {
+    if (rate >= highest) return rate;
+  }
+  return kStandardRates.back();
+}
+
+std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths, int rate) {
+  std::int64_t result = lengths == LengthPolicy::trim ? INT64_MAX : 0;
+  for (const auto& stem : stems) {
+    if (lengths == LengthPolicy::trim) {
+      result = std::min(result, mul_div_floor(stem.samples, rate, stem.sample_rate));
+    } else {
+      result = std::max(result, mul_div_ceil(stem.samples, rate, stem.sample_rate));
+    }
+  }
+  return result;
 }
 
 namespace {
@@ -263,26 +277,143 @@ std::int64_t StemReader::read_stereo(float* left_right, std::int64_t count) {
   return got;
 }
 
-MixReader::MixReader(const std::vector<StemInfo>& stems, float gain) : gain_(gain) {
+void SwrContextDeleter::operator()(SwrContext* context) const { swr_free(&context); }
+
+MixBus::MixBus(const std::vector<StemInfo>& stems, int rate) : rate_(rate), inputs_(stems.size()) {
+  for (std::size_t s = 0; s < stems.size(); ++s) {
+    Input& input = inputs_[s];
+    input.rate = stems[s].sample_rate;
+    if (input.rate == rate) continue;
+    AVChannelLayout stereo{};
+    av_channel_layout_default(&stereo, 2);
+    SwrContext* raw = nullptr;
+    check_av(swr_alloc_set_opts2(&raw, &stereo, AV_SAMPLE_FMT_FLT, rate, &stereo,
+                                 AV_SAMPLE_FMT_FLT, input.rate, 0, nullptr),
+             fmt::format("{}: cannot set up resampling from {} Hz to {} Hz",
+                         stems[s].path.string(), input.rate, rate));
+    input.resampler.reset(raw);
+    check_av(swr_init(raw), fmt::format("{}: cannot set up resampling from {} Hz to {} Hz",
+                                        stems[s].path.string(), input.rate, rate));
+  }
+}
+
+int MixBus::push_resampled(Input& input, const float* left_right, std::int64_t count) {
+  // Room for what `count` new samples and the resampler's backlog can yield.
+  const int room = swr_get_out_samples(input.resampler.get(), static_cast<int>(count));
+  if (room <= 0) return 0;
+  const std::size_t used = input.queue.size();
+  input.queue.resize(used + 2 * static_cast<std::size_t>(room));
+  auto* out = reinterpret_cast<std::uint8_t*>(input.queue.data() + used);
+  const auto* in = reinterpret_cast<const std::uint8_t*>(left_right);
+  const int made = check_av(swr_convert(input.resampler.get(), &out, room, left_right ? &in : nullptr,
+                                        static_cast<int>(count)),
+                            "resampling a stem for the soundtrack");
+  input.queue.resize(used + 2 * static_cast<std::size_t>(made));
+  input.added += count;
+  input.made += made;
+  return made;
+}
+
+void MixBus::add(int stem, const float* left_right, std::int64_t count) {
+  Input& input = inputs_[static_cast<std::size_t>(stem)];
+  if (input.ended || count <= 0) return;
+  if (!input.resampler) {
+    input.queue.insert(input.queue.end(), left_right, left_right + 2 * count);
+    return;
+  }
+  push_resampled(input, left_right, count);
+}
+
+void MixBus::end(int stem) {
+  Input& input = inputs_[static_cast<std::size_t>(stem)];
+  if (input.ended) return;
+  // Flushing may take more than one call: the backlog comes out in pieces.
+  if (input.resampler) {
+    while (push_resampled(input, nullptr, 0) > 0) {}
+    // The resampler's filter decides how many samples its tail holds; make the stem
+    // exactly as long as its duration at the mix's rate, like song_samples() counts it.
+    const std::int64_t length = mul_div_ceil(input.added, rate_, input.rate);
+    const std::int64_t extra = input.made - length;
+    const std::int64_t drop = std::min<std::int64_t>(extra, static_cast<std::int64_t>(input.queue.size() - input.head) / 2);
+    if (extra < 0) input.queue.resize(input.queue.size() + 2 * static_cast<std::size_t>(-extra), 0.0f);
+    if (drop > 0) input.queue.resize(input.queue.size() - 2 * static_cast<std::size_t>(drop));
+  }
+  input.ended = true;
+}
+
+std::int64_t MixBus::queued(int stem) const {
+  const Input& input = inputs_[static_cast<std::size_t>(stem)];
+  return static_cast<std::int64_t>((input.queue.size() - input.head) / 2);
+}
+
+std::int64_t MixBus::ready() const {
+  std::int64_t open = INT64_MAX, longest = 0;
+  for (int s = 0; s < static_cast<int>(inputs_.size()); ++s) {
+    longest = std::max(longest, queued(s));
+    if (!ended(s)) open = std::min(open, queued(s));
+  }
+  return open == INT64_MAX ? longest : open;
+}
+
+void MixBus::take(float* left_right, std::int64_t count) {
+  const auto floats = static_cast<std::size_t>(2 * count);
+  std::fill(left_right, left_right + floats, 0.0f);
+  for (Input& input : inputs_) {
+    const std::size_t have = std::min(floats, input.queue.size() - input.head);
+    const float* from = input.queue.data() + input.head;
+    for (std::size_t i = 0; i < have; ++i) left_right[i] += from[i];
+    input.head += have;
+    // Drop what was taken once it outweighs what waits, so the queue stays short.
+    if (input.head > input.queue.size() / 2) {
+      input.queue.erase(input.queue.begin(), input.queue.begin() + static_cast<std::ptrdiff_t>(input.head));
+      input.head = 0;
+    }
+  }
+}
+
+void MixBus::reset() {
+  for (Input& input : inputs_) {
+    input.queue.clear();
+    input.head = 0;
+    input.added = input.made = 0;
+    input.ended = false;
+    if (input.resampler) {
+      swr_close(input.resampler.get());
+      check_av(swr_init(input.resampler.get()), "resetting a stem's resampler");
+    }
+  }
+}
+
+MixReader::MixReader(const std::vector<StemInfo>& stems, float gain, int rate)
+    : bus_(stems, rate), gain_(gain) {
   readers_.reserve(stems.size());
   for (const auto& stem : stems) readers_.emplace_back(stem);
 }
 
 void MixReader::seek(std::int64_t position) {
-  for (auto& reader : readers_) reader.seek(position);
+  bus_.reset();
+  for (auto& reader : readers_) {
+    reader.seek(mul_div_floor(position, reader.sample_rate(), bus_.rate()));
+  }
 }
 
 std::int64_t MixReader::read(float* left_right, std::int64_t count) {
-  std::fill(left_right, left_right + 2 * count, 0.0f);
-  block_.resize(static_cast<std::size_t>(2 * count));
-  std::int64_t got_most = 0;
-  for (auto& reader : readers_) {
-    const std::int64_t got = reader.read_stereo(block_.data(), count);
-    for (std::int64_t i = 0; i < 2 * got; ++i) left_right[i] += block_[static_cast<std::size_t>(i)];
-    got_most = std::max(got_most, got);
+  const std::int64_t block = std::max<std::int64_t>(count, 1024);
+  block_.resize(static_cast<std::size_t>(2 * block));
+  for (int s = 0; s < static_cast<int>(readers_.size()); ++s) {
+    while (!bus_.ended(s) && bus_.queued(s) < count) {
+      const std::int64_t got = readers_[static_cast<std::size_t>(s)].read_stereo(block_.data(), block);
+      if (got == 0) {
+        bus_.end(s);
+      } else {
+        bus_.add(s, block_.data(), got);
+      }
+    }
   }
-  for (std::int64_t i = 0; i < 2 * got_most; ++i) left_right[i] *= gain_;
-  return got_most;
+  const std::int64_t made = std::min(count, bus_.ready());
+  bus_.take(left_right, made);
+  for (std::int64_t i = 0; i < 2 * made; ++i) left_right[i] *= gain_;
+  return made;
 }
 
 }  // namespace stemviz

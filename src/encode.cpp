@@ -158,7 +158,7 @@ void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, con
     }
   };
 
-  MixReader mix(*settings.stems, settings.gain);
+  MixReader mix(*settings.stems, settings.gain, plan.timeline.sample_rate);
   mix.seek(plan.first_sample());
   std::vector<float> left_right(static_cast<std::size_t>(2 * encoder->frame_size));
   std::int64_t remaining = plan.end_sample() - plan.first_sample();

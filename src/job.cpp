@@ -82,17 +82,34 @@ std::string describe(const std::vector<fs::path>& inputs) {
   return inputs.size() == 1 ? inputs.front().string() : fmt::format("the {} stems given", inputs.size());
 }
 
-// "7 stems, 89.000 s at 44100 Hz; analysing"
+// "7 stems, 89.000 s at 44100 Hz; analysing", or for stems at different rates
+// "2 stems, 89.000 s at 44100 and 48000 Hz, mixed at 48000 Hz; analysing"
 std::string describe_song(const std::vector<StemInfo>& stems, const Timeline& timeline) {
-  return fmt::format("{} stem{}, {:.3f} s at {} Hz; analysing", stems.size(),
-                     stems.size() == 1 ? "" : "s", timeline.duration_seconds(), timeline.sample_rate);
+  std::vector<int> rates;
+  for (const auto& stem : stems) rates.push_back(stem.sample_rate);
+  std::sort(rates.begin(), rates.end());
+  rates.erase(std::unique(rates.begin(), rates.end()), rates.end());
+  const std::string at =
+      rates.size() == 1 && rates.front() == timeline.sample_rate
+          ? fmt::format("{} Hz", timeline.sample_rate)
+          : fmt::format("{} Hz, mixed at {} Hz", fmt::join(rates, ", "), timeline.sample_rate);
+  return fmt::format("{} stem{}, {:.3f} s at {}; analysing", stems.size(),
+                     stems.size() == 1 ? "" : "s", timeline.duration_seconds(), at);
+}
+
+// The song's timeline: at the soundtrack's rate, as long as `lengths` makes it.
+Timeline song_timeline(const std::vector<StemInfo>& stems, LengthPolicy lengths, Rational fps) {
+  const int rate = mix_rate(stems);
+  return {fps, rate, song_samples(stems, lengths, rate)};
 }
 
 // Finds, probes and checks the stems; says which files were passed over.
+// Durations may differ by up to one frame of `fps`.
 std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths,
-                                 Progress& progress) {
+                                 Rational fps, Progress& progress) {
   std::vector<std::string> skipped;
-  std::vector<StemInfo> stems = probe_stems(collect_stems(inputs, &skipped), lengths);
+  std::vector<StemInfo> stems =
+      probe_stems(collect_stems(inputs, &skipped), lengths, 1.0 / fps.to_double());
   if (!skipped.empty()) {
     progress.note(fmt::format("skipped {} file{} that {} not audio or hidden: {}", skipped.size(),
                               skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
@@ -147,9 +164,9 @@ RenderSummary run_render(const RenderOptions& options) {
   check_output_path(options.output, options.overwrite, "out.mp4");
 
   Progress progress(0, options.progress);
-  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
-  const Timeline timeline{options.video.fps, stems.front().sample_rate,
-                          song_samples(stems, options.lengths)};
+  const std::vector<StemInfo> stems =
+      load_stems(options.stems, options.lengths, options.video.fps, progress);
+  const Timeline timeline = song_timeline(stems, options.lengths, options.video.fps);
   const std::int64_t song_frames = timeline.frame_count();
   const std::int64_t first_frame = options.from ? timeline.frame_at_or_after(*options.from) : 0;
   const std::int64_t end_frame =
@@ -219,8 +236,8 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   if (!options.plot.empty()) check_output_path(options.plot, options.overwrite, "envelopes.png");
 
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
-  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, progress);
-  const Timeline timeline{options.fps, stems.front().sample_rate, song_samples(stems, options.lengths)};
+  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, options.fps, progress);
+  const Timeline timeline = song_timeline(stems, options.lengths, options.fps);
   progress.note(describe_song(stems, timeline));
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;

@@ -9,6 +9,7 @@
 #include <vector>
 
 struct sf_private_tag;
+struct SwrContext;
 
 namespace stemviz {
 
@@ -45,14 +46,22 @@ enum class LengthPolicy {
   trim,   // the song is as long as the shortest stem
 };
 
-// Opens every stem's header and checks that all share one sample rate and, under
-// LengthPolicy::exact, one length. Throws InputError naming the file(s) and listing each
-// stem's duration when they differ.
+// Opens every stem's header. Under LengthPolicy::exact, the stems' durations must agree
+// within `tolerance` seconds (one video frame: less is invisible, and the shorter stems end
+// in silence); otherwise throws InputError listing each stem's duration and the fixes.
+// Stems may have different sample rates.
 std::vector<StemInfo> probe_stems(const std::vector<std::filesystem::path>& paths,
-                                  LengthPolicy lengths = LengthPolicy::exact);
+                                  LengthPolicy lengths = LengthPolicy::exact,
+                                  double tolerance = 0.0);
 
-// The song's length in samples under `lengths`: the common, longest or shortest length.
-std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths);
+// The soundtrack's sample rate: the highest stem rate, raised to the next standard rate
+// (8 kHz to 96 kHz) and at most 96 kHz, the most AAC carries. Stems at other rates are
+// resampled into the mix; each stem is analysed at its own rate.
+int mix_rate(const std::vector<StemInfo>& stems);
+
+// The song's length in samples at `rate` under `lengths`: the longest stem's (exact, pad)
+// or the shortest stem's (trim) duration.
+std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths, int rate);
 
 struct SndfileCloser {
   void operator()(sf_private_tag* file) const;
@@ -73,6 +82,7 @@ class StemReader {
   // to both sides, stereo stems keep their sides, and wider layouts (5.1, ...) are
   // downmixed with libswresample's standard matrix for their default channel order.
   std::int64_t read_stereo(float* left_right, std::int64_t count);
+  int sample_rate() const { return stem_->sample_rate; }
 
  private:
   std::int64_t read_interleaved(std::int64_t count);
@@ -83,16 +93,66 @@ class StemReader {
   std::vector<float> downmix_;  // for more than 2 channels: left gains, then right gains
 };
 
-// Streams the soundtrack: the sum of all stems, as interleaved stereo, times a gain.
+struct SwrContextDeleter {
+  void operator()(SwrContext* context) const;
+};
+using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
+
+// Sums the stems into the soundtrack: stereo at one sample rate. Each stem's samples arrive
+// in blocks at its own rate, pass through libswresample where that differs from the mix's,
+// and wait in a queue until every stem has supplied the same stretch of the mix.
+class MixBus {
+ public:
+  MixBus(const std::vector<StemInfo>& stems, int rate);
+
+  // Adds the next `count` stereo pairs (interleaved) of stem `stem` at the stem's own rate.
+  // Calls for different stems may run at the same time.
+  void add(int stem, const float* left_right, std::int64_t count);
+  // Declares that stem `stem` has no more samples: its resampler's tail comes out, and
+  // from here on it contributes silence.
+  void end(int stem);
+  bool ended(int stem) const { return inputs_[static_cast<std::size_t>(stem)].ended; }
+  // Stereo pairs that stem `stem` has supplied and that have not been taken yet.
+  std::int64_t queued(int stem) const;
+  // Stereo pairs of the mix that are complete: supplied by every stem that has not ended.
+  std::int64_t ready() const;
+  // Writes the sum of the next `count` (at most ready()) pairs to `left_right`, in stem
+  // order (so the same for any thread count), and drops them from the queues.
+  void take(float* left_right, std::int64_t count);
+  // Empties the queues and resamplers, as after a seek.
+  void reset();
+  int rate() const { return rate_; }
+
+ private:
+  struct Input {
+    int rate = 0;
+    SwrContextPtr resampler;   // null when the stem is at the mix's rate
+    std::vector<float> queue;  // interleaved stereo at the mix's rate
+    std::size_t head = 0;      // floats of `queue` already taken
+    std::int64_t added = 0;    // pairs given to the resampler since the last reset
+    std::int64_t made = 0;     // pairs it made from them
+    bool ended = false;
+  };
+  // Resamples `count` pairs (none and null to flush) into the input's queue; returns the
+  // pairs made.
+  int push_resampled(Input& input, const float* left_right, std::int64_t count);
+
+  int rate_;
+  std::vector<Input> inputs_;
+};
+
+// Streams the soundtrack at `rate`: the sum of all stems, as interleaved stereo, times a gain.
 class MixReader {
  public:
-  MixReader(const std::vector<StemInfo>& stems, float gain);
+  MixReader(const std::vector<StemInfo>& stems, float gain, int rate);
+  // Seeks to sample `position` of the mix (at the mix's rate).
   void seek(std::int64_t position);
   // Reads up to `count` stereo pairs of the mix into `left_right`; returns the number read.
   std::int64_t read(float* left_right, std::int64_t count);
 
  private:
   std::vector<StemReader> readers_;
+  MixBus bus_;
   std::vector<float> block_;
   float gain_;
 };

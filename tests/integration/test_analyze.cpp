@@ -355,6 +355,25 @@ TEST_CASE("stems of different lengths: refused, padded or trimmed") {
   CHECK(std::abs(p.audio_seconds - 1.0) <= 1.0 / 20);
 }
 
+double sine_44k(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 300.0 * i / 44100.0); }
+
+TEST_CASE("stems at 44.1 and 48 kHz render with a soundtrack at 48 kHz") {
+  const fs::path stems = fresh_dir("rates");
+  write_stem(stems / "cd.wav", kWav16, 44100, 2, 44100, sine_44k);
+  // 10 ms longer: less than a frame at 20 fps, so no --pad is needed.
+  write_stem(stems / "dat.wav", kWav16, 48000, 1, 48480, sine_half);
+  const fs::path video = fresh_dir("rates-out") / "mixed.mp4";
+  const RunResult render = run(kStemviz, {"render", stems.string(), "-o", video.string(), "--size",
+                                          "320x180", "--fps", "20"});
+  INFO(render.output);
+  REQUIRE(render.exit_code == 0);
+  CHECK(render.output.find("at 44100, 48000 Hz, mixed at 48000 Hz") != std::string::npos);
+  const VideoProbe p = probe_video(video);
+  CHECK(p.audio_sample_rate == 48000);
+  CHECK(p.decoded_frames == 21);  // 1.01 s at 20 fps
+  CHECK(std::abs(p.audio_seconds - 1.01) <= 1.0 / 20);
+}
+
 TEST_CASE("skipped files get a one-line note") {
   const fs::path stems = fresh_dir("skipped");
   write_stem(stems / "kick.wav", kWav16, 48000, 1, 4800, sine_half);

@@ -96,6 +96,7 @@ VideoProbe probe_video(const fs::path& path) {
     const AVStream* a = d.input->streams[audio];
     p.audio_codec = avcodec_get_name(a->codecpar->codec_id);
     p.audio_channels = a->codecpar->ch_layout.nb_channels;
+    p.audio_sample_rate = a->codecpar->sample_rate;
     p.audio_seconds = static_cast<double>(a->duration) * av_q2d(a->time_base);
   }
   // Top-level MP4 boxes: size (4 bytes, big-endian) then type.

@@ -19,6 +19,7 @@ struct VideoProbe {
   double video_seconds = 0.0;
   std::string audio_codec;                // empty without audio
   int audio_channels = 0;
+  int audio_sample_rate = 0;              // Hz
   double audio_seconds = 0.0;
   bool moov_before_mdat = false;          // "faststart": playable while downloading
 };

@@ -1,5 +1,6 @@
 #include <stemviz/analysis.hpp>
 #include <stemviz/audio.hpp>
+#include <stemviz/error.hpp>
 
 #include "../support/probe.hpp"
 
@@ -37,6 +38,17 @@ double bursts(std::int64_t i, int channel) {
   const double bed = 0.01 * std::sin(0.37 * static_cast<double>(i) + channel);
   return (i % 22050) < 2000 ? 0.8 * std::sin(0.11 * static_cast<double>(i * (channel + 1))) : bed;
 }
+
+// The same music at two rates: a 1 kHz tone at 0.3 from 0.25 s that fades out from 0.7 to
+// 0.8 s (an abrupt end would splash energy over every band), and a click at 0.5 s.
+double tone_and_click(std::int64_t i, int rate) {
+  const double t = static_cast<double>(i) / rate;
+  const double fade = std::clamp((0.8 - t) / 0.1, 0.0, 1.0);
+  const double tone = t >= 0.25 ? 0.3 * fade * std::sin(2 * std::numbers::pi * 1000.0 * t) : 0.0;
+  return tone + (i == rate / 2 ? 0.5 : 0.0);
+}
+double tone_and_click_44k(std::int64_t i, int) { return tone_and_click(i, 44100); }
+double tone_and_click_48k(std::int64_t i, int) { return tone_and_click(i, 48000); }
 
 }  // namespace
 
@@ -243,7 +255,85 @@ TEST_SUITE("audio") {
   }
 }
 
+TEST_SUITE("audio") {
+  TEST_CASE("stems at different rates are resampled into one mix, in time and at full length") {
+    const auto dir = test::fresh_dir("mixed-rates");
+    const int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    test::write_stem(dir / "a.wav", format, 44100, 1, 44100, tone_and_click_44k);
+    test::write_stem(dir / "b.wav", format, 48000, 1, 48000, silence);
+    const auto stems = probe_stems({dir / "a.wav", dir / "b.wav"});
+    REQUIRE(mix_rate(stems) == 48000);
+    REQUIRE(song_samples(stems, LengthPolicy::exact, 48000) == 48000);
+
+    MixReader mix(stems, 1.0f, 48000);
+    std::vector<float> left_right(2 * 48000 + 2000);
+    std::int64_t got = 0;
+    for (std::int64_t n; (n = mix.read(left_right.data() + 2 * got, 1000)) > 0;) got += n;
+    CHECK(got == 48000);
+    // The tone keeps its level (within the resampler's passband ripple) ...
+    double tone_peak = 0.0;
+    for (std::int64_t i = 14000; i < 23000; ++i) tone_peak = std::max<double>(tone_peak, left_right[2 * i]);
+    CHECK(tone_peak == doctest::Approx(0.3).epsilon(0.01));
+    // ... and the click stays at 0.5 s: the largest deviation from the tone lies within
+    // two samples of sample 24000.
+    std::int64_t loudest = 0;
+    double deviation = 0.0;
+    for (std::int64_t i = 23000; i < 25000; ++i) {
+      const double t = static_cast<double>(i) / 48000;
+      const double residue = std::abs(left_right[2 * i] - 0.3 * std::sin(2 * std::numbers::pi * 1000.0 * t));
+      if (residue > deviation) deviation = residue, loudest = i;
+    }
+    CHECK(std::abs(loudest - 24000) <= 2);
+
+    // A seek lands on the same sample of the mix as reading up to it.
+    mix.seek(24000 - 100);
+    std::vector<float> again(200);
+    REQUIRE(mix.read(again.data(), 100) == 100);
+    CHECK(again[2 * 50] == doctest::Approx(left_right[2 * (24000 - 50)]).epsilon(0.02));
+  }
+
+  TEST_CASE("durations within the tolerance pass; beyond it the error lists them") {
+    const auto dir = test::fresh_dir("tolerance");
+    const int format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    test::write_stem(dir / "a.wav", format, 44100, 1, 44100, silence);
+    test::write_stem(dir / "b.wav", format, 48000, 1, 48000 + 400, silence);  // 8.3 ms longer
+    CHECK(probe_stems({dir / "a.wav", dir / "b.wav"}, LengthPolicy::exact, 1.0 / 60).size() == 2);
+    CHECK_THROWS_WITH_AS(probe_stems({dir / "a.wav", dir / "b.wav"}, LengthPolicy::exact, 1.0 / 240),
+                         doctest::Contains("b.wav: 1.008 s (48400 samples at 48000 Hz)"), InputError);
+  }
+}
+
 TEST_SUITE("analyze") {
+  TEST_CASE("a stem gives the same features at 44.1 and 48 kHz") {
+    const auto dir = test::fresh_dir("rates-analyze");
+    const int format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    test::write_stem(dir / "a.wav", format, 44100, 1, 44100, tone_and_click_44k);
+    test::write_stem(dir / "b.wav", format, 48000, 1, 48000, tone_and_click_48k);
+    const auto stems = probe_stems({dir / "a.wav", dir / "b.wav"}, LengthPolicy::exact, 1.0 / 60);
+    const Timeline timeline{{60, 1}, mix_rate(stems), song_samples(stems, LengthPolicy::exact, 48000)};
+    const Analysis analysis = analyze(stems, timeline, AnalysisSettings{});
+    // The mix peaks at the clicks, where the tone crosses zero: 0.5 from the 48 kHz stem
+    // and 0.5 * 44100 / 48000 from the resampled, band-limited one.
+    CHECK(analysis.mix_peak == doctest::Approx(0.5 + 0.5 * 44100 / 48000).epsilon(0.03));
+    int onsets_a = 0, onsets_b = 0;
+    for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
+      const StemFrameFeatures a = analysis.features.at(0, f), b = analysis.features.at(1, f);
+      INFO("frame " << f);
+      CHECK(a.rms == doctest::Approx(b.rms).epsilon(0.02));
+      CHECK(a.level == doctest::Approx(b.level).epsilon(0.02));
+      // The click's spectrum reaches each rate's Nyquist frequency, so the centroids
+      // agree only where the tone alone sounds.
+      if ((f > 18 && f < 27) || (f > 33 && f < 45)) {
+        CHECK(a.centroid_hz == doctest::Approx(b.centroid_hz).epsilon(0.03));
+      }
+      CHECK((a.onset > 0) == (b.onset > 0));
+      onsets_a += a.onset > 0;
+      onsets_b += b.onset > 0;
+    }
+    CHECK(onsets_a >= 1);
+    CHECK(onsets_a == onsets_b);
+  }
+
   TEST_CASE("global keeps relative loudness, a silent stem gives zeros, threads do not matter") {
     const auto dir = test::fresh_dir("analyze-stems");
     const int format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
