@@ -144,6 +144,8 @@ struct SpectrumAccumulator::State {
   int band_count = 0;
   std::vector<double> hann;
   std::vector<int> band_of_bin;     // band index per FFT bin, -1 outside all bands
+  std::vector<int> power_band_of_bin;  // the same for the kMaxBands bands of Result::power
+  bool keep_power = false;
   FftwRealPtr input;
   FftwComplexPtr output;
   FftwPlanPtr plan;
@@ -170,7 +172,7 @@ struct SpectrumAccumulator::State {
     }
     fftw_execute(plan.get());
     const int bins = size / 2 + 1;
-    std::array<double, kMaxBands> energy{};
+    std::array<double, kMaxBands> energy{}, fine_energy{};
     double weighted = 0.0, total = 0.0, rise = 0.0;
     const double hz_per_bin = static_cast<double>(timeline.sample_rate) / size;
     for (int b = 0; b < bins; ++b) {
@@ -182,6 +184,14 @@ struct SpectrumAccumulator::State {
       total += magnitude[bin];
       rise += std::max(0.0, magnitude[bin] - previous_magnitude[bin]);
       if (band_of_bin[bin] >= 0) energy[static_cast<std::size_t>(band_of_bin[bin])] += power;
+      if (keep_power && power_band_of_bin[bin] >= 0) {
+        fine_energy[static_cast<std::size_t>(power_band_of_bin[bin])] += power;
+      }
+    }
+    if (keep_power) {
+      auto& out = result.power[static_cast<std::size_t>(frame)];
+      std::transform(fine_energy.begin(), fine_energy.end(), out.begin(),
+                     [](double e) { return static_cast<float>(e); });
     }
     std::swap(magnitude, previous_magnitude);
     auto& bands = result.bands[static_cast<std::size_t>(frame)];
@@ -194,26 +204,39 @@ struct SpectrumAccumulator::State {
   }
 };
 
-SpectrumAccumulator::SpectrumAccumulator(const Timeline& timeline, int band_count)
+namespace {
+
+// Which of `band_count` log-spaced bands between kLowestBandHz and `high` each of the
+// `bins` bins of an FFT of `size` at `rate` falls in; -1 outside them.
+std::vector<int> log_bands(int bins, int size, int rate, int band_count) {
+  const double high = std::min(kHighestBandHz, 0.45 * rate);
+  std::vector<int> band_of_bin(static_cast<std::size_t>(bins), -1);
+  for (int b = 0; b < bins; ++b) {
+    const double hz = static_cast<double>(b) * rate / size;
+    if (hz < kLowestBandHz || hz >= high) continue;
+    const double position = std::log(hz / kLowestBandHz) / std::log(high / kLowestBandHz);
+    band_of_bin[static_cast<std::size_t>(b)] =
+        std::min(band_count - 1, static_cast<int>(position * band_count));
+  }
+  return band_of_bin;
+}
+
+}  // namespace
+
+SpectrumAccumulator::SpectrumAccumulator(const Timeline& timeline, int band_count, bool keep_power)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.timeline = timeline;
   s.size = fft_size_for(timeline.sample_rate);
   s.band_count = std::clamp(band_count, 1, kMaxBands);
+  s.keep_power = keep_power;
   s.hann.resize(static_cast<std::size_t>(s.size));
   for (int i = 0; i < s.size; ++i) {
     s.hann[static_cast<std::size_t>(i)] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / s.size);
   }
   const int bins = s.size / 2 + 1;
-  const double high = std::min(kHighestBandHz, 0.45 * timeline.sample_rate);
-  s.band_of_bin.assign(static_cast<std::size_t>(bins), -1);
-  for (int b = 0; b < bins; ++b) {
-    const double hz = static_cast<double>(b) * timeline.sample_rate / s.size;
-    if (hz < kLowestBandHz || hz >= high) continue;
-    const double position = std::log(hz / kLowestBandHz) / std::log(high / kLowestBandHz);
-    s.band_of_bin[static_cast<std::size_t>(b)] =
-        std::min(s.band_count - 1, static_cast<int>(position * s.band_count));
-  }
+  s.band_of_bin = log_bands(bins, s.size, timeline.sample_rate, s.band_count);
+  if (keep_power) s.power_band_of_bin = log_bands(bins, s.size, timeline.sample_rate, kMaxBands);
   s.input.reset(fftw_alloc_real(static_cast<std::size_t>(s.size)));
   s.output.reset(fftw_alloc_complex(static_cast<std::size_t>(bins)));
   if (!s.input || !s.output) throw Failure("out of memory for the spectrum analysis");
@@ -227,6 +250,7 @@ SpectrumAccumulator::SpectrumAccumulator(const Timeline& timeline, int band_coun
   s.result.bands.assign(frames, {});
   s.result.centroid_hz.assign(frames, 0.0f);
   s.result.flux.assign(frames, 0.0f);
+  if (keep_power) s.result.power.assign(frames, {});
 }
 
 SpectrumAccumulator::~SpectrumAccumulator() = default;
@@ -294,6 +318,93 @@ std::vector<float> pick_onsets(const std::vector<float>& strength, double fps, f
     last = t;
   }
   return onsets;
+}
+
+namespace {
+
+// The `p`-th percentile (0..1, nearest rank) of `values`, which it reorders.
+float percentile_of(std::vector<float>& values, double p) {
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+  const std::size_t index = std::clamp<std::size_t>(rank, 1, values.size()) - 1;
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+  return values[index];
+}
+
+}  // namespace
+
+std::vector<std::vector<float>> own_power_fraction(const StemBandPower& power) {
+  constexpr double kLoudShare = 0.1;      // "loud": within 10 dB of the stem's 99th percentile
+  constexpr double kRatioPercentile = 0.2;
+  constexpr double kAudibleShare = 1e-6;  // and at most 60 dB below the loudest of all stems
+  constexpr float kSameSource = 0.25;     // g_ij and g_ji both above this: within 6 dB
+  constexpr std::size_t kFewestFrames = 4;
+  const std::size_t stems = power.size();
+  const std::size_t frames = stems > 0 ? power.front().size() : 0;
+  float loudest = 0.0f;
+  for (const auto& stem : power) {
+    for (const auto& bands : stem) loudest = std::max(loudest, *std::max_element(bands.begin(), bands.end()));
+  }
+
+  // gain[i][j][k]: how much of stem j's power in band k stem i hears.
+  std::vector<std::vector<std::array<float, kMaxBands>>> gain(
+      stems, std::vector<std::array<float, kMaxBands>>(stems, std::array<float, kMaxBands>{}));
+  std::vector<std::size_t> loud_frames;
+  std::vector<float> values;
+  for (std::size_t j = 0; j < stems; ++j) {
+    for (std::size_t k = 0; k < kMaxBands; ++k) {
+      values.clear();
+      for (std::size_t f = 0; f < frames; ++f) {
+        if (power[j][f][k] > 0.0f) values.push_back(power[j][f][k]);
+      }
+      if (values.size() < kFewestFrames) continue;
+      const double threshold =
+          std::max(kLoudShare * percentile_of(values, 0.99), kAudibleShare * loudest);
+      loud_frames.clear();
+      for (std::size_t f = 0; f < frames; ++f) {
+        if (power[j][f][k] >= threshold) loud_frames.push_back(f);
+      }
+      if (loud_frames.size() < kFewestFrames) continue;
+      for (std::size_t i = 0; i < stems; ++i) {
+        if (i == j) continue;
+        values.clear();
+        for (const std::size_t f : loud_frames) values.push_back(power[i][f][k] / power[j][f][k]);
+        gain[i][j][k] = percentile_of(values, kRatioPercentile);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < stems; ++i) {
+    for (std::size_t j = i + 1; j < stems; ++j) {
+      for (std::size_t k = 0; k < kMaxBands; ++k) {
+        float& ij = gain[i][j][k];
+        float& ji = gain[j][i][k];
+        if (ij >= kSameSource && ji >= kSameSource) {
+          ij = ji = 0.0f;
+          continue;
+        }
+        // Above 1, stem i is the louder in the frames where j is loudest: j's power in this
+        // band is itself bleed (from i or another drum), nothing to subtract.
+        if (ij > 1.0f) ij = 0.0f;
+        if (ji > 1.0f) ji = 0.0f;
+      }
+    }
+  }
+
+  std::vector<std::vector<float>> fraction(stems, std::vector<float>(frames, 1.0f));
+  for (std::size_t i = 0; i < stems; ++i) {
+    for (std::size_t f = 0; f < frames; ++f) {
+      double total = 0.0, own = 0.0;
+      for (std::size_t k = 0; k < kMaxBands; ++k) {
+        double explained = 0.0;
+        for (std::size_t j = 0; j < stems; ++j) {
+          if (j != i) explained += static_cast<double>(gain[i][j][k]) * power[j][f][k];
+        }
+        total += power[i][f][k];
+        own += std::max(0.0, power[i][f][k] - explained);
+      }
+      if (total > 0.0) fraction[i][f] = static_cast<float>(own / total);
+    }
+  }
+  return fraction;
 }
 
 Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
@@ -399,6 +510,23 @@ constexpr double kAudibleRms = 3.2e-5;
 
 namespace {
 
+// Scales every raw feature of each stem by the amplitude share of its own power at that
+// frame (own_power_fraction), and drops the band powers it was computed from.
+void reduce_bleed(std::vector<Envelope>& envelopes, std::vector<SpectrumAccumulator::Result>& spectrum) {
+  StemBandPower power(spectrum.size());
+  for (std::size_t s = 0; s < spectrum.size(); ++s) power[s] = std::move(spectrum[s].power);
+  const std::vector<std::vector<float>> own = own_power_fraction(power);
+  for (std::size_t s = 0; s < spectrum.size(); ++s) {
+    for (std::size_t f = 0; f < own[s].size(); ++f) {
+      const float amplitude = std::sqrt(own[s][f]);
+      envelopes[s].rms[f] *= amplitude;
+      envelopes[s].peak[f] *= amplitude;
+      for (float& band : spectrum[s].bands[f]) band *= amplitude;
+      spectrum[s].flux[f] *= amplitude;
+    }
+  }
+}
+
 // Stem `stem` on its own rate's timeline: the song's duration in the stem's samples (one
 // more frame, at most, than the song, and never fewer).
 Timeline stem_timeline(const Timeline& song, const StemInfo& stem) {
@@ -424,7 +552,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
     const Timeline& own = timelines.emplace_back(stem_timeline(timeline, stem));
     readers.emplace_back(stem);
     accumulators.emplace_back(own, std::llround(settings.window_ms * 1e-3 * own.sample_rate));
-    spectra.emplace_back(own, settings.bands);
+    spectra.emplace_back(own, settings.bands, settings.bleed_reduce);
   }
   MixBus bus(stems, timeline.sample_rate);
 
@@ -496,15 +624,20 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
       spectrum[s].bands.resize(frames);
       spectrum[s].centroid_hz.resize(frames);
       spectrum[s].flux.resize(frames);
-      smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
-                                    settings.release_ms);
-      references[s] = normalization_reference(smoothed[s], settings.normalization);
+      spectrum[s].power.resize(settings.bleed_reduce ? frames : 0);
     } catch (...) {
 #pragma omp critical
       if (!error) error = std::current_exception();
     }
   }
   if (error) std::rethrow_exception(error);
+  if (settings.bleed_reduce) reduce_bleed(envelopes, spectrum);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (int s = 0; s < stem_count; ++s) {
+    smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
+                                  settings.release_ms);
+    references[s] = normalization_reference(smoothed[s], settings.normalization);
+  }
   if (settings.normalization.mode == Normalization::Mode::global) {
     const double loudest = *std::max_element(references.begin(), references.end());
     std::fill(references.begin(), references.end(), loudest);

@@ -97,10 +97,11 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
              features.frame_count());
   fmt::print(out,
              "  \"settings\": {{\"window_ms\": {}, \"attack_ms\": {}, \"release_ms\": {}, "
-             "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}, \"bands\": {}}},\n",
+             "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}, \"bands\": {}, "
+             "\"bleed_reduce\": {}}},\n",
              settings.window_ms, settings.attack_ms, settings.release_ms,
              json_string(normalization_name(n)), n.floor_db ? fmt::format("{}", *n.floor_db) : "null",
-             n.gamma, features.band_count());
+             n.gamma, features.band_count(), settings.bleed_reduce);
   fmt::print(out, "  \"stems\": [");
   for (std::size_t s = 0; s < stems.size(); ++s) {
     fmt::print(out, "{}\n    {{\"name\": {}, \"file\": {}, \"channels\": {}}}", s == 0 ? "" : ",",

@@ -35,6 +35,8 @@ struct Source {
   double pan;       // -1 (left) .. +1 (right), as heard by the overheads
 };
 
+constexpr double kDefaultBleedDb = -24.0;  // what a close mic hears of the other drums
+
 struct Settings {
   double seconds = 20.0;
   int rate = 44100;
@@ -42,9 +44,9 @@ struct Settings {
   int bpm = 120;
   std::uint64_t seed = 1;
   std::string format = "wav";
+  double bleed_db = kDefaultBleedDb;  // -120 or less: none, for a bleed-free reference kit
 };
 
-constexpr double kBleedGain = 0.063;      // -24 dB: what a close mic hears of other drums
 constexpr double kBleedDelayS = 0.002;    // about 70 cm of air between a drum and another mic
 constexpr double kOverheadDelayS = 0.004;  // overheads hang higher above the kit
 constexpr std::int64_t kBlockFrames = 65536;
@@ -220,7 +222,7 @@ struct Pickup {
   std::int64_t delay;
 };
 
-Pickup pickup(const Kit& kit, const Mic& mic, std::size_t source, int rate) {
+Pickup pickup(const Kit& kit, const Mic& mic, std::size_t source, int rate, double bleed_db) {
   if (mic.own_source == static_cast<int>(source)) return {{1.0, 1.0}, 0};
   const Source& s = kit.sources[source];
   if (mic.own_source < 0) {
@@ -229,7 +231,8 @@ Pickup pickup(const Kit& kit, const Mic& mic, std::size_t source, int rate) {
     const double angle = (s.pan + 1.0) * std::numbers::pi / 4.0;  // constant-power pan
     return {{level * std::cos(angle), level * std::sin(angle)}, std::llround(kOverheadDelayS * rate)};
   }
-  return {{kBleedGain, kBleedGain}, std::llround(kBleedDelayS * rate)};
+  const double bleed = bleed_db <= -120.0 ? 0.0 : std::pow(10.0, bleed_db / 20.0);
+  return {{bleed, bleed}, std::llround(kBleedDelayS * rate)};
 }
 
 // Sample position of a sixteenth-note step, exact in integers so hits never drift.
@@ -273,7 +276,7 @@ void write_stem(const Kit& kit, const Mic& mic, const Settings& settings, const 
     acc.assign(static_cast<std::size_t>((b1 - b0) * mic.channels), 0.0);
     for (std::size_t si = 0; si < kit.sources.size(); ++si) {
       const Source& source = kit.sources[si];
-      const Pickup p = pickup(kit, mic, si, settings.rate);
+      const Pickup p = pickup(kit, mic, si, settings.rate, settings.bleed_db);
       const std::uint64_t source_key = mix64(si + 1);
       const std::int64_t longest = std::llround(ring_seconds(source, true) * settings.rate);
       // Start a step early: integer division may put the first overlapping hit there.
@@ -336,6 +339,10 @@ int main(int argc, char** argv) {
   app.add_option("--bpm", settings.bpm, "Tempo in beats per minute")->capture_default_str()->check(CLI::Range(30, 300));
   app.add_option("--seed", settings.seed, "Varies velocities and noise; the same seed gives the same files")
       ->capture_default_str();
+  app.add_option("--bleed-db", settings.bleed_db,
+                 "Level at which a close mic hears the other drums; -120 for none")
+      ->capture_default_str()
+      ->check(CLI::Range(-400.0, 0.0));
   app.add_option("--format", settings.format, "File format")
       ->capture_default_str()
       ->check(CLI::IsMember({"wav", "flac"}));

@@ -97,8 +97,9 @@ class WindowAccumulator {
 class SpectrumAccumulator {
  public:
   // `band_count` log-spaced bands (1..kMaxBands) between 40 Hz and 16 kHz (or 0.45 of the
-  // sample rate, if lower). Creates an FFTW plan: call from one thread at a time.
-  SpectrumAccumulator(const Timeline& timeline, int band_count);
+  // sample rate, if lower). With `keep_power`, also records the power in kMaxBands bands
+  // (for bleed reduction). Creates an FFTW plan: call from one thread at a time.
+  SpectrumAccumulator(const Timeline& timeline, int band_count, bool keep_power = false);
   ~SpectrumAccumulator();
   SpectrumAccumulator(SpectrumAccumulator&&) noexcept;
   SpectrumAccumulator& operator=(SpectrumAccumulator&&) noexcept;
@@ -110,6 +111,8 @@ class SpectrumAccumulator {
     std::vector<std::array<float, kMaxBands>> bands;  // per frame, amplitude, unnormalized
     std::vector<float> centroid_hz;                     // per frame
     std::vector<float> flux;                            // per frame, unnormalized
+    std::vector<std::array<float, kMaxBands>> power;    // per frame, only with keep_power:
+                                                        // power in kMaxBands bands
   };
   // The features, one value per frame. Call once, after the last block.
   Result finish();
@@ -127,6 +130,20 @@ class SpectrumAccumulator {
 // onset's strength or 0.
 std::vector<float> pick_onsets(const std::vector<float>& strength, double fps,
                                float threshold = 0.1f, float delta = 0.07f);
+
+// Per-band power of every stem at every frame: power[stem][frame][band], kMaxBands bands.
+using StemBandPower = std::vector<std::vector<std::array<float, kMaxBands>>>;
+
+// Cross-stem bleed reduction (--bleed-reduce). A close microphone also hears the other
+// drums some 15 to 30 dB down. For each pair of stems (i, j) and each band, the gain g from
+// stem j into stem i is estimated as the 20th percentile of the power ratio P_i / P_j over
+// the frames where stem j is loud in that band (within 10 dB of its 99th percentile):
+// there stem i mostly hears only j, and the low percentile skips the frames where i's own
+// drum sounds too. Stem i's own power at a frame is then what the others do not explain,
+// max(0, P_i - sum over j of g P_j) per band. Returns, per stem and frame, that own power's
+// share of the stem's power in all bands, 0..1 (1 where the stem is silent). Two stems that
+// hear each other within 6 dB (two microphones on one drum) are left alone.
+std::vector<std::vector<float>> own_power_fraction(const StemBandPower& power);
 
 // How levels are scaled to 0..1.
 struct Normalization {
@@ -153,6 +170,7 @@ struct AnalysisSettings {
   double release_ms = 80.0;  // fall time constant of the level; 0 = falls at once
   Normalization normalization;
   int bands = 8;             // spectral bands per stem, 1..kMaxBands
+  bool bleed_reduce = false; // scale every feature to the stem's own power (own_power_fraction)
   int threads = 0;           // OpenMP threads; 0 = all cores
 };
 

@@ -33,6 +33,10 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
   command.add_option("--bands", settings.bands, "Spectral bands per stem (1 to 16)")
       ->capture_default_str()
       ->group("Analysis");
+  command.add_flag("--bleed-reduce", settings.bleed_reduce,
+                   "Reduce each stem's features where the other stems explain its sound (the "
+                   "snare in the kick mic), so each object moves for its own drum")
+      ->group("Analysis");
   command.add_option("--gamma", settings.normalization.gamma,
                      "Level curve: above 1 favours loud moments, below 1 quiet ones")
       ->capture_default_str()

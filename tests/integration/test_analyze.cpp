@@ -374,6 +374,57 @@ TEST_CASE("stems at 44.1 and 48 kHz render with a soundtrack at 48 kHz") {
   CHECK(std::abs(p.audio_seconds - 1.01) <= 1.0 / 20);
 }
 
+// The RMS of `column` over `rows`, in dB relative to `reference`.
+double rms_db(const std::vector<std::string>& lines, const std::vector<std::size_t>& rows,
+              const std::string& column, double reference) {
+  double sum = 0.0;
+  for (const std::size_t row : rows) sum += std::pow(cell(lines, row, column), 2);
+  return 20 * std::log10(std::max(1e-12, std::sqrt(sum / static_cast<double>(rows.size())) / reference));
+}
+
+TEST_CASE("--bleed-reduce lowers the bleed in the close mics by 20 dB and keeps their own hits") {
+  // The same kit twice: with the generator's -24 dB bleed, and without, which tells which
+  // frames of each mic hold only bleed and which its own drum.
+  const fs::path with_bleed = fresh_dir("bleed-kit");
+  const fs::path without = fresh_dir("bleed-free-kit");
+  REQUIRE(run(STEMVIZ_KIT, {with_bleed.string(), "--seconds", "4"}).exit_code == 0);
+  REQUIRE(run(STEMVIZ_KIT, {without.string(), "--seconds", "4", "--bleed-db", "-120"}).exit_code == 0);
+  const fs::path out = fresh_dir("bleed-out");
+  const auto analyse = [&](const fs::path& stems, const std::string& name, bool reduce) {
+    std::vector<std::string> args{"analyze", stems.string(), "-o", (out / name).string(), "--release-ms", "0"};
+    if (reduce) args.push_back("--bleed-reduce");
+    const RunResult result = run(kStemviz, args);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return lines_of(out / name);
+  };
+  const auto truth = analyse(without, "truth.csv", false);
+  const auto before = analyse(with_bleed, "before.csv", false);
+  const auto after = analyse(with_bleed, "after.csv", true);
+  const std::size_t frames = truth.size() - 1;
+  for (const std::string stem : {"01-kick", "02-snare", "03-tom-high", "04-tom-mid", "05-tom-floor"}) {
+    const std::string column = stem + ".rms";
+    double loudest = 0.0;
+    for (std::size_t f = 0; f < frames; ++f) loudest = std::max(loudest, cell(truth, f, column));
+    std::vector<std::size_t> bleed_only, own_hits;
+    for (std::size_t f = 0; f < frames; ++f) {
+      const double own = cell(truth, f, column);
+      if (own < 1e-3 * loudest) bleed_only.push_back(f);  // own drum below -60 dB
+      if (own > 0.1 * loudest) own_hits.push_back(f);     // own drum within 20 dB of its top
+    }
+    INFO(stem);
+    REQUIRE(bleed_only.size() >= 10);
+    REQUIRE(own_hits.size() >= 10);
+    const double bleed_before = rms_db(before, bleed_only, column, loudest);
+    const double bleed_after = rms_db(after, bleed_only, column, loudest);
+    MESSAGE(stem << ": bleed " << bleed_before << " dB -> " << bleed_after << " dB");
+    CHECK(bleed_before > -40.0);  // the bleed is there to begin with
+    CHECK(bleed_after < bleed_before - 20.0);
+    const double hits_change = rms_db(after, own_hits, column, 1.0) - rms_db(before, own_hits, column, 1.0);
+    CHECK(std::abs(hits_change) < 1.0);
+  }
+}
+
 TEST_CASE("skipped files get a one-line note") {
   const fs::path stems = fresh_dir("skipped");
   write_stem(stems / "kick.wav", kWav16, 48000, 1, 4800, sine_half);

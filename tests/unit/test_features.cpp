@@ -255,6 +255,31 @@ TEST_SUITE("audio") {
   }
 }
 
+TEST_SUITE("features") {
+  TEST_CASE("bleed: what another stem explains is removed, two mics on one drum are kept") {
+    // Stem 0 hits on even frames, stem 1 on frames 1 mod 4; each hears the other at -24 dB
+    // (power 0.004). Stem 2 is a second mic on stem 0's drum, 3 dB down.
+    const std::size_t frames = 200;
+    StemBandPower power(3, std::vector<std::array<float, kMaxBands>>(frames));
+    for (std::size_t f = 0; f < frames; ++f) {
+      for (std::size_t k = 0; k < kMaxBands; ++k) {
+        const float a = f % 2 == 0 ? 1.0f + 0.1f * static_cast<float>(k) : 1e-9f;
+        const float b = f % 4 == 1 ? 0.5f : 1e-9f;
+        power[0][f][k] = a + 0.004f * b;
+        power[1][f][k] = b + 0.004f * a;
+        power[2][f][k] = 0.5f * a;
+      }
+    }
+    const auto own = own_power_fraction(power);
+    CHECK(own[0][1] < 0.01f);  // only stem 1's bleed
+    CHECK(own[1][2] < 0.01f);  // only stem 0's bleed
+    CHECK(own[0][2] > 0.99f);
+    CHECK(own[1][1] > 0.99f);
+    // Stems 0 and 2 hear each other within 3 dB: neither takes from the other.
+    CHECK(own[2][2] == doctest::Approx(1.0f));
+  }
+}
+
 TEST_SUITE("audio") {
   TEST_CASE("stems at different rates are resampled into one mix, in time and at full length") {
     const auto dir = test::fresh_dir("mixed-rates");
