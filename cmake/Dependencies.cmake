@@ -12,6 +12,7 @@ find_package(OpenMP REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 
 # Debian's libyuv ships neither a CMake config nor a pkg-config file.
 find_path(LIBYUV_INCLUDE_DIR libyuv.h REQUIRED)

@@ -425,6 +425,15 @@ Normalization::Mode parse_normalization_mode(const std::string& text, double& pe
                                "e.g. percentile:95", what, text));
 }
 
+std::string normalization_name(const Normalization& normalization) {
+  switch (normalization.mode) {
+    case Normalization::Mode::peak: return "peak";
+    case Normalization::Mode::global: return "global";
+    case Normalization::Mode::percentile: return fmt::format("percentile:{}", normalization.percentile);
+  }
+  return "peak";
+}
+
 void validate(const AnalysisSettings& settings) {
   // Ten minutes is far beyond any useful window or time constant, and keeps the sample
   // counts derived from them small.

@@ -23,7 +23,9 @@ TableFormat table_format_for(const fs::path& path) {
                  [](unsigned char c) { return std::tolower(c); });
   if (extension == ".csv") return TableFormat::csv;
   if (extension == ".json") return TableFormat::json;
-  throw UsageError(fmt::format("{}: the feature file must end in .csv or .json", path.string()));
+  if (extension == ".svf") return TableFormat::stemviz;
+  throw UsageError(fmt::format("{}: the feature file must end in .csv, .json or .svf (stemviz's "
+                               "binary feature file)", path.string()));
 }
 
 namespace {
@@ -42,15 +44,6 @@ std::string csv_field(const std::string& text) {
 // A JSON string; bytes that are not UTF-8 (possible in file names) become U+FFFD.
 std::string json_string(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string normalization_name(const Normalization& n) {
-  switch (n.mode) {
-    case Normalization::Mode::peak: return "peak";
-    case Normalization::Mode::global: return "global";
-    case Normalization::Mode::percentile: return fmt::format("percentile:{}", n.percentile);
-  }
-  return "peak";
 }
 
 // Seconds of a frame's start, exact to the microsecond for any rate.

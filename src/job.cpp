@@ -3,6 +3,7 @@
 #include <stemviz/analysis.hpp>
 #include <stemviz/audio.hpp>
 #include <stemviz/error.hpp>
+#include <stemviz/feature_file.hpp>
 #include <stemviz/feature_table.hpp>
 #include <stemviz/files.hpp>
 #include <stemviz/plan.hpp>
@@ -82,8 +83,8 @@ std::string describe(const std::vector<fs::path>& inputs) {
   return inputs.size() == 1 ? inputs.front().string() : fmt::format("the {} stems given", inputs.size());
 }
 
-// "7 stems, 89.000 s at 44100 Hz; analysing", or for stems at different rates
-// "2 stems, 89.000 s at 44100 and 48000 Hz, mixed at 48000 Hz; analysing"
+// "7 stems, 89.000 s at 44100 Hz", or for stems at different rates
+// "2 stems, 89.000 s at 44100, 48000 Hz, mixed at 48000 Hz"
 std::string describe_song(const std::vector<StemInfo>& stems, const Timeline& timeline) {
   std::vector<int> rates;
   for (const auto& stem : stems) rates.push_back(stem.sample_rate);
@@ -93,7 +94,7 @@ std::string describe_song(const std::vector<StemInfo>& stems, const Timeline& ti
       rates.size() == 1 && rates.front() == timeline.sample_rate
           ? fmt::format("{} Hz", timeline.sample_rate)
           : fmt::format("{} Hz, mixed at {} Hz", fmt::join(rates, ", "), timeline.sample_rate);
-  return fmt::format("{} stem{}, {:.3f} s at {}; analysing", stems.size(),
+  return fmt::format("{} stem{}, {:.3f} s at {}", stems.size(),
                      stems.size() == 1 ? "" : "s", timeline.duration_seconds(), at);
 }
 
@@ -104,6 +105,44 @@ Timeline song_timeline(const std::vector<StemInfo>& stems, LengthPolicy lengths,
 }
 
 // Finds, probes and checks the stems; says which files were passed over.
+// The features of `stems`: from the cache when an entry matches, else analysed and then
+// cached. Stems are hashed only when the features go to a file (`hash_stems`) or the cache.
+FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& timeline,
+                         const AnalysisSettings& settings, const CacheSettings& cache_settings,
+                         const fs::path& output, bool hash_stems, Progress& progress) {
+  const std::string song = describe_song(stems, timeline);
+  const fs::path folder = !cache_settings.folder.empty() ? cache_settings.folder
+                          : output.parent_path().empty() ? fs::path(".stemviz-cache")
+                                                         : output.parent_path() / ".stemviz-cache";
+  const FeatureCache cache(folder);
+  const std::string key = cache_settings.enabled ? FeatureCache::key(stems, timeline, settings) : "";
+  if (cache_settings.enabled) {
+    if (auto cached = cache.load(key)) {
+      progress.note(fmt::format("{}; features from the cache in {}", song, folder.string()));
+      return std::move(*cached);
+    }
+  }
+  progress.note(song + "; analysing");
+  FeatureFile file;
+  file.timeline = timeline;
+  file.settings = settings;
+  file.analysis = analyze(stems, timeline, settings);
+  throw_if_cancelled();
+  if (hash_stems || cache_settings.enabled) {
+    file.stems = describe_stems(stems, settings.threads);
+  } else {
+    for (const auto& stem : stems) {
+      file.stems.push_back({stem.name, stem.path.filename().string(), "", stem.channels,
+                            stem.sample_rate, stem.samples});
+    }
+  }
+  if (cache_settings.enabled) {
+    const std::string problem = cache.store(key, file);
+    if (!problem.empty()) progress.note("features not cached: " + problem);
+  }
+  return file;
+}
+
 // Durations may differ by up to one frame of `fps`.
 std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths,
                                  Rational fps, Progress& progress) {
@@ -177,11 +216,10 @@ RenderSummary run_render(const RenderOptions& options) {
                                  timeline.duration_seconds()));
   }
   progress.set_total(end_frame - first_frame);
-  progress.note(describe_song(stems, timeline));
   AnalysisSettings analysis_settings = options.analysis;
   analysis_settings.threads = options.threads;
-  const Analysis analysis = analyze(stems, timeline, analysis_settings);
-  throw_if_cancelled();
+  const Analysis analysis = features_for(stems, timeline, analysis_settings, options.cache,
+                                         options.output, false, progress).analysis;
 
   const Plan plan = make_plan(timeline, first_frame, end_frame,
                               frames_per_chunk(options.chunk_seconds, options.video.fps));
@@ -223,7 +261,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   }
   if (options.output.empty() && options.onsets_csv.empty() && options.onsets_midi.empty() &&
       options.plot.empty()) {
-    throw UsageError("nothing to write; give -o features.csv (or .json), --onsets-csv FILE, "
+    throw UsageError("nothing to write; give -o features.csv (or .json, .svf), --onsets-csv FILE, "
                      "--onsets-midi FILE.mid or --plot FILE.png");
   }
   std::optional<TableFormat> format;
@@ -238,10 +276,15 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, options.fps, progress);
   const Timeline timeline = song_timeline(stems, options.lengths, options.fps);
-  progress.note(describe_song(stems, timeline));
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;
-  const Analysis analysis = analyze(stems, timeline, settings);
+  const fs::path first_output = !options.output.empty()      ? options.output
+                                : !options.onsets_csv.empty() ? options.onsets_csv
+                                : !options.onsets_midi.empty() ? options.onsets_midi
+                                                               : options.plot;
+  const FeatureFile feature_file = features_for(stems, timeline, settings, options.cache, first_output,
+                                                format == TableFormat::stemviz, progress);
+  const Analysis& analysis = feature_file.analysis;
 
   // Both files are complete before either takes its final name.
   const auto temp_beside = [](const fs::path& path) {
@@ -260,7 +303,11 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   std::unique_ptr<TempFile> features_file, onsets_file, midi_file, plot_file;
   if (format) {
     features_file = write(options.output, [&](std::ostream& out) {
-      write_feature_table(out, *format, stems, timeline, analysis.features, settings);
+      if (*format == TableFormat::stemviz) {
+        write_feature_file(out, feature_file);
+      } else {
+        write_feature_table(out, *format, stems, timeline, analysis.features, settings);
+      }
     });
   }
   if (!options.onsets_csv.empty()) {

@@ -164,6 +164,9 @@ struct Normalization {
 Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
                                              const std::string& what);
 
+// The mode as parse_normalization_mode() reads it: "peak", "global" or "percentile:P".
+std::string normalization_name(const Normalization& normalization);
+
 struct AnalysisSettings {
   double window_ms = 50.0;   // RMS and peak window in milliseconds, > 0
   double attack_ms = 0.0;    // rise time constant of the level; 0 = follows at once

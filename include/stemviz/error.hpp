@@ -47,6 +47,12 @@ class InputError : public Error {
   explicit InputError(const std::string& message) : Error(message, ExitCode::invalid_input) {}
 };
 
+// A file made by another stemviz version or format (a job, a feature file): exit code 4.
+class JobMismatch : public Error {
+ public:
+  explicit JobMismatch(const std::string& message) : Error(message, ExitCode::job_mismatch) {}
+};
+
 // The render was cancelled by a signal: exit code 130.
 class Interrupted : public Error {
  public:

@@ -12,9 +12,13 @@
 
 namespace stemviz {
 
-enum class TableFormat { csv, json };
+enum class TableFormat {
+  csv,
+  json,
+  stemviz,  // the binary feature file (feature_file.hpp)
+};
 
-// The format for an output path by its extension (.csv or .json, any case); throws
+// The format for an output path by its extension (.csv, .json or .svf, any case); throws
 // UsageError naming the path otherwise.
 TableFormat table_format_for(const std::filesystem::path& path);
 

@@ -13,6 +13,12 @@
 
 namespace stemviz {
 
+// Where analysed features are kept between runs (FeatureCache).
+struct CacheSettings {
+  bool enabled = true;
+  std::filesystem::path folder;  // empty: .stemviz-cache in the output's folder
+};
+
 struct RenderOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
@@ -24,6 +30,7 @@ struct RenderOptions {
   std::optional<double> from;    // seconds: render only from here ...
   std::optional<double> to;      // ... up to here
   AnalysisSettings analysis;     // its threads field is ignored: `threads` serves both
+  CacheSettings cache;
   ProgressStyle progress = ProgressStyle::lines;
 };
 
@@ -43,7 +50,8 @@ RenderSummary run_render(const RenderOptions& options);
 struct AnalyzeOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;
-  std::filesystem::path output;       // .csv or .json, by extension; may be empty ...
+  std::filesystem::path output;       // .csv, .json or .svf (feature file), by extension;
+                                      // may be empty ...
   std::filesystem::path onsets_csv;   // ... or these are given: the picked onsets ...
   std::filesystem::path onsets_midi;  // ... as a MIDI file ...
   std::filesystem::path plot;         // ... and a PNG picture of the envelopes
@@ -51,6 +59,7 @@ struct AnalyzeOptions {
   Rational fps{60, 1};           // one row per video frame at this rate
   int threads = 0;               // 0 = all cores
   AnalysisSettings analysis;     // its threads field is ignored: `threads` serves
+  CacheSettings cache;
   bool quiet = false;            // no notes on stderr
 };
 

@@ -37,9 +37,9 @@ void set_analyze_command(CLI::App& app) {
   auto arguments = std::make_shared<AnalyzeArguments>();
   AnalyzeOptions& options = arguments->options;
   CLI::App* analyze =
-      app.add_subcommand("analyze", "Write the stems' per-frame features to a CSV or JSON file");
+      app.add_subcommand("analyze", "Write the stems' per-frame features to a CSV, JSON or feature file");
   analyze->add_option("stems", options.stems, "A folder of stems, or the stem files")->required();
-  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv or .json)");
+  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv, .json or .svf: stemviz's binary feature file)");
   analyze->add_option("--onsets-csv", options.onsets_csv,
                       "Also write the picked onsets (stem, frame, time, strength) as CSV");
   analyze->add_option("--onsets-midi", options.onsets_midi,
@@ -52,6 +52,7 @@ void set_analyze_command(CLI::App& app) {
   analyze->add_option("--threads", options.threads, "Threads (0 = all cores)")->capture_default_str();
   add_length_options(*analyze, arguments->pad, arguments->trim);
   add_analysis_options(*analyze, options.analysis);
+  add_cache_options(*analyze, options.cache);
   analyze->add_flag("-q,--quiet", options.quiet, "Print errors only");
   analyze->callback([arguments] { run(*arguments); });
 }

@@ -8,6 +8,7 @@
 
 namespace stemviz {
 struct AnalysisSettings;
+struct CacheSettings;
 }
 
 namespace stemviz::cli {
@@ -15,6 +16,9 @@ namespace stemviz::cli {
 // Adds the analysis options (--window-ms, --attack-ms, --release-ms, --normalize,
 // --floor-db, --gamma) to `command`, writing into `settings`, which must outlive parsing.
 void add_analysis_options(CLI::App& command, AnalysisSettings& settings);
+
+// Adds --cache-dir and --no-cache to `command`, writing into `cache`.
+void add_cache_options(CLI::App& command, CacheSettings& cache);
 
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);

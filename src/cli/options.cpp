@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <stemviz/analysis.hpp>
+#include <stemviz/job.hpp>
 
 #include <memory>
 
@@ -41,6 +42,14 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
                      "Level curve: above 1 favours loud moments, below 1 quiet ones")
       ->capture_default_str()
       ->group("Analysis");
+}
+
+void add_cache_options(CLI::App& command, CacheSettings& cache) {
+  CLI::Option* folder = command.add_option(
+      "--cache-dir", cache.folder,
+      "Keep analysed features here for the next run (default: .stemviz-cache beside the output)");
+  command.add_flag("!--no-cache", cache.enabled, "Analyse the stems even if cached features match")
+      ->excludes(folder);
 }
 
 void add_length_options(CLI::App& command, bool& pad, bool& trim) {

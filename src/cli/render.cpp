@@ -83,6 +83,7 @@ void set_render_command(CLI::App& app) {
   render->add_option("--to", options.to, "Render up to this time (seconds)");
   add_length_options(*render, arguments->pad, arguments->trim);
   add_analysis_options(*render, options.analysis);
+  add_cache_options(*render, options.cache);
   render->add_option("--progress", arguments->progress, "Progress display")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))
       ->capture_default_str();

@@ -2,6 +2,9 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
+#include <stemviz/feature_file.hpp>
+#include <stemviz/hash.hpp>
+
 #include <cairo.h>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -425,6 +428,75 @@ TEST_CASE("--bleed-reduce lowers the bleed in the close mics by 20 dB and keeps 
   }
 }
 
+std::string contents(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_CASE("features are cached beside the output and analysed again when stems or settings change") {
+  const fs::path stems = fresh_dir("cache-stems");
+  write_stem(stems / "kick.wav", kWav16, 48000, 1, 24000, clicks);
+  write_stem(stems / "tone.wav", kWav16, 48000, 1, 24000, sine_half);
+  const fs::path out = fresh_dir("cache-out");
+  const auto analyse = [&](const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"analyze", stems.string(), "-o", (out / name).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult result = run(kStemviz, args);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return result.output;
+  };
+  CHECK(analyse("first.csv").find("analysing") != std::string::npos);
+  REQUIRE(fs::is_directory(out / ".stemviz-cache"));
+  const std::string cached = analyse("second.csv");
+  CHECK(cached.find("features from the cache") != std::string::npos);
+  CHECK(cached.find("analysing") == std::string::npos);
+  CHECK(contents(out / "first.csv") == contents(out / "second.csv"));
+
+  // Another setting, --no-cache, or a changed stem: analysed again.
+  CHECK(analyse("bleed.csv", {"--bleed-reduce"}).find("analysing") != std::string::npos);
+  CHECK(analyse("fresh.csv", {"--no-cache"}).find("analysing") != std::string::npos);
+  write_stem(stems / "tone.wav", kWav16, 48000, 1, 24000, silence);
+  fs::last_write_time(stems / "tone.wav", fs::last_write_time(stems / "tone.wav") + std::chrono::seconds(5));
+  CHECK(analyse("changed.csv").find("analysing") != std::string::npos);
+  CHECK(contents(out / "changed.csv") != contents(out / "first.csv"));
+
+  // A damaged entry is not used: analysed again, and the entry replaced.
+  for (const auto& entry : fs::directory_iterator(out / ".stemviz-cache")) {
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(200);
+    file.put('!');
+  }
+  CHECK(analyse("after-damage.csv").find("analysing") != std::string::npos);
+  CHECK(contents(out / "after-damage.csv") == contents(out / "changed.csv"));
+  CHECK(analyse("again.csv").find("features from the cache") != std::string::npos);
+
+  // --cache-dir puts the cache elsewhere.
+  const fs::path elsewhere = fresh_dir("cache-elsewhere");
+  analyse("elsewhere.csv", {"--cache-dir", elsewhere.string()});
+  CHECK(!fs::is_empty(elsewhere));
+}
+
+TEST_CASE("analyze -o features.svf writes the binary feature file with the stems' hashes") {
+  const fs::path stems = fresh_dir("svf-stems");
+  write_stem(stems / "kick one.wav", kWav16, 48000, 1, 24000, clicks);
+  const fs::path out = fresh_dir("svf-out");
+  const RunResult result = run(kStemviz, {"analyze", stems.string(), "-o", (out / "f.svf").string(),
+                                          "--onsets-csv", (out / "onsets.csv").string(), "--no-cache"});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  CHECK(files_in(out) == std::vector<std::string>{"f.svf", "onsets.csv"});
+  const stemviz::FeatureFile file = stemviz::read_feature_file(out / "f.svf");
+  REQUIRE(file.stems.size() == 1);
+  CHECK(file.stems[0].name == "kick one");
+  CHECK(file.stems[0].sha256 == stemviz::sha256_of_file(stems / "kick one.wav"));
+  CHECK(file.analysis.features.frame_count() == 30);
+  // The onsets in the file are the ones listed in the CSV.
+  int onsets = 0;
+  for (std::int64_t f = 0; f < 30; ++f) onsets += file.analysis.features.at(0, f).onset > 0.0f;
+  CHECK(onsets + 1 == static_cast<int>(lines_of(out / "onsets.csv").size()));
+}
+
 TEST_CASE("skipped files get a one-line note") {
   const fs::path stems = fresh_dir("skipped");
   write_stem(stems / "kick.wav", kWav16, 48000, 1, 4800, sine_half);
@@ -446,7 +518,7 @@ TEST_CASE("analyze: bad input gets a one-line error and a distinct exit code") {
     check_refused(kStemviz, args, code, text, out_dir);
   };
   const std::string out = (out_dir / "f.csv").string();
-  expect({"analyze", stems.string(), "-o", (out_dir / "f.xlsx").string()}, 2, ".csv or .json");
+  expect({"analyze", stems.string(), "-o", (out_dir / "f.xlsx").string()}, 2, ".csv, .json or .svf");
   expect({"analyze", (out_dir / "missing").string(), "-o", out}, 3, "no such file or folder");
   expect({"analyze", stems.string(), "-o", out, "--normalize", "loudest"}, 2, "--normalize");
   expect({"analyze", stems.string(), "-o", out, "--floor-db", "6"}, 2, "--floor-db");

@@ -25,13 +25,6 @@ namespace {
 const fs::path kStemviz = STEMVIZ_BINARY;
 const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
 
-std::vector<std::string> files_in(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // ceil(samples * fps / rate), written out independently of the library.
 std::int64_t expected_frames(std::int64_t samples, std::int64_t fps_num, std::int64_t fps_den, int rate) {
   return (samples * fps_num + rate * fps_den - 1) / (rate * fps_den);
@@ -61,8 +54,10 @@ TEST_CASE("default render: 1080p60 H.264/yuv420p MP4 with AAC soundtrack and fas
   CHECK(p.audio_channels == 2);
   CHECK(std::abs(p.audio_seconds - p.video_seconds) <= 1.0 / 60);
   CHECK(p.moov_before_mdat);
-  // Only the finished video is left: no segments, no scratch folder.
-  CHECK(files_in(out_dir) == std::vector<std::string>{"out.mp4"});
+  // Only the finished video is left, and the features cached for the next run: no
+  // segments, no scratch folder.
+  CHECK(files_in(out_dir) == std::vector<std::string>{".stemviz-cache", "out.mp4"});
+  CHECK(files_in(out_dir / ".stemviz-cache").size() == 1);
   CHECK(result.output.find("stemviz: wrote") != std::string::npos);
 }
 
@@ -299,5 +294,10 @@ TEST_CASE("SIGINT stops the render with exit code 130 and leaves nothing behind"
   const RunResult result = finish(started);
   INFO(result.output);
   CHECK(result.exit_code == 130);
-  CHECK(files_in(out_dir).empty());
+  // At most the features, analysed before the interrupt, stay for the next run.
+  const auto left = files_in(out_dir);
+  CHECK((left.empty() || left == std::vector<std::string>{".stemviz-cache"}));
+  if (!left.empty()) {
+    for (const auto& name : files_in(out_dir / ".stemviz-cache")) CHECK(name.ends_with(".svf"));
+  }
 }

@@ -56,6 +56,9 @@ struct Started {
 Started start(const std::filesystem::path& program, const std::vector<std::string>& arguments);
 RunResult finish(const Started& started);
 
+// The names in `dir` (hidden ones too), sorted.
+std::vector<std::string> files_in(const std::filesystem::path& dir);
+
 // A fresh empty folder under the test's temporary root.
 std::filesystem::path fresh_dir(const std::string& name);
 

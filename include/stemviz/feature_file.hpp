@@ -1,0 +1,82 @@
+// Part of the analysis stage: features saved in a versioned binary file with a content
+// hash, so they can travel instead of the stems (to the machines of a sharded render) and
+// be cached beside a job, so a repeated render or analysis skips unchanged stems.
+//
+// Layout (little-endian):
+//   16 bytes  "stemviz features"
+//   u32       format version (kFeatureFormatVersion)
+//   32 bytes  SHA-256 of everything after it (the content hash)
+//   u64       length of the metadata, then the metadata: UTF-8 JSON with the timeline,
+//             the settings, the soundtrack gain and peak, and the stems (name, file,
+//             SHA-256 of the file, channels, sample rate, samples)
+//   float32   stem by stem, frame by frame: level, rms, peak, db, centroid_hz, flux, onset,
+//             then band_count bands (see StemFrameFeatures)
+#pragma once
+
+#include <stemviz/analysis.hpp>
+#include <stemviz/audio.hpp>
+#include <stemviz/timeline.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace stemviz {
+
+inline constexpr std::uint32_t kFeatureFormatVersion = 1;
+
+struct FeatureFileStem {
+  std::string name;    // label, the file name without extension
+  std::string file;    // file name
+  std::string sha256;  // of the file's bytes, as sha256sum prints it
+  int channels = 0;
+  int sample_rate = 0;       // Hz
+  std::int64_t samples = 0;  // per channel
+};
+
+struct FeatureFile {
+  std::vector<FeatureFileStem> stems;
+  Timeline timeline;          // the song's: soundtrack rate and length
+  AnalysisSettings settings;  // as analysed (threads is not stored)
+  Analysis analysis;
+};
+
+// The stems' entries for a feature file, hashing each file (OpenMP over stems, `threads`
+// as for the analysis).
+std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, int threads);
+
+// Writes `file` to `out`; returns its content hash (64 hex digits).
+std::string write_feature_file(std::ostream& out, const FeatureFile& file);
+
+// Reads and checks a feature file. Throws InputError naming `path` when it is not a feature
+// file, is truncated or its content hash does not match (damaged), and JobMismatch when it
+// has another format version. Sets `content_hash` when given.
+FeatureFile read_feature_file(const std::filesystem::path& path, std::string* content_hash = nullptr);
+
+// Feature files kept in a folder under a key over everything the features depend on: this
+// stemviz binary, each stem's absolute path, size and modification time, the timeline and
+// the analysis settings. A changed stem or setting is a miss; so is a damaged entry,
+// which is removed. The folder keeps the kCacheEntries most recently used entries.
+class FeatureCache {
+ public:
+  static constexpr int kCacheEntries = 8;
+
+  explicit FeatureCache(std::filesystem::path folder) : folder_(std::move(folder)) {}
+
+  static std::string key(const std::vector<StemInfo>& stems, const Timeline& timeline,
+                         const AnalysisSettings& settings);
+  std::optional<FeatureFile> load(const std::string& key) const;
+  // Saves `file` under `key`; returns an empty string, or why it could not (the render goes
+  // on without the cache).
+  std::string store(const std::string& key, const FeatureFile& file) const;
+  const std::filesystem::path& folder() const { return folder_; }
+
+ private:
+  std::filesystem::path entry(const std::string& key) const;
+  std::filesystem::path folder_;
+};
+
+}  // namespace stemviz

@@ -1,0 +1,302 @@
+#include <stemviz/feature_file.hpp>
+
+#include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
+#include <stemviz/hash.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+// The file is written and read as raw little-endian words.
+static_assert(std::endian::native == std::endian::little, "feature files assume a little-endian machine");
+
+namespace {
+
+constexpr char kMagic[16] = {'s', 't', 'e', 'm', 'v', 'i', 'z', ' ', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's'};
+constexpr std::size_t kDigestSize = 32;
+constexpr std::size_t kHeaderSize = sizeof(kMagic) + sizeof(std::uint32_t) + kDigestSize;
+// level, rms, peak, db, centroid_hz, flux, onset; then the bands.
+constexpr int kScalarsPerFrame = 7;
+
+template <typename T>
+void append(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+std::string digest_bytes(const std::string& hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  return bytes;
+}
+
+std::string hex_of(const std::string& bytes) {
+  std::string hex;
+  for (const char c : bytes) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return hex;
+}
+
+nlohmann::json settings_json(const AnalysisSettings& s) {
+  const Normalization& n = s.normalization;
+  return {{"window_ms", s.window_ms},
+          {"attack_ms", s.attack_ms},
+          {"release_ms", s.release_ms},
+          {"normalize", normalization_name(n)},
+          {"floor_db", n.floor_db ? nlohmann::json(*n.floor_db) : nlohmann::json(nullptr)},
+          {"gamma", n.gamma},
+          {"bands", s.bands},
+          {"bleed_reduce", s.bleed_reduce}};
+}
+
+AnalysisSettings settings_from(const nlohmann::json& j) {
+  AnalysisSettings s;
+  s.window_ms = j.at("window_ms").get<double>();
+  s.attack_ms = j.at("attack_ms").get<double>();
+  s.release_ms = j.at("release_ms").get<double>();
+  s.normalization.mode = parse_normalization_mode(j.at("normalize").get<std::string>(),
+                                                  s.normalization.percentile, "normalize");
+  if (!j.at("floor_db").is_null()) s.normalization.floor_db = j.at("floor_db").get<double>();
+  s.normalization.gamma = j.at("gamma").get<double>();
+  s.bands = j.at("bands").get<int>();
+  s.bleed_reduce = j.at("bleed_reduce").get<bool>();
+  return s;
+}
+
+}  // namespace
+
+std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, int threads) {
+  std::vector<FeatureFileStem> described(stems.size());
+  std::exception_ptr error;
+  const int count = static_cast<int>(stems.size());
+#pragma omp parallel for num_threads(threads > 0 ? threads : omp_get_num_procs()) schedule(dynamic, 1)
+  for (int s = 0; s < count; ++s) {
+    try {
+      const StemInfo& stem = stems[static_cast<std::size_t>(s)];
+      described[static_cast<std::size_t>(s)] = {stem.name, stem.path.filename().string(),
+                                                sha256_of_file(stem.path), stem.channels,
+                                                stem.sample_rate, stem.samples};
+    } catch (...) {
+#pragma omp critical
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return described;
+}
+
+std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
+  const FeatureTrack& features = file.analysis.features;
+  nlohmann::json stems = nlohmann::json::array();
+  for (const auto& stem : file.stems) {
+    stems.push_back({{"name", stem.name},
+                     {"file", stem.file},
+                     {"sha256", stem.sha256},
+                     {"channels", stem.channels},
+                     {"sample_rate", stem.sample_rate},
+                     {"samples", stem.samples}});
+  }
+  const nlohmann::json metadata = {
+      {"stemviz", STEMVIZ_VERSION},
+      {"fps", {file.timeline.fps.num, file.timeline.fps.den}},
+      {"sample_rate", file.timeline.sample_rate},
+      {"samples", file.timeline.samples},
+      {"frame_count", features.frame_count()},
+      {"band_count", features.band_count()},
+      {"mix_gain", file.analysis.mix_gain},
+      {"mix_peak", file.analysis.mix_peak},
+      {"settings", settings_json(file.settings)},
+      {"stems", stems}};
+  const std::string text = metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+
+  std::string payload;
+  const auto values = static_cast<std::size_t>(features.stem_count()) *
+                      static_cast<std::size_t>(features.frame_count()) *
+                      static_cast<std::size_t>(kScalarsPerFrame + features.band_count());
+  payload.reserve(sizeof(std::uint64_t) + text.size() + values * sizeof(float));
+  append<std::uint64_t>(payload, text.size());
+  payload += text;
+  for (int s = 0; s < features.stem_count(); ++s) {
+    for (std::int64_t f = 0; f < features.frame_count(); ++f) {
+      const StemFrameFeatures v = features.at(s, f);
+      for (const float x : {v.level, v.rms, v.peak, v.db, v.centroid_hz, v.flux, v.onset}) append(payload, x);
+      for (int k = 0; k < features.band_count(); ++k) append(payload, v.bands[static_cast<std::size_t>(k)]);
+    }
+  }
+  const std::string hash = Sha256().update(payload).hex();
+  out.write(kMagic, sizeof(kMagic));
+  const std::uint32_t version = kFeatureFormatVersion;
+  out.write(reinterpret_cast<const char*>(&version), sizeof(version));
+  const std::string digest = digest_bytes(hash);
+  out.write(digest.data(), static_cast<std::streamsize>(digest.size()));
+  out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+  return hash;
+}
+
+FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open the feature file", path.string()));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto damaged = [&](const std::string& what) {
+    return InputError(fmt::format("{}: {}; make it again with stemviz analyze", path.string(), what));
+  };
+  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    throw InputError(fmt::format("{}: not a stemviz feature file", path.string()));
+  }
+  if (bytes.size() < kHeaderSize + sizeof(std::uint64_t)) throw damaged("the feature file is truncated");
+  std::uint32_t version = 0;
+  std::memcpy(&version, bytes.data() + sizeof(kMagic), sizeof(version));
+  if (version != kFeatureFormatVersion) {
+    throw JobMismatch(fmt::format("{}: feature file format {}, but this stemviz reads format {}; "
+                                  "analyse the stems again with this version",
+                                  path.string(), version, kFeatureFormatVersion));
+  }
+  const std::string stored = hex_of(bytes.substr(sizeof(kMagic) + sizeof(version), kDigestSize));
+  const std::string actual = Sha256().update(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize).hex();
+  if (stored != actual) throw damaged("the feature file is damaged (its content hash does not match)");
+
+  std::uint64_t text_size = 0;
+  std::memcpy(&text_size, bytes.data() + kHeaderSize, sizeof(text_size));
+  const std::size_t text_start = kHeaderSize + sizeof(text_size);
+  if (text_size > bytes.size() - text_start) throw damaged("the feature file is truncated");
+  FeatureFile file;
+  try {
+    const auto metadata = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(text_start),
+                                                bytes.begin() + static_cast<std::ptrdiff_t>(text_start + text_size));
+    file.timeline.fps = {metadata.at("fps").at(0).get<std::int64_t>(), metadata.at("fps").at(1).get<std::int64_t>()};
+    file.timeline.sample_rate = metadata.at("sample_rate").get<int>();
+    file.timeline.samples = metadata.at("samples").get<std::int64_t>();
+    file.settings = settings_from(metadata.at("settings"));
+    file.analysis.mix_gain = metadata.at("mix_gain").get<float>();
+    file.analysis.mix_peak = metadata.at("mix_peak").get<double>();
+    for (const auto& stem : metadata.at("stems")) {
+      file.stems.push_back({stem.at("name").get<std::string>(), stem.at("file").get<std::string>(),
+                            stem.at("sha256").get<std::string>(), stem.at("channels").get<int>(),
+                            stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
+    }
+    const auto frames = metadata.at("frame_count").get<std::int64_t>();
+    const int bands = metadata.at("band_count").get<int>();
+    const int stem_count = static_cast<int>(file.stems.size());
+    if (frames < 0 || bands < 0 || bands > kMaxBands) throw damaged("the feature file has impossible sizes");
+    const std::size_t per_frame = static_cast<std::size_t>(kScalarsPerFrame + bands);
+    const std::size_t values = static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frames) * per_frame;
+    if (bytes.size() - text_start - text_size != values * sizeof(float)) {
+      throw damaged("the feature file's size does not match its frame count");
+    }
+    file.analysis.features = FeatureTrack(stem_count, frames, bands);
+    const char* at = bytes.data() + text_start + text_size;
+    std::vector<float> row(per_frame);
+    for (int s = 0; s < stem_count; ++s) {
+      StemFrameFeatures* out = file.analysis.features.stem(s);
+      for (std::int64_t f = 0; f < frames; ++f) {
+        std::memcpy(row.data(), at, per_frame * sizeof(float));
+        at += per_frame * sizeof(float);
+        StemFrameFeatures& v = out[f];
+        v.level = row[0], v.rms = row[1], v.peak = row[2], v.db = row[3];
+        v.centroid_hz = row[4], v.flux = row[5], v.onset = row[6];
+        std::copy(row.begin() + kScalarsPerFrame, row.end(), v.bands.begin());
+      }
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
+  }
+  if (content_hash != nullptr) *content_hash = actual;
+  return file;
+}
+
+namespace {
+
+// What identifies this build of stemviz: a rebuilt binary may analyse differently.
+std::string binary_identity() {
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const auto size = fs::file_size(self, error);
+    const auto time = fs::last_write_time(self, error);
+    if (!error) return fmt::format("{} {} {}", self.string(), size, time.time_since_epoch().count());
+  }
+  return STEMVIZ_VERSION;
+}
+
+}  // namespace
+
+std::string FeatureCache::key(const std::vector<StemInfo>& stems, const Timeline& timeline,
+                              const AnalysisSettings& settings) {
+  static const std::string binary = binary_identity();
+  Sha256 hash;
+  hash.update(fmt::format("stemviz feature cache {}\n{}\n", kFeatureFormatVersion, binary));
+  hash.update(fmt::format("{} {} {}\n", timeline.fps.to_string(), timeline.sample_rate, timeline.samples));
+  hash.update(settings_json(settings).dump() + "\n");
+  for (const auto& stem : stems) {
+    std::error_code error;
+    const fs::path absolute = fs::absolute(stem.path, error);
+    const auto size = fs::file_size(stem.path, error);
+    const auto time = fs::last_write_time(stem.path, error);
+    if (error) return {};  // a stem that cannot be stat'ed is never cached
+    hash.update(fmt::format("{}\n{} {} {} {} {}\n", absolute.string(), size, time.time_since_epoch().count(),
+                            stem.channels, stem.sample_rate, stem.samples));
+  }
+  return hash.hex();
+}
+
+fs::path FeatureCache::entry(const std::string& key) const {
+  return folder_ / fmt::format("features-{}.svf", key.substr(0, 32));
+}
+
+std::optional<FeatureFile> FeatureCache::load(const std::string& key) const {
+  if (key.empty()) return std::nullopt;
+  const fs::path path = entry(key);
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) return std::nullopt;
+  try {
+    FeatureFile file = read_feature_file(path);
+    fs::last_write_time(path, fs::file_time_type::clock::now(), error);  // most recently used
+    return file;
+  } catch (const Error&) {
+    fs::remove(path, error);  // damaged or from another format: analyse again
+    return std::nullopt;
+  }
+}
+
+std::string FeatureCache::store(const std::string& key, const FeatureFile& file) const {
+  if (key.empty()) return "a stem's file could not be inspected";
+  std::error_code error;
+  fs::create_directories(folder_, error);
+  if (error) return fmt::format("cannot create {}: {}", folder_.string(), error.message());
+  try {
+    const fs::path path = entry(key);
+    TempFile temp(fs::path(path) += fmt::format(".{}.tmp", getpid()));
+    std::ofstream out(temp.path(), std::ios::binary);
+    write_feature_file(out, file);
+    out.close();
+    if (!out) return fmt::format("cannot write {} (disk full?)", temp.path().string());
+    temp.keep_as(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  // Keep the most recently used entries only.
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  for (const auto& item : fs::directory_iterator(folder_, error)) {
+    const std::string name = item.path().filename().string();
+    if (name.rfind("features-", 0) == 0 && item.path().extension() == ".svf") {
+      entries.emplace_back(item.last_write_time(error), item.path());
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = kCacheEntries; i < entries.size(); ++i) fs::remove(entries[i].second, error);
+  return {};
+}
+
+}  // namespace stemviz

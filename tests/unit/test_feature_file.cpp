@@ -1,0 +1,129 @@
+#include <stemviz/error.hpp>
+#include <stemviz/feature_file.hpp>
+#include <stemviz/hash.hpp>
+
+#include "../support/probe.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+
+using namespace stemviz;
+namespace fs = std::filesystem;
+
+namespace {
+
+FeatureFile sample_file() {
+  FeatureFile file;
+  file.timeline = {{30000, 1001}, 48000, 96000};
+  file.settings.bands = 3;
+  file.settings.bleed_reduce = true;
+  file.settings.normalization.mode = Normalization::Mode::percentile;
+  file.settings.normalization.percentile = 90;
+  file.settings.normalization.floor_db = -48;
+  file.analysis.features = FeatureTrack(2, file.timeline.frame_count(), 3);
+  for (int s = 0; s < 2; ++s) {
+    StemFrameFeatures* values = file.analysis.features.stem(s);
+    for (std::int64_t f = 0; f < file.timeline.frame_count(); ++f) {
+      const float x = static_cast<float>(f + 100 * s) / 7.0f;
+      values[f] = {x, x / 2, x / 3, -x, 100 * x, x / 5, f % 9 == 0 ? x : 0.0f, {x, 2 * x, 3 * x}};
+    }
+  }
+  file.analysis.mix_gain = 0.8123f;
+  file.analysis.mix_peak = 1.0968;
+  file.stems = {{"kick", "kick.wav", std::string(64, 'a'), 1, 48000, 96000},
+                {"Ñandú 🥁", "Ñandú 🥁.flac", std::string(64, 'b'), 6, 44100, 88200}};
+  return file;
+}
+
+fs::path write_sample(const std::string& name, std::string* hash = nullptr) {
+  const fs::path path = test::fresh_dir("feature-file") / name;
+  std::ofstream out(path, std::ios::binary);
+  const std::string written = write_feature_file(out, sample_file());
+  if (hash != nullptr) *hash = written;
+  return path;
+}
+
+void poke(const fs::path& path, std::streamoff at, const std::string& bytes) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(at);
+  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+}  // namespace
+
+TEST_SUITE("feature file") {
+  TEST_CASE("SHA-256 matches the standard's test vector") {
+    CHECK(Sha256().update("abc").hex() ==
+          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const fs::path path = test::fresh_dir("sha") / "abc.txt";
+    std::ofstream(path, std::ios::binary) << "abc";
+    CHECK(sha256_of_file(path) == Sha256().update("abc").hex());
+  }
+
+  TEST_CASE("what is written is read back exactly, with the same content hash") {
+    std::string written;
+    const fs::path path = write_sample("round-trip.svf", &written);
+    std::string read_hash;
+    const FeatureFile file = read_feature_file(path, &read_hash);
+    const FeatureFile expected = sample_file();
+    CHECK(read_hash == written);
+    CHECK(written.size() == 64);
+    CHECK(file.timeline.fps == expected.timeline.fps);
+    CHECK(file.timeline.sample_rate == 48000);
+    CHECK(file.timeline.samples == 96000);
+    CHECK(file.settings.bands == 3);
+    CHECK(file.settings.bleed_reduce);
+    CHECK(file.settings.normalization.mode == Normalization::Mode::percentile);
+    CHECK(file.settings.normalization.percentile == 90);
+    CHECK(file.settings.normalization.floor_db == -48);
+    CHECK(file.analysis.mix_gain == expected.analysis.mix_gain);
+    CHECK(file.analysis.mix_peak == expected.analysis.mix_peak);
+    REQUIRE(file.stems.size() == 2);
+    CHECK(file.stems[1].name == "Ñandú 🥁");
+    CHECK(file.stems[1].channels == 6);
+    CHECK(file.stems[1].sha256 == std::string(64, 'b'));
+    const FeatureTrack& a = file.analysis.features;
+    const FeatureTrack& b = expected.analysis.features;
+    REQUIRE(a.frame_count() == b.frame_count());
+    REQUIRE(a.band_count() == 3);
+    for (int s = 0; s < 2; ++s) {
+      for (std::int64_t f = 0; f < a.frame_count(); ++f) {
+        const StemFrameFeatures x = a.at(s, f), y = b.at(s, f);
+        REQUIRE(x.level == y.level);
+        REQUIRE(x.rms == y.rms);
+        REQUIRE(x.peak == y.peak);
+        REQUIRE(x.db == y.db);
+        REQUIRE(x.centroid_hz == y.centroid_hz);
+        REQUIRE(x.flux == y.flux);
+        REQUIRE(x.onset == y.onset);
+        REQUIRE(x.bands == y.bands);
+      }
+    }
+    // The same content always gives the same file.
+    std::string again;
+    write_sample("again.svf", &again);
+    CHECK(again == written);
+  }
+
+  TEST_CASE("a damaged, truncated, foreign or newer file is refused with a reason") {
+    const fs::path damaged = write_sample("damaged.svf");
+    poke(damaged, static_cast<std::streamoff>(fs::file_size(damaged) - 3), "x");
+    CHECK_THROWS_WITH_AS(read_feature_file(damaged), doctest::Contains("damaged.svf: the feature file is damaged"),
+                         InputError);
+
+    const fs::path truncated = write_sample("truncated.svf");
+    fs::resize_file(truncated, 40);
+    CHECK_THROWS_WITH_AS(read_feature_file(truncated), doctest::Contains("truncated"), InputError);
+
+    const fs::path foreign = test::fresh_dir("feature-file-foreign") / "song.svf";
+    std::ofstream(foreign) << "not features at all, just text";
+    CHECK_THROWS_WITH_AS(read_feature_file(foreign), doctest::Contains("song.svf: not a stemviz feature file"),
+                         InputError);
+
+    const fs::path newer = write_sample("newer.svf");
+    poke(newer, 16, std::string("\x02\x00\x00\x00", 4));
+    CHECK_THROWS_WITH_AS(read_feature_file(newer), doctest::Contains("feature file format 2"), JobMismatch);
+  }
+}
