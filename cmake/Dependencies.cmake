@@ -4,6 +4,7 @@ pkg_check_modules(libav REQUIRED IMPORTED_TARGET
   libavcodec libavformat libavutil libswresample)
 add_library(stemviz::libav ALIAS PkgConfig::libav)
 pkg_check_modules(cairo REQUIRED IMPORTED_TARGET cairo)
+pkg_check_modules(pangocairo REQUIRED IMPORTED_TARGET pangocairo)
 pkg_check_modules(sndfile REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(fftw3 REQUIRED IMPORTED_TARGET fftw3)
 

@@ -10,8 +10,8 @@ STEMVIZ_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libsndfile1-dev libfftw3-dev libavcodec-dev libavformat-dev libavutil-dev libswresample-dev
   libcairo2-dev libtbb-dev libyuv-dev libfmt-dev libcli11-dev doctest-dev nlohmann-json3-dev
-  libssl-dev
-  fonts-dejavu-core
+  libssl-dev libpango1.0-dev
+  fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji
 )
 
 # Installs the given packages that are not installed yet, with sudo unless root.

@@ -321,6 +321,13 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
     });
   }
   if (!options.plot.empty()) {
+    for (const auto& stem : stems) {
+      if (missing_glyphs(stem.name) > 0) {
+        progress.note(fmt::format("{}: no installed font draws every character of this name; "
+                                  "its label shows boxes (install a font for its script, e.g. "
+                                  "fonts-noto-core)", stem.path.filename().string()));
+      }
+    }
     plot_file = temp_beside(options.plot);
     write_feature_plot(plot_file->path(), stems, timeline, analysis.features);
   }

@@ -4,10 +4,12 @@
 #include <stemviz/scene.hpp>
 
 #include <fmt/format.h>
+#include <pango/pangocairo.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 
 namespace stemviz {
 
@@ -34,25 +36,50 @@ std::string time_label(double seconds, double step) {
 }
 
 // Shortens `text` with an ellipsis until it fits `width` pixels in the current font.
-std::string fit_text(cairo_t* cr, const std::string& text, double width) {
-  cairo_text_extents_t extents;
-  cairo_text_extents(cr, text.c_str(), &extents);
-  if (extents.x_advance <= width) return text;
-  std::string shorter = text;
-  while (!shorter.empty()) {
-    // Drop whole UTF-8 characters, never half of one.
-    do {
-      shorter.pop_back();
-    } while (!shorter.empty() && (static_cast<unsigned char>(shorter.back()) & 0xC0) == 0x80);
-    if (!shorter.empty()) shorter.pop_back();
-    const std::string candidate = shorter + "\u2026";
-    cairo_text_extents(cr, candidate.c_str(), &extents);
-    if (extents.x_advance <= width) return candidate;
-  }
-  return "";
+struct LayoutDeleter {
+  void operator()(PangoLayout* layout) const { g_object_unref(layout); }
+};
+struct FontDescriptionDeleter {
+  void operator()(PangoFontDescription* font) const { pango_font_description_free(font); }
+};
+struct GlibStringDeleter {
+  void operator()(gchar* text) const { g_free(text); }
+};
+
+// A layout of `text` in `pixels`-high DejaVu Sans, with fallback fonts where DejaVu has no
+// glyph; bytes that are not UTF-8 (possible in file names) become U+FFFD.
+std::unique_ptr<PangoLayout, LayoutDeleter> label_layout(cairo_t* cr, const std::string& text, double pixels) {
+  const std::unique_ptr<gchar, GlibStringDeleter> valid(
+      g_utf8_make_valid(text.c_str(), static_cast<gssize>(text.size())));
+  std::unique_ptr<PangoLayout, LayoutDeleter> layout(pango_cairo_create_layout(cr));
+  const std::unique_ptr<PangoFontDescription, FontDescriptionDeleter> font(
+      pango_font_description_from_string(kFont));
+  pango_font_description_set_absolute_size(font.get(), pixels * PANGO_SCALE);
+  pango_layout_set_font_description(layout.get(), font.get());
+  pango_layout_set_text(layout.get(), valid.get(), -1);
+  return layout;
+}
+
+// Draws `text` as label_layout() lays it out, from `x`, centred on `centre_y`, cut with an
+// ellipsis to `width`.
+void draw_label(cairo_t* cr, const std::string& text, double x, double centre_y, double pixels,
+                double width) {
+  const auto layout = label_layout(cr, text, pixels);
+  pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
+  pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
+  int layout_width = 0, layout_height = 0;
+  pango_layout_get_pixel_size(layout.get(), &layout_width, &layout_height);
+  cairo_move_to(cr, x, centre_y - layout_height / 2.0);
+  pango_cairo_show_layout(cr, layout.get());
 }
 
 }  // namespace
+
+int missing_glyphs(const std::string& text) {
+  CairoSurfacePtr surface = make_image_surface(8, 8);
+  CairoPtr cr(cairo_create(surface.get()));
+  return pango_layout_get_unknown_glyphs_count(label_layout(cr.get(), text, 14.0).get());
+}
 
 void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems,
                         const Timeline& timeline, const FeatureTrack& features,
@@ -116,11 +143,9 @@ void write_feature_plot(const std::filesystem::path& path, const std::vector<Ste
     cairo_stroke(cr);
 
     // The stem's name, in its colour.
-    cairo_set_font_size(cr, 14.0);
-    const std::string label = fit_text(cr, stems[static_cast<std::size_t>(s)].name, kLabelWidth - 20.0);
     cairo_set_source_rgb(cr, colour.r, colour.g, colour.b);
-    cairo_move_to(cr, 10.0, top + size.lane_height / 2.0 + 5.0);
-    cairo_show_text(cr, label.c_str());
+    draw_label(cr, stems[static_cast<std::size_t>(s)].name, 10.0, top + size.lane_height / 2.0, 14.0,
+               kLabelWidth - 20.0);
   }
 
   // Time axis with gridlines through the lanes.

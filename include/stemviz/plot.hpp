@@ -7,6 +7,7 @@
 #include <stemviz/timeline.hpp>
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace stemviz {
@@ -21,5 +22,10 @@ struct PlotSize {
 void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems,
                         const Timeline& timeline, const FeatureTrack& features,
                         const PlotSize& size = {});
+
+// How many characters of `text` (UTF-8) no installed font can draw in a label: 0 when
+// every script and emoji in it has a font (the setup installs DejaVu, WenQuanYi Micro Hei
+// for CJK and Noto Color Emoji).
+int missing_glyphs(const std::string& text);
 
 }  // namespace stemviz

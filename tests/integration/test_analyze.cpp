@@ -160,13 +160,14 @@ TEST_CASE("--onsets-csv lists each click once, within a frame of its time") {
 
 TEST_CASE("--plot draws one lane per stem with its envelope") {
   const fs::path stems = fresh_dir("plot");
-  write_stem(stems / "a sounding.wav", kWav16, 48000, 1, 48000, first_half);
-  write_stem(stems / "b silent.wav", kWav16, 48000, 1, 48000, silence);
+  write_stem(stems / "a sounding 鼓 🥁.wav", kWav16, 48000, 1, 48000, first_half);
+  write_stem(stems / "b silent Бочка.wav", kWav16, 48000, 1, 48000, silence);
   const fs::path out = fresh_dir("plot-out") / "envelopes.png";
   const RunResult result =
       run(kStemviz, {"analyze", stems.string(), "--plot", out.string(), "--release-ms", "0"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
+  CHECK(result.output.find("no installed font") == std::string::npos);
   const std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> png(
       cairo_image_surface_create_from_png(out.c_str()), cairo_surface_destroy);
   REQUIRE(cairo_surface_status(png.get()) == CAIRO_STATUS_SUCCESS);
@@ -525,6 +526,16 @@ TEST_CASE("analyze: bad input gets a one-line error and a distinct exit code") {
   expect({"analyze", stems.string(), "-o", out, "--gamma", "0"}, 2, "--gamma");
   expect({"analyze", stems.string(), "-o", out, "--window-ms", "-1"}, 2, "--window-ms");
   expect({"analyze", stems.string(), "-o", out, "--pad", "--trim"}, 2, "--trim");
-  std::ofstream(stems / "broken.wav") << "RIFF but not really";
-  expect({"analyze", stems.string(), "-o", out}, 3, "broken.wav: cannot read audio");
+  expect({"analyze", stems.string(), "-o", out, "--bands", "17"}, 2, "--bands 17: must be from 1 to 16");
+  const fs::path empty = fresh_dir("analyze-empty");
+  expect({"analyze", empty.string(), "-o", out}, 3, "no audio files found");
+  std::ofstream(empty / "notes.txt") << "no audio here";
+  expect({"analyze", empty.string(), "-o", out}, 3, "no audio files found");
+  const fs::path zero = fresh_dir("analyze-zero");
+  write_stem(zero / "kick.wav", kWav16, 48000, 1, 4800, sine_half);
+  write_stem(zero / "empty take.wav", kWav16, 48000, 1, 0, sine_half);
+  expect({"analyze", zero.string(), "-o", out}, 3, "empty take.wav: the file holds no samples");
+  // libsndfile's own reason follows the file's name, whatever its script.
+  std::ofstream(stems / "broken ドラム.wav") << "RIFF but not really";
+  expect({"analyze", stems.string(), "-o", out}, 3, "broken ドラム.wav: cannot read audio: ");
 }
