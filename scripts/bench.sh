@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 "$STEMVIZ_BUILD/stemviz-kit" "$work/stems" --seconds "$seconds" --stems 7 --rate 44100 >/dev/null
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
 /usr/bin/time -f '%e %M' -o "$work/render.time" \
-  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/out.mp4" --progress none \
+  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/out.mp4" --progress none --no-cache \
   --preset "$preset" --crf "$crf" ${BENCH_ARGS:-}
 read -r render_wall render_rss_kb <"$work/render.time"
 frames="$(ffprobe -v error -select_streams v -count_packets -show_entries stream=nb_read_packets \
@@ -39,7 +39,7 @@ ceiling_wall="$(cat "$work/ceiling.time")"
 "$STEMVIZ_BUILD/stemviz-kit" "$work/long" --seconds 1200 --stems 2 >/dev/null
 for length in short long; do
   /usr/bin/time -f '%e %M' -o "$work/analyze-$length.time" \
-    "$STEMVIZ_BUILD/stemviz" analyze "$work/$length" -o "$work/$length.csv" -q
+    "$STEMVIZ_BUILD/stemviz" analyze "$work/$length" -o "$work/$length.csv" -q --no-cache
 done
 read -r short_wall short_rss_kb <"$work/analyze-short.time"
 read -r long_wall long_rss_kb <"$work/analyze-long.time"

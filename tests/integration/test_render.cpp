@@ -59,6 +59,15 @@ TEST_CASE("default render: 1080p60 H.264/yuv420p MP4 with AAC soundtrack and fas
   CHECK(files_in(out_dir) == std::vector<std::string>{".stemviz-cache", "out.mp4"});
   CHECK(files_in(out_dir / ".stemviz-cache").size() == 1);
   CHECK(result.output.find("stemviz: wrote") != std::string::npos);
+
+  // Rendering the same stems again, with other video settings, reuses the features.
+  const RunResult again = run(kStemviz, {"render", kKit.string(), "-o", (out_dir / "small.mp4").string(),
+                                         "--to", "0.5", "--size", "320x180", "--crf", "30"});
+  INFO(again.output);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.output.find("features from the cache") != std::string::npos);
+  CHECK(again.output.find("analysing") == std::string::npos);
+  CHECK(probe_video(out_dir / "small.mp4").decoded_frames == 30);
 }
 
 TEST_CASE("frame count is exact and audio matches video for odd lengths and rates") {
