@@ -515,10 +515,6 @@ constexpr std::int64_t kBlockSamples = 1 << 16;
 // About -90 dBFS: quieter stems count as silent for the spectral features.
 constexpr double kAudibleRms = 3.2e-5;
 
-}  // namespace
-
-namespace {
-
 // Scales every raw feature of each stem by the amplitude share of its own power at that
 // frame (own_power_fraction), and drops the band powers it was computed from.
 void reduce_bleed(std::vector<Envelope>& envelopes, std::vector<SpectrumAccumulator::Result>& spectrum) {

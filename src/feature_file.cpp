@@ -35,20 +35,6 @@ void append(std::string& out, T value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof(T));
 }
 
-std::string digest_bytes(const std::string& hex) {
-  std::string bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  }
-  return bytes;
-}
-
-std::string hex_of(const std::string& bytes) {
-  std::string hex;
-  for (const char c : bytes) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
-  return hex;
-}
-
 nlohmann::json settings_json(const AnalysisSettings& s) {
   const Normalization& n = s.normalization;
   return {{"window_ms", s.window_ms},
@@ -77,7 +63,7 @@ AnalysisSettings settings_from(const nlohmann::json& j) {
 
 }  // namespace
 
-std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, int threads) {
+std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads) {
   std::vector<FeatureFileStem> described(stems.size());
   std::exception_ptr error;
   const int count = static_cast<int>(stems.size());
@@ -86,7 +72,7 @@ std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, 
     try {
       const StemInfo& stem = stems[static_cast<std::size_t>(s)];
       described[static_cast<std::size_t>(s)] = {stem.name, stem.path.filename().string(),
-                                                sha256_of_file(stem.path), stem.channels,
+                                                hash ? sha256_of_file(stem.path) : "", stem.channels,
                                                 stem.sample_rate, stem.samples};
     } catch (...) {
 #pragma omp critical
@@ -135,14 +121,13 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
       for (int k = 0; k < features.band_count(); ++k) append(payload, v.bands[static_cast<std::size_t>(k)]);
     }
   }
-  const std::string hash = Sha256().update(payload).hex();
+  const std::string digest = Sha256().update(payload).digest();
   out.write(kMagic, sizeof(kMagic));
   const std::uint32_t version = kFeatureFormatVersion;
   out.write(reinterpret_cast<const char*>(&version), sizeof(version));
-  const std::string digest = digest_bytes(hash);
   out.write(digest.data(), static_cast<std::streamsize>(digest.size()));
   out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
-  return hash;
+  return to_hex(digest);
 }
 
 FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
@@ -163,8 +148,8 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
                                   "analyse the stems again with this version",
                                   path.string(), version, kFeatureFormatVersion));
   }
-  const std::string stored = hex_of(bytes.substr(sizeof(kMagic) + sizeof(version), kDigestSize));
-  const std::string actual = Sha256().update(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize).hex();
+  const std::string stored = bytes.substr(sizeof(kMagic) + sizeof(version), kDigestSize);
+  const std::string actual = Sha256().update(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize).digest();
   if (stored != actual) throw damaged("the feature file is damaged (its content hash does not match)");
 
   std::uint64_t text_size = 0;
@@ -212,7 +197,7 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
   } catch (const nlohmann::json::exception& e) {
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
-  if (content_hash != nullptr) *content_hash = actual;
+  if (content_hash != nullptr) *content_hash = to_hex(actual);
   return file;
 }
 

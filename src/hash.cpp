@@ -30,15 +30,19 @@ Sha256& Sha256::update(const void* data, std::size_t size) {
   return *this;
 }
 
-std::string Sha256::hex() {
+std::string to_hex(std::string_view bytes) {
+  std::string text;
+  for (const char c : bytes) text += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return text;
+}
+
+std::string Sha256::digest() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(context_.get(), digest.data(), &length) != 1) {
     throw Failure("SHA-256 final step failed");
   }
-  std::string text;
-  for (unsigned int i = 0; i < length; ++i) text += fmt::format("{:02x}", digest[i]);
-  return text;
+  return {reinterpret_cast<const char*>(digest.data()), length};
 }
 
 std::string sha256_of_file(const std::filesystem::path& path) {

@@ -31,13 +31,17 @@ namespace {
 constexpr int kMaxStems = 32;
 constexpr int kMaxSide = 8192;
 
+// The folder `output` goes into: its parent, or the current folder for a bare file name.
+fs::path folder_of(const fs::path& output) {
+  return output.parent_path().empty() ? fs::path(".") : output.parent_path();
+}
+
 // A private folder beside the output for segments and the unfinished output, so the final
 // rename stays on one filesystem. Removed with everything in it when the job ends.
 class ScratchDir {
  public:
   explicit ScratchDir(const fs::path& output) {
-    const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
-    path_ = folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid());
+    path_ = folder_of(output) / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid());
     std::error_code error;
     fs::remove_all(path_, error);
     if (!fs::create_directory(path_, error)) {
@@ -59,7 +63,7 @@ class ScratchDir {
 
 // Refuses an output path that cannot be written, or that exists without `overwrite`.
 void check_output_path(const fs::path& output, bool overwrite, const char* example_name) {
-  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  const fs::path folder = folder_of(output);
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
     throw InputError(fmt::format("{}: the output folder {} does not exist; create it first",
@@ -111,9 +115,8 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
                          const AnalysisSettings& settings, const CacheSettings& cache_settings,
                          const fs::path& output, bool hash_stems, Progress& progress) {
   const std::string song = describe_song(stems, timeline);
-  const fs::path folder = !cache_settings.folder.empty() ? cache_settings.folder
-                          : output.parent_path().empty() ? fs::path(".stemviz-cache")
-                                                         : output.parent_path() / ".stemviz-cache";
+  const fs::path folder =
+      cache_settings.folder.empty() ? folder_of(output) / ".stemviz-cache" : cache_settings.folder;
   const FeatureCache cache(folder);
   const std::string key = cache_settings.enabled ? FeatureCache::key(stems, timeline, settings) : "";
   if (cache_settings.enabled) {
@@ -128,14 +131,7 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
   file.settings = settings;
   file.analysis = analyze(stems, timeline, settings);
   throw_if_cancelled();
-  if (hash_stems || cache_settings.enabled) {
-    file.stems = describe_stems(stems, settings.threads);
-  } else {
-    for (const auto& stem : stems) {
-      file.stems.push_back({stem.name, stem.path.filename().string(), "", stem.channels,
-                            stem.sample_rate, stem.samples});
-    }
-  }
+  file.stems = describe_stems(stems, hash_stems || cache_settings.enabled, settings.threads);
   if (cache_settings.enabled) {
     const std::string problem = cache.store(key, file);
     if (!problem.empty()) progress.note("features not cached: " + problem);
@@ -288,9 +284,8 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
 
   // Both files are complete before either takes its final name.
   const auto temp_beside = [](const fs::path& path) {
-    const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     return std::make_unique<TempFile>(
-        folder / fmt::format(".{}.stemviz-{}", path.filename().string(), getpid()));
+        folder_of(path) / fmt::format(".{}.stemviz-{}", path.filename().string(), getpid()));
   };
   const auto write = [&](const fs::path& path, const auto& write_table) {
     auto temp = temp_beside(path);

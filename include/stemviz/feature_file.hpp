@@ -44,9 +44,9 @@ struct FeatureFile {
   Analysis analysis;
 };
 
-// The stems' entries for a feature file, hashing each file (OpenMP over stems, `threads`
-// as for the analysis).
-std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, int threads);
+// The stems' entries for a feature file. With `hash`, each file is hashed (OpenMP over
+// stems, `threads` as for the analysis); without, sha256 stays empty.
+std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads);
 
 // Writes `file` to `out`; returns its content hash (64 hex digits).
 std::string write_feature_file(std::ostream& out, const FeatureFile& file);

@@ -12,6 +12,9 @@ struct evp_md_ctx_st;
 
 namespace stemviz {
 
+// Bytes as lowercase hex digits, two per byte.
+std::string to_hex(std::string_view bytes);
+
 class Sha256 {
  public:
   Sha256();
@@ -21,8 +24,10 @@ class Sha256 {
 
   Sha256& update(const void* data, std::size_t size);
   Sha256& update(std::string_view text) { return update(text.data(), text.size()); }
-  // The digest as 64 lowercase hex digits; the object takes no more input after this.
-  std::string hex();
+  // The 32-byte digest; the object takes no more input after this.
+  std::string digest();
+  // The digest as 64 lowercase hex digits, as sha256sum prints it.
+  std::string hex() { return to_hex(digest()); }
 
  private:
   struct ContextDeleter {
