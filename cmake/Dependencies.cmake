@@ -14,6 +14,8 @@ find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(tomlplusplus REQUIRED)
+find_package(muparser REQUIRED)
 
 # Debian's libyuv ships neither a CMake config nor a pkg-config file.
 find_path(LIBYUV_INCLUDE_DIR libyuv.h REQUIRED)

@@ -10,9 +10,11 @@
 #include <stemviz/plot.hpp>
 #include <stemviz/render.hpp>
 #include <stemviz/scene.hpp>
+#include <stemviz/scene_file.hpp>
 #include <stemviz/stitch.hpp>
 
 #include <fmt/format.h>
+#include <pango/pangocairo.h>
 
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 namespace stemviz {
 
@@ -157,15 +160,47 @@ std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPoli
   return stems;
 }
 
+// The scene for `stems`, at the size and rate the options or the scene ask for.
+struct Look {
+  SceneDescription description;
+  int width = 0, height = 0;
+  Rational fps;
+};
+
+Look resolve_look(const LookOptions& options) {
+  Look look{load_scene(options.scene), 0, 0, {}};
+  look.width = options.width.value_or(look.description.width);
+  look.height = options.height.value_or(look.description.height);
+  look.fps = options.fps.value_or(look.description.fps);
+  return look;
+}
+
+void report_warnings(const SceneDescription& description, Progress& progress) {
+  for (const std::string& warning : description.warnings) progress.note("warning: " + warning);
+}
+
+std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
+  std::vector<std::string> names;
+  for (const StemInfo& stem : stems) names.push_back(stem.name);
+  return names;
+}
+
 }  // namespace
 
-void validate(const RenderOptions& options) {
-  const VideoSettings& video = options.video;
-  if (video.width <= 0 || video.height <= 0 || video.width % 2 != 0 || video.height % 2 != 0 ||
-      video.width > kMaxSide || video.height > kMaxSide) {
-    throw UsageError(fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
-                                 "{}, e.g. 1920x1080", video.width, video.height, kMaxSide));
+void validate(const LookOptions& look) {
+  if (look.width || look.height) {
+    const int width = look.width.value_or(0), height = look.height.value_or(0);
+    if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0 || width > kMaxSide ||
+        height > kMaxSide) {
+      throw UsageError(fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
+                                   "{}, e.g. 1920x1080", width, height, kMaxSide));
+    }
   }
+}
+
+void validate(const RenderOptions& options) {
+  validate(options.look);
+  const VideoSettings& video = options.video;
   const auto& presets = x264_presets();
   if (std::find(presets.begin(), presets.end(), video.preset) == presets.end()) {
     throw UsageError(fmt::format("--preset {}: not an x264 preset; use one of {}", video.preset,
@@ -199,9 +234,15 @@ RenderSummary run_render(const RenderOptions& options) {
   check_output_path(options.output, options.overwrite, "out.mp4");
 
   Progress progress(0, options.progress);
-  const std::vector<StemInfo> stems =
-      load_stems(options.stems, options.lengths, options.video.fps, progress);
-  const Timeline timeline = song_timeline(stems, options.lengths, options.video.fps);
+  // The scene is read first: a mistake in it shows before minutes of analysis.
+  Look look = resolve_look(options.look);
+  report_warnings(look.description, progress);
+  VideoSettings video = options.video;
+  video.width = look.width;
+  video.height = look.height;
+  video.fps = look.fps;
+  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, video.fps, progress);
+  const Timeline timeline = song_timeline(stems, options.lengths, video.fps);
   const std::int64_t song_frames = timeline.frame_count();
   const std::int64_t first_frame = options.from ? timeline.frame_at_or_after(*options.from) : 0;
   const std::int64_t end_frame =
@@ -218,17 +259,17 @@ RenderSummary run_render(const RenderOptions& options) {
                                          options.output, false, progress).analysis;
 
   const Plan plan = make_plan(timeline, first_frame, end_frame,
-                              frames_per_chunk(options.chunk_seconds, options.video.fps));
-  const ClassicScene scene(static_cast<int>(stems.size()), options.video.width,
-                           options.video.height);
+                              frames_per_chunk(options.chunk_seconds, video.fps));
+  const Scene scene(std::move(look.description), stem_names(stems), analysis.features, timeline,
+                    video.width, video.height);
   ScratchDir scratch(options.output);
-  progress.note(fmt::format("rendering {} frames ({}x{} at {} fps) in {} chunks",
-                            plan.frame_count(), options.video.width, options.video.height,
-                            options.video.fps.to_string(), plan.chunks.size()));
+  progress.note(fmt::format("rendering {} frames ({}x{} at {} fps, scene {}) in {} chunks",
+                            plan.frame_count(), video.width, video.height, video.fps.to_string(),
+                            scene.description().name, plan.chunks.size()));
   progress.start();
   const fs::path soundtrack = scratch.path() / "soundtrack.m4a";
   const auto segments = render_segments(
-      plan, scene, analysis.features, options.video, scratch.path(), options.threads, progress,
+      plan, scene, video, scratch.path(), options.threads, progress,
       [&] { encode_soundtrack(plan, {&stems, analysis.mix_gain}, soundtrack); });
   progress.stop();
 
@@ -244,7 +285,7 @@ RenderSummary run_render(const RenderOptions& options) {
   }
   RenderSummary summary;
   summary.frames = plan.frame_count();
-  summary.seconds_of_video = static_cast<double>(plan.frame_count()) / options.video.fps.to_double();
+  summary.seconds_of_video = static_cast<double>(plan.frame_count()) / video.fps.to_double();
   summary.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
@@ -331,6 +372,168 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   if (plot_file) plot_file->keep_as(options.plot);
   if (onsets_file) onsets_file->keep_as(options.onsets_csv);
   return analysis.features.frame_count();
+}
+
+namespace {
+
+// "1:23.45" for a time in seconds.
+std::string clock_time(double seconds) {
+  const int minutes = static_cast<int>(seconds / 60.0);
+  return fmt::format("{}:{:05.2f}", minutes, seconds - 60.0 * minutes);
+}
+
+// Draws the frames a preview asks for into a PNG at `path`.
+void write_preview(const PreviewOptions& options, const Scene& scene, const fs::path& path) {
+  const Timeline& timeline = scene.timeline();
+  FrameCanvas canvas(scene);
+  const std::int64_t last = timeline.frame_count() - 1;
+  const auto frame_at = [&](double seconds) {
+    const Rational fps = timeline.fps;
+    const auto frame = static_cast<std::int64_t>(std::floor(seconds * static_cast<double>(fps.num) /
+                                                            static_cast<double>(fps.den) + 1e-9));
+    return std::clamp<std::int64_t>(frame, 0, last);
+  };
+  cairo_status_t status;
+  if (options.sheet_columns <= 0) {
+    canvas.render(frame_at(options.at));
+    status = cairo_surface_write_to_png(canvas.surface(), path.c_str());
+  } else {
+    // Tiles share the picture's width; each shows a frame scaled down, stamped with its time.
+    const int columns = options.sheet_columns, rows = options.sheet_rows;
+    const double tile_width = static_cast<double>(scene.width()) / columns;
+    const double scale = tile_width / scene.width();
+    const double tile_height = scene.height() * scale;
+    const int gap = 2;
+    CairoSurfacePtr sheet = make_image_surface(scene.width() + gap * (columns - 1),
+                                               static_cast<int>(std::ceil(tile_height * rows)) + gap * (rows - 1));
+    CairoPtr cr(cairo_create(sheet.get()));
+    cairo_set_source_rgb(cr.get(), 0.0, 0.0, 0.0);
+    cairo_paint(cr.get());
+    std::unique_ptr<PangoLayout, decltype(&g_object_unref)> text(pango_cairo_create_layout(cr.get()), g_object_unref);
+    PangoFontDescription* font = pango_font_description_from_string("Sans Bold");
+    pango_font_description_set_absolute_size(font, std::max(9.0, tile_height / 12.0) * PANGO_SCALE);
+    pango_layout_set_font_description(text.get(), font);
+    pango_font_description_free(font);
+    const int tiles = columns * rows;
+    for (int k = 0; k < tiles; ++k) {
+      throw_if_cancelled();
+      const double seconds = (k + 0.5) * timeline.duration_seconds() / tiles;
+      const std::int64_t frame = frame_at(seconds);
+      canvas.render(frame);
+      const double x = (k % columns) * (tile_width + gap), y = (k / columns) * (tile_height + gap);
+      cairo_save(cr.get());
+      cairo_translate(cr.get(), x, y);
+      cairo_scale(cr.get(), scale, scale);
+      cairo_set_source_surface(cr.get(), canvas.surface(), 0, 0);
+      cairo_pattern_set_filter(cairo_get_source(cr.get()), CAIRO_FILTER_GOOD);
+      cairo_paint(cr.get());
+      cairo_restore(cr.get());
+      const std::string stamp = clock_time(timeline.frame_time(frame));
+      pango_layout_set_text(text.get(), stamp.c_str(), static_cast<int>(stamp.size()));
+      const double pad = tile_height / 30.0;
+      cairo_move_to(cr.get(), x + pad + 1, y + pad + 1);
+      cairo_set_source_rgba(cr.get(), 0, 0, 0, 0.8);
+      pango_cairo_show_layout(cr.get(), text.get());
+      cairo_move_to(cr.get(), x + pad, y + pad);
+      cairo_set_source_rgb(cr.get(), 1, 1, 1);
+      pango_cairo_show_layout(cr.get(), text.get());
+    }
+    cairo_surface_flush(sheet.get());
+    status = cairo_surface_write_to_png(sheet.get(), path.c_str());
+  }
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw Failure(fmt::format("cannot write {}: {}", path.string(), cairo_status_to_string(status)));
+  }
+}
+
+// When each file last changed; a missing file reads as the epoch.
+std::vector<fs::file_time_type> change_times(const std::vector<std::string>& files) {
+  std::vector<fs::file_time_type> times;
+  for (const std::string& file : files) {
+    std::error_code error;
+    times.push_back(fs::last_write_time(file, error));
+  }
+  return times;
+}
+
+}  // namespace
+
+void run_preview(const PreviewOptions& options) {
+  validate(options.look);
+  validate(options.analysis);
+  if (options.threads < 0) {
+    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
+  }
+  if (options.sheet_columns < 0 || options.sheet_rows < 0 || options.sheet_columns * options.sheet_rows > 400) {
+    throw UsageError("--sheet: give COLUMNSxROWS with at most 400 frames, e.g. 4x3");
+  }
+  if (!(options.at >= 0.0)) throw UsageError(fmt::format("--at {}: must be 0 or more seconds", options.at));
+  check_output_path(options.output, options.overwrite || options.watch, "frame.png");
+  Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
+  Look look = resolve_look(options.look);
+  report_warnings(look.description, progress);
+  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, look.fps, progress);
+  const Timeline timeline = song_timeline(stems, options.lengths, look.fps);
+  if (options.sheet_columns == 0 && options.at > timeline.duration_seconds()) {
+    throw InputError(fmt::format("--at {}: the song is only {:.3f} s long", options.at, timeline.duration_seconds()));
+  }
+  AnalysisSettings settings = options.analysis;
+  settings.threads = options.threads;
+  const FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
+  const auto draw = [&](Look& current) {
+    const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features,
+                      timeline, current.width, current.height);
+    TempFile temp(folder_of(options.output) /
+                  fmt::format(".{}.stemviz-{}", options.output.filename().string(), getpid()));
+    write_preview(options, scene, temp.path());
+    temp.keep_as(options.output);
+  };
+  // What a change to would call for a new picture: the scene file and the shaders it read.
+  const auto watched_files = [&](const SceneDescription& description) {
+    std::vector<std::string> files = description.shader_files;
+    if (description.file.find('/') != std::string::npos && fs::exists(description.file)) {
+      files.insert(files.begin(), description.file);
+    }
+    return files;
+  };
+  std::vector<std::string> files = watched_files(look.description);
+  if (options.watch && files.empty()) {
+    throw UsageError(fmt::format("--watch: scene {} is bundled, so no file changes; start from a copy: "
+                                 "stemviz scenes --show {} > my-scene.toml, then --scene my-scene.toml",
+                                 options.look.scene, options.look.scene));
+  }
+  draw(look);
+  if (!options.watch) return;
+  progress.note(fmt::format("wrote {}; watching {} for changes (Ctrl-C ends)", options.output.string(),
+                            fmt::join(files, ", ")));
+  std::vector<fs::file_time_type> seen = change_times(files);
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    throw_if_cancelled();
+    const auto now = change_times(files);
+    if (now == seen) continue;
+    seen = now;
+    // An editor may save in several writes: let it finish before reading.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    try {
+      Look changed = resolve_look(options.look);
+      report_warnings(changed.description, progress);
+      const auto changed_files = watched_files(changed.description);
+      if (changed.fps != look.fps) {
+        progress.note("note: the scene's fps changed; the preview keeps the rate it started with");
+      }
+      changed.fps = look.fps;
+      draw(changed);
+      files = changed_files;
+      seen = change_times(files);
+      progress.note(fmt::format("wrote {}", options.output.string()));
+    } catch (const InputError& error) {
+      // A half-finished edit is normal while watching: say what is wrong and wait for the next.
+      fmt::print(stderr, "stemviz: error: {}\n", error.what());
+    } catch (const UsageError& error) {
+      fmt::print(stderr, "stemviz: error: {}\n", error.what());
+    }
+  }
 }
 
 }  // namespace stemviz

@@ -22,13 +22,12 @@ fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk) {
 
 namespace {
 
-void render_chunk(const Chunk& chunk, const Plan& plan, FrameCanvas& canvas,
-                  const FeatureTrack& features, const VideoSettings& video,
+void render_chunk(const Chunk& chunk, FrameCanvas& canvas, const VideoSettings& video,
                   const fs::path& segment_dir, Progress& progress) {
   SegmentEncoder encoder(segment_path(segment_dir, chunk), video);
   for (std::int64_t frame = chunk.first_frame; frame < chunk.end_frame(); ++frame) {
     throw_if_cancelled();
-    canvas.render(features, plan.timeline, frame);
+    canvas.render(frame);
     encoder.add_frame(canvas.pixels(), canvas.stride());
     progress.add_frames(1);
   }
@@ -37,8 +36,8 @@ void render_chunk(const Chunk& chunk, const Plan& plan, FrameCanvas& canvas,
 
 }  // namespace
 
-std::vector<fs::path> render_segments(const Plan& plan, const ClassicScene& scene,
-                                      const FeatureTrack& features, const VideoSettings& video,
+std::vector<fs::path> render_segments(const Plan& plan, const Scene& scene,
+                                      const VideoSettings& video,
                                       const fs::path& segment_dir, int threads,
                                       Progress& progress, const std::function<void()>& alongside) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
@@ -51,7 +50,7 @@ std::vector<fs::path> render_segments(const Plan& plan, const ClassicScene& scen
           auto& canvas = canvases.local();
           if (!canvas) canvas = std::make_unique<FrameCanvas>(scene);
           for (std::size_t i = range.begin(); i != range.end(); ++i) {
-            render_chunk(plan.chunks[i], plan, *canvas, features, video, segment_dir, progress);
+            render_chunk(plan.chunks[i], *canvas, video, segment_dir, progress);
           }
         },
         tbb::simple_partitioner());

@@ -3,26 +3,19 @@
 #include <stemviz/error.hpp>
 
 #include <fmt/format.h>
+#include <pango/pangocairo.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <optional>
 
 namespace stemviz {
 
 namespace {
 
-// Scene constants, in world units: one layout cell is 1 x 1.
-constexpr double kBaseHalf = 0.34;         // half the side of a pyramid's square base
-constexpr double kMinHeight = 0.10;        // apex height of a silent stem
-constexpr double kHeightRange = 1.20;      // added apex height at full loudness
-constexpr int kMaxColumns = 8;             // more stems than this wrap into rows
-constexpr double kTurnDegPerSecond = 9.0;  // the layout turns once every 40 s
-constexpr double kStartAngleDeg = 18.0;    // so the first frame is not seen exactly edge-on
-constexpr double kElevationDeg = 13.0;     // camera above the floor
-constexpr double kVerticalFovDeg = 32.0;
-constexpr double kMirrorAlpha = 0.32;      // mirror images read as a reflection in the floor
+constexpr int kDefaultRowLength = 8;  // a row of more stems wraps into balanced rows
 
 Vec3 operator-(const Vec3& a, const Vec3& b) { return {a.x - b.x, a.y - b.y, a.z - b.z}; }
 Vec3 operator+(const Vec3& a, const Vec3& b) { return {a.x + b.x, a.y + b.y, a.z + b.z}; }
@@ -31,19 +24,18 @@ double dot(const Vec3& a, const Vec3& b) { return a.x * b.x + a.y * b.y + a.z * 
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
-Vec3 normalize(const Vec3& v) { return v * (1.0 / std::sqrt(dot(v, v))); }
-
-Vec3 rotate_y(const Vec3& p, double cos_a, double sin_a) {
-  return {p.x * cos_a + p.z * sin_a, p.y, -p.x * sin_a + p.z * cos_a};
+Vec3 normalize(const Vec3& v) {
+  const double length = std::sqrt(dot(v, v));
+  return length > 0.0 ? v * (1.0 / length) : Vec3{0, 1, 0};
 }
-
+Vec3 rotate_y(const Vec3& p, double angle) {
+  const double c = std::cos(angle), s = std::sin(angle);
+  return {p.x * c + p.z * s, p.y, -p.x * s + p.z * c};
+}
 double radians(double degrees) { return degrees * std::numbers::pi / 180.0; }
 
-}  // namespace
-
-Colour stem_colour(int stem, int stem_count) {
-  const double hue = std::fmod(205.0 + 360.0 * stem / stem_count, 360.0) / 60.0;
-  const double saturation = 0.68, value = 0.96;
+Colour hsv(double hue_degrees, double saturation, double value) {
+  const double hue = std::fmod(std::fmod(hue_degrees, 360.0) + 360.0, 360.0) / 60.0;
   const double chroma = value * saturation;
   const double x = chroma * (1.0 - std::abs(std::fmod(hue, 2.0) - 1.0));
   const double m = value - chroma;
@@ -54,6 +46,370 @@ Colour stem_colour(int stem, int stem_count) {
   return {c.r + m, c.g + m, c.b + m};
 }
 
+double ease(Ease kind, double u) {
+  switch (kind) {
+    case Ease::linear: return u;
+    case Ease::in: return u * u * u;
+    case Ease::out: return 1.0 - std::pow(1.0 - u, 3.0);
+    case Ease::in_out: return u < 0.5 ? 4.0 * u * u * u : 1.0 - std::pow(-2.0 * u + 2.0, 3.0) / 2.0;
+    case Ease::step: return u < 1.0 ? 0.0 : 1.0;
+  }
+  return u;
+}
+
+// A Number made ready to evaluate: a constant, or a compiled expression.
+class Value {
+ public:
+  Value() = default;
+  Value(const Number& number, const VariableSet& variables, double* values) : constant_(number.constant) {
+    if (!number.expression.empty()) {
+      try {
+        expression_.emplace(number.expression, variables, values, number.scope);
+      } catch (const ExpressionError& error) {
+        throw InputError(fmt::format("{}: {}", number.where.shifted(error.offset).to_string(), error.message));
+      }
+    }
+  }
+  double operator()() const { return expression_ ? expression_->evaluate() : constant_; }
+
+ private:
+  double constant_ = 0.0;
+  std::optional<Expression> expression_;
+};
+
+struct Camera {
+  Vec3 position, right, up, forward;
+  double focal_px = 1.0;  // pixels per unit of x/z at the image plane
+};
+
+struct Projected {
+  double x, y, depth;
+};
+
+Projected project(const Camera& camera, const Vec3& p, int width, int height) {
+  const Vec3 v = p - camera.position;
+  const double depth = dot(v, camera.forward);
+  return {width / 2.0 + dot(v, camera.right) / depth * camera.focal_px,
+          height / 2.0 - dot(v, camera.up) / depth * camera.focal_px, depth};
+}
+
+// The corners and faces of one shape in its own frame: base centred on the origin, up +y.
+struct Mesh {
+  std::vector<Vec3> vertices;
+  std::vector<std::array<int, 4>> faces;  // vertex indices; the 4th is -1 for a triangle
+};
+
+void build_mesh(Shape shape, double size, double height, Mesh& mesh) {
+  mesh.vertices.clear();
+  mesh.faces.clear();
+  const auto box = [&](double half, double top) {
+    for (const double y : {0.0, top}) {
+      mesh.vertices.insert(mesh.vertices.end(), {{-half, y, -half}, {half, y, -half}, {half, y, half}, {-half, y, half}});
+    }
+    mesh.faces = {{0, 1, 2, 3}, {4, 5, 6, 7}, {0, 1, 5, 4}, {1, 2, 6, 5}, {2, 3, 7, 6}, {3, 0, 4, 7}};
+  };
+  switch (shape) {
+    case Shape::pyramid: {
+      const double half = size / 2.0;
+      mesh.vertices = {{-half, 0, -half}, {half, 0, -half}, {half, 0, half}, {-half, 0, half}, {0, height, 0}};
+      mesh.faces = {{0, 1, 4, -1}, {1, 2, 4, -1}, {2, 3, 4, -1}, {3, 0, 4, -1}, {0, 1, 2, 3}};
+      break;
+    }
+    case Shape::prism: {
+      const double radius = size / 2.0;
+      for (const double y : {0.0, height}) {
+        for (int k = 0; k < 3; ++k) {
+          const double a = 2.0 * std::numbers::pi * k / 3.0;
+          mesh.vertices.push_back({radius * std::sin(a), y, radius * std::cos(a)});
+        }
+      }
+      mesh.faces = {{0, 1, 2, -1}, {3, 4, 5, -1}, {0, 1, 4, 3}, {1, 2, 5, 4}, {2, 0, 3, 5}};
+      break;
+    }
+    case Shape::cube: box(height / 2.0, height); break;
+    case Shape::bar: box(size / 2.0, height); break;
+  }
+}
+
+}  // namespace
+
+Colour stem_colour(int stem, int stem_count) { return hsv(205.0 + 360.0 * stem / stem_count, 0.68, 0.96); }
+
+Colour palette_colour(const std::string& palette, int stem, int stem_count) {
+  const double u = stem_count > 1 ? static_cast<double>(stem) / (stem_count - 1) : 0.0;
+  if (palette == "warm") return hsv(350.0 + 60.0 * u, 0.78, 0.98);
+  if (palette == "cool") return hsv(165.0 + 110.0 * u, 0.62, 0.95);
+  if (palette == "pastel") return hsv(205.0 + 360.0 * stem / stem_count, 0.38, 0.97);
+  if (palette == "mono") return hsv(215.0, 0.18, 0.62 + 0.34 * (1.0 - u));
+  return stem_colour(stem, stem_count);
+}
+
+// Evaluates a scene's expressions for one frame and builds what it shows. One per worker:
+// it owns the variables' values, which the compiled expressions read.
+class SceneEvaluator {
+ public:
+  SceneEvaluator(const SceneDescription& d, const VariableSet& variables)
+      : values_(static_cast<std::size_t>(variables.size()), 0.0) {
+    double* v = values_.data();
+    const auto value = [&](const Number& number) { return Value(number, variables, v); };
+    azimuth_ = value(d.camera.azimuth);
+    elevation_ = value(d.camera.elevation);
+    fov_ = value(d.camera.fov);
+    orbit_ = value(d.camera.orbit);
+    if (d.camera.distance) distance_ = value(*d.camera.distance);
+    for (std::size_t k = 0; k < 3; ++k) target_[k] = value(d.camera.target[k]);
+    for (const CameraKey& key : d.camera.keys) {
+      const auto add = [&](std::vector<Key>& track, const std::optional<Number>& number) {
+        if (number) track.push_back({key.at, key.ease, value(*number)});
+      };
+      add(azimuth_keys_, key.azimuth);
+      add(elevation_keys_, key.elevation);
+      add(distance_keys_, key.distance);
+      add(fov_keys_, key.fov);
+    }
+    ambient_ = value(d.ambient);
+    for (const LightDescription& light : d.lights) {
+      lights_.push_back({{value(light.direction[0]), value(light.direction[1]), value(light.direction[2])},
+                         value(light.intensity), light.colour});
+    }
+    spacing_ = value(d.layout.spacing);
+    if (d.layout.radius) radius_ = value(*d.layout.radius);
+    turn_ = value(d.layout.turn);
+    for (const auto& position : d.layout.positions) positions_.push_back({value(position[0]), value(position[1])});
+    floor_opacity_ = value(d.floor.opacity);
+    floor_margin_ = value(d.floor.margin);
+    size_ = value(d.object.size);
+    height_ = value(d.object.height);
+    rotate_y_ = value(d.object.rotate_y);
+    lift_ = value(d.object.lift);
+    mirror_opacity_ = value(d.object.mirror_opacity);
+    edge_width_ = value(d.object.edge_width);
+    label_size_ = value(d.object.label_size);
+    shader_.emplace(d.shader, variables, v);
+    const auto slot = [&](const char* name) { return *variables.find(name); };
+    t_ = slot("t"), frame_ = slot("frame"), fps_ = slot("fps"), n_ = slot("n"), duration_ = slot("duration");
+    i_ = slot("i"), level_ = slot("level"), rms_ = slot("rms"), peak_ = slot("peak"), db_ = slot("db");
+    onset_ = slot("onset"), hit_ = slot("hit"), onsets_ = slot("onsets"), flux_ = slot("flux"), centroid_ = slot("centroid"), band0_ = slot("band0");
+    nx_ = slot("nx"), lx_ = slot("lx"), vx_ = slot("vx"), ndotl_ = slot("ndotl"), ndotv_ = slot("ndotv");
+    diffuse_ = slot("diffuse"), highlight_ = slot("highlight"), ambient_slot_ = slot("ambient");
+    base_r_ = slot("base_r"), mirror_ = slot("mirror"), h_ = slot("h");
+  }
+
+  void set_frame(double t, double frame, double fps, int stems, double duration) {
+    values_[at(t_)] = t;
+    values_[at(frame_)] = frame;
+    values_[at(fps_)] = fps;
+    values_[at(n_)] = stems;
+    values_[at(duration_)] = duration;
+  }
+
+  void set_stem(int stem, const StemFrameFeatures& f, double hit, double onsets) {
+    values_[at(i_)] = stem;
+    values_[at(hit_)] = hit;
+    values_[at(onsets_)] = onsets;
+    values_[at(level_)] = f.level;
+    values_[at(rms_)] = f.rms;
+    values_[at(peak_)] = f.peak;
+    values_[at(db_)] = f.db;
+    values_[at(onset_)] = f.onset;
+    values_[at(flux_)] = f.flux;
+    values_[at(centroid_)] = f.centroid_hz;
+    for (int band = 0; band < kMaxBands; ++band) values_[at(band0_ + band)] = f.bands[static_cast<std::size_t>(band)];
+  }
+
+  // Every stem's feature set to `value`, for framing the camera around the extremes.
+  void set_stem_extreme(int stem, float value) {
+    StemFrameFeatures f;
+    f.level = f.rms = f.peak = f.onset = f.flux = value;
+    f.db = value > 0 ? 0.0f : kSilenceDb;
+    f.centroid_hz = value * 20000.0f;
+    f.bands.fill(value);
+    set_stem(stem, f, value, value);
+  }
+
+  double time() const { return values_[at(t_)]; }
+
+  struct CameraPose {
+    double azimuth, elevation, fov;
+    std::optional<double> distance;
+    Vec3 target;
+  };
+  CameraPose camera_pose() const {
+    CameraPose pose;
+    pose.azimuth = keyed(azimuth_keys_, azimuth_) + orbit_() * time();
+    pose.elevation = std::clamp(keyed(elevation_keys_, elevation_), -89.0, 89.0);
+    pose.fov = std::clamp(keyed(fov_keys_, fov_), 1.0, 170.0);
+    if (distance_) pose.distance = std::max(0.01, keyed(distance_keys_, *distance_));
+    pose.target = {target_[0](), target_[1](), target_[2]()};
+    return pose;
+  }
+
+  static Camera make_camera(const CameraPose& pose, double distance, int height) {
+    const double az = radians(pose.azimuth), el = radians(pose.elevation);
+    const Vec3 direction{std::cos(el) * std::sin(az), std::sin(el), std::cos(el) * std::cos(az)};
+    Camera camera;
+    camera.position = pose.target + direction * distance;
+    camera.forward = normalize(pose.target - camera.position);
+    camera.right = normalize(cross(camera.forward, Vec3{0, 1, 0}));
+    camera.up = cross(camera.right, camera.forward);
+    camera.focal_px = (height / 2.0) / std::tan(radians(pose.fov) / 2.0);
+    return camera;
+  }
+
+  // Where each stem stands on the floor this frame, before the layout turns, and the radius
+  // of the floor under them.
+  void layout(const SceneDescription& d, int stems, std::vector<Vec3>& positions) const {
+    positions.clear();
+    const double spacing = spacing_();
+    const LayoutDescription& l = d.layout;
+    switch (l.kind) {
+      case LayoutKind::row:
+      case LayoutKind::grid: {
+        int columns = l.columns;
+        if (columns <= 0) {
+          columns = l.kind == LayoutKind::row ? kDefaultRowLength
+                                              : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(stems))));
+        }
+        const int rows = (stems + columns - 1) / columns;
+        // A row layout balances its rows (7 + 6, not 8 + 5); a grid fills rows in order.
+        if (l.kind == LayoutKind::row) columns = (stems + rows - 1) / rows;
+        for (int stem = 0; stem < stems; ++stem) {
+          const int row = stem / columns;
+          const int in_row = std::min(columns, stems - row * columns);
+          positions.push_back({((stem % columns) - (in_row - 1) / 2.0) * spacing, 0.0,
+                               (row - (rows - 1) / 2.0) * spacing});
+        }
+        break;
+      }
+      case LayoutKind::ring: {
+        const double radius = radius_ ? (*radius_)() : stems > 1 ? spacing / (2.0 * std::sin(std::numbers::pi / stems)) : 0.0;
+        for (int stem = 0; stem < stems; ++stem) {
+          const double a = 2.0 * std::numbers::pi * stem / stems;
+          positions.push_back({radius * std::sin(a), 0.0, radius * std::cos(a)});
+        }
+        break;
+      }
+      case LayoutKind::polygon: {
+        const int sides = polygon_sides(d, stems);
+        const double side = stems * spacing / sides;  // objects `spacing` apart along the edges
+        const double radius = radius_ ? (*radius_)() : side / (2.0 * std::sin(std::numbers::pi / sides));
+        const auto corner = [&](int k) {
+          const double a = 2.0 * std::numbers::pi * k / sides;
+          return Vec3{radius * std::sin(a), 0.0, radius * std::cos(a)};
+        };
+        for (int stem = 0; stem < stems; ++stem) {
+          const double u = static_cast<double>(stem) * sides / stems;
+          const int k = static_cast<int>(std::floor(u));
+          const double f = u - k;
+          positions.push_back(corner(k) * (1.0 - f) + corner(k + 1) * f);
+        }
+        break;
+      }
+      case LayoutKind::positions:
+        for (int stem = 0; stem < stems; ++stem) {
+          const auto& p = positions_[static_cast<std::size_t>(stem)];
+          positions.push_back({p[0](), 0.0, p[1]()});
+        }
+        break;
+    }
+  }
+
+  static int polygon_sides(const SceneDescription& d, int stems) {
+    return d.layout.sides > 0 ? d.layout.sides : std::max(3, stems);
+  }
+
+  double turn() const { return radians(turn_()); }
+
+  struct ObjectValues {
+    double size, height, rotate_y, lift, mirror_opacity, edge_width, label_size;
+  };
+  ObjectValues object() const {
+    return {std::max(0.0, size_()), std::max(0.0, height_()), radians(rotate_y_()), lift_(),
+            std::clamp(mirror_opacity_(), 0.0, 1.0), std::max(0.0, edge_width_()), std::max(1.0, label_size_())};
+  }
+
+  double floor_opacity() const { return std::clamp(floor_opacity_(), 0.0, 1.0); }
+  double floor_margin() const { return std::max(0.0, floor_margin_()); }
+
+  // Shades one point of a face with normal `normal` seen from `camera`.
+  ShaderRun::Result shade(const Vec3& normal, const Vec3& point, const Vec3& eye, const Colour& base,
+                          bool mirror, double height_fraction) {
+    const Vec3 view = normalize(eye - point);
+    double diffuse = 0.0, highlight = 0.0;
+    Vec3 key{0, 1, 0};
+    for (std::size_t k = 0; k < lights_.size(); ++k) {
+      const Light& light = lights_[k];
+      const Vec3 direction = normalize({light.direction[0](), light.direction[1](), light.direction[2]()});
+      if (k == 0) key = direction;
+      const double intensity = std::max(0.0, light.intensity()) *
+                               (light.colour.r + light.colour.g + light.colour.b) / 3.0;
+      diffuse += intensity * std::max(0.0, dot(normal, direction));
+      highlight = std::max(highlight, std::max(0.0, dot(normal, normalize(direction + view))));
+    }
+    double* v = values_.data();
+    v[nx_] = normal.x, v[nx_ + 1] = normal.y, v[nx_ + 2] = normal.z;
+    v[lx_] = key.x, v[lx_ + 1] = key.y, v[lx_ + 2] = key.z;
+    v[vx_] = view.x, v[vx_ + 1] = view.y, v[vx_ + 2] = view.z;
+    v[ndotl_] = dot(normal, key);
+    v[ndotv_] = dot(normal, view);
+    v[diffuse_] = diffuse;
+    v[highlight_] = highlight;
+    v[ambient_slot_] = ambient_();
+    v[base_r_] = base.r, v[base_r_ + 1] = base.g, v[base_r_ + 2] = base.b;
+    v[mirror_] = mirror ? 1.0 : 0.0;
+    v[h_] = height_fraction;
+    return shader_->run();
+  }
+
+ private:
+  struct Key {
+    double at;
+    Ease ease;
+    Value value;
+  };
+  struct Light {
+    std::array<Value, 3> direction;
+    Value intensity;
+    Colour colour;
+  };
+
+  static std::size_t at(int slot) { return static_cast<std::size_t>(slot); }
+
+  // The value of a keyed camera property at the current time: held before the first and
+  // after the last key, eased between keys; `base` when no key sets it.
+  double keyed(const std::vector<Key>& keys, const Value& base) const {
+    if (keys.empty()) return base();
+    const double t = time();
+    if (t <= keys.front().at) return keys.front().value();
+    for (std::size_t k = 1; k < keys.size(); ++k) {
+      if (t < keys[k].at) {
+        const double u = (t - keys[k - 1].at) / (keys[k].at - keys[k - 1].at);
+        const double from = keys[k - 1].value(), to = keys[k].value();
+        return from + (to - from) * ease(keys[k].ease, u);
+      }
+    }
+    return keys.back().value();
+  }
+
+  std::vector<double> values_;  // never resized: compiled expressions point into it
+  Value azimuth_, elevation_, fov_, orbit_;
+  std::optional<Value> distance_;
+  std::array<Value, 3> target_;
+  std::vector<Key> azimuth_keys_, elevation_keys_, distance_keys_, fov_keys_;
+  Value ambient_;
+  std::vector<Light> lights_;
+  Value spacing_;
+  std::optional<Value> radius_;
+  Value turn_;
+  std::vector<std::array<Value, 2>> positions_;
+  Value floor_opacity_, floor_margin_;
+  Value size_, height_, rotate_y_, lift_, mirror_opacity_, edge_width_, label_size_;
+  std::optional<ShaderRun> shader_;
+  int t_, frame_, fps_, n_, duration_;
+  int i_, level_, rms_, peak_, db_, onset_, hit_, onsets_, flux_, centroid_, band0_;
+  int nx_, lx_, vx_, ndotl_, ndotv_, diffuse_, highlight_, ambient_slot_, base_r_, mirror_, h_;
+};
+
 CairoSurfacePtr make_image_surface(int width, int height) {
   CairoSurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height));
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
@@ -63,188 +419,160 @@ CairoSurfacePtr make_image_surface(int width, int height) {
   return surface;
 }
 
-ClassicScene::ClassicScene(int stem_count, int width, int height)
-    : width_(width), height_(height), line_width_px_(std::max(1.0, height / 720.0)) {
-  // Up to kMaxColumns stems stand in one row; more fill balanced rows front to back.
-  const int rows = (stem_count + kMaxColumns - 1) / kMaxColumns;
-  const int columns = (stem_count + rows - 1) / rows;
-  for (int stem = 0; stem < stem_count; ++stem) {
-    const int row = stem / columns;
-    const int in_row = std::min(columns, stem_count - row * columns);
-    const double x = (stem % columns) - (in_row - 1) / 2.0;
-    const double z = row - (rows - 1) / 2.0;
-    positions_.push_back({x, 0.0, z});
-    colours_.push_back(stemviz::stem_colour(stem, stem_count));
+Scene::Scene(SceneDescription description, std::vector<std::string> stem_names,
+             const FeatureTrack& features, const Timeline& timeline, int width, int height)
+    : description_(std::move(description)),
+      stem_names_(std::move(stem_names)),
+      width_(width),
+      height_(height),
+      features_(&features),
+      timeline_(timeline),
+      variables_(scene_variables()) {
+  add_shader_names(description_.shader, variables_);
+  const int stems = stem_count();
+  const ObjectDescription& object = description_.object;
+  for (int stem = 0; stem < stems; ++stem) {
+    colours_.push_back(object.colours.empty()
+                           ? palette_colour(object.palette, stem, stems)
+                           : object.colours[static_cast<std::size_t>(stem) % object.colours.size()]);
   }
-  camera_ = place_camera(kMinHeight + kHeightRange);
+  const LayoutDescription& layout = description_.layout;
+  if (layout.kind == LayoutKind::positions && static_cast<int>(layout.positions.size()) < stems) {
+    throw InputError(fmt::format("{}: 'positions' in [layout] has {} entries for {} stems; add one "
+                                 "[x, z] per stem or use kind = \"grid\"",
+                                 layout.positions_where.to_string(), layout.positions.size(), stems));
+  }
+  if (!description_.camera.distance) fitted_distance_ = fit_distance();
+  // `hit` and `onsets` need every earlier frame: run them over the whole song once, so a
+  // frame's value never depends on where its chunk starts.
+  constexpr double kHitSeconds = 0.15;
+  const std::int64_t frames = features.frame_count();
+  const double fade = std::exp(-1.0 / (timeline.fps.to_double() * kHitSeconds));
+  hits_.resize(static_cast<std::size_t>(frames * stems));
+  onsets_.resize(hits_.size());
+  for (int stem = 0; stem < stems && stem < features.stem_count(); ++stem) {
+    double fading = 0.0, total = 0.0;
+    for (std::int64_t frame = 0; frame < frames; ++frame) {
+      const double onset = features.at(stem, frame).onset;
+      fading = fading * fade + onset;
+      total += onset;
+      const auto k = static_cast<std::size_t>(stem * frames + frame);
+      hits_[k] = static_cast<float>(std::min(1.0, fading));
+      onsets_[k] = static_cast<float>(total - fading);
+    }
+  }
 }
 
-ClassicScene::Camera ClassicScene::place_camera(double max_height) const {
-  // Frame the layout at every angle it turns through, with every stem at full loudness and
-  // its mirror image at full depth: then nothing ever leaves the picture, and the camera
-  // comes as close as that allows.
-  const double elevation = radians(kElevationDeg);
-  const Vec3 direction{0.0, std::sin(elevation), std::cos(elevation)};
-  const double focal = (height_ / 2.0) / std::tan(radians(kVerticalFovDeg) / 2.0);
-  const auto make = [&](double distance) {
-    Camera camera;
-    camera.position = direction * distance;
-    camera.forward = normalize(Vec3{} - camera.position);
-    camera.right = normalize(cross(camera.forward, Vec3{0, 1, 0}));
-    camera.up = cross(camera.right, camera.forward);
-    camera.focal_px = focal;
-    return camera;
-  };
-  std::vector<Vec3> extremes;  // corners and apexes of the unturned layout
-  for (const Vec3& centre : positions_) {
-    for (const double dx : {-kBaseHalf, kBaseHalf}) {
-      for (const double dz : {-kBaseHalf, kBaseHalf}) extremes.push_back(centre + Vec3{dx, 0, dz});
+float Scene::hit(int stem, std::int64_t frame) const {
+  const std::int64_t frames = features_->frame_count();
+  if (frame < 0 || frame >= frames || stem >= features_->stem_count()) return 0.0f;
+  return hits_[static_cast<std::size_t>(stem * frames + frame)];
+}
+
+float Scene::onsets(int stem, std::int64_t frame) const {
+  const std::int64_t frames = features_->frame_count();
+  if (frame < 0 || stem >= features_->stem_count() || frames == 0) return 0.0f;
+  return onsets_[static_cast<std::size_t>(stem * frames + std::min(frame, frames - 1))];
+}
+
+Scene::~Scene() = default;
+
+std::string Scene::label(int stem) const {
+  std::string text = description_.object.label;
+  for (const auto& [field, value] : {std::pair<std::string, std::string>{"{name}", stem_name(stem)},
+                                     {"{index}", std::to_string(stem + 1)}}) {
+    for (auto at = text.find(field); at != std::string::npos; at = text.find(field, at + value.size())) {
+      text.replace(at, field.size(), value);
     }
-    extremes.push_back(centre + Vec3{0, max_height, 0});
-    extremes.push_back(centre + Vec3{0, -max_height, 0});
   }
-  const auto fits = [&](const Camera& camera) {
-    for (int step = 0; step < 180; ++step) {
-      const double a = radians(step * 2.0);
-      const double cos_a = std::cos(a), sin_a = std::sin(a);
-      for (const Vec3& corner : extremes) {
-        const Vec3 v = rotate_y(corner, cos_a, sin_a) - camera.position;
-        const double depth = dot(v, camera.forward);
-        if (depth <= 0.1) return false;
-        if (std::abs(dot(v, camera.right) / depth * focal) > 0.90 * width_ / 2.0) return false;
-        if (std::abs(dot(v, camera.up) / depth * focal) > 0.88 * height_ / 2.0) return false;
+  return text;
+}
+
+double Scene::fit_distance() const {
+  // Frame the objects at their largest wherever the camera and layout go during the song:
+  // camera and layout values depend only on time, so sampling the song's time (and each
+  // camera key) finds every place they reach, and the camera comes as close as that allows.
+  SceneEvaluator evaluator(description_, variables_);
+  const int stems = stem_count();
+  const double fps = timeline_.fps.to_double(), duration = timeline_.duration_seconds();
+  // How far each stem reaches from its place on the floor, and how high and low, with its
+  // features at both extremes.
+  struct Reach {
+    double radius = 0, low = 0, high = 0;
+  };
+  std::vector<Reach> reach(static_cast<std::size_t>(stems));
+  evaluator.set_frame(0.0, 0.0, fps, stems, duration);
+  for (int stem = 0; stem < stems; ++stem) {
+    Reach& r = reach[static_cast<std::size_t>(stem)];
+    for (const float feature : {0.0f, 1.0f}) {
+      evaluator.set_stem_extreme(stem, feature);
+      const auto o = evaluator.object();
+      r.radius = std::max(r.radius, (description_.object.shape == Shape::cube ? o.height : o.size) * 0.75);
+      r.high = std::max(r.high, o.lift + o.height);
+      r.low = std::min(r.low, std::min(o.lift, 0.0));
+    }
+    if (description_.object.mirror) r.low = std::min(r.low, -r.high);
+  }
+  std::vector<double> times;
+  const int samples = static_cast<int>(std::clamp(duration * 4.0, 60.0, 720.0));
+  for (int k = 0; k <= samples; ++k) times.push_back(duration * k / samples);
+  for (const CameraKey& key : description_.camera.keys) times.push_back(key.at);
+  struct View {
+    SceneEvaluator::CameraPose pose;
+    std::vector<Vec3> points;
+  };
+  std::vector<View> views;
+  std::vector<Vec3> positions;
+  for (const double t : times) {
+    evaluator.set_frame(t, t * fps, fps, stems, duration);
+    View view{evaluator.camera_pose(), {}};
+    evaluator.layout(description_, stems, positions);
+    const double turn = evaluator.turn();
+    for (int stem = 0; stem < stems; ++stem) {
+      const Reach& r = reach[static_cast<std::size_t>(stem)];
+      const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
+      for (int k = 0; k < 6; ++k) {
+        const double a = 2.0 * std::numbers::pi * k / 6.0;
+        const Vec3 around = centre + Vec3{r.radius * std::sin(a), 0.0, r.radius * std::cos(a)};
+        view.points.push_back(around + Vec3{0, r.low, 0});
+        view.points.push_back(around + Vec3{0, r.high, 0});
+      }
+    }
+    views.push_back(std::move(view));
+  }
+  const double margin = description_.camera.margin;
+  const auto fits = [&](double distance) {
+    for (const View& view : views) {
+      const Camera camera = SceneEvaluator::make_camera(view.pose, distance, height_);
+      for (const Vec3& point : view.points) {
+        const Projected p = project(camera, point, width_, height_);
+        if (p.depth <= 0.1) return false;
+        if (std::abs(p.x - width_ / 2.0) > margin * width_ / 2.0) return false;
+        if (std::abs(p.y - height_ / 2.0) > (margin - 0.02) * height_ / 2.0) return false;
       }
     }
     return true;
   };
-  double near = 0.5, far = 1000.0;
-  for (int i = 0; i < 60; ++i) {
-    const double mid = 0.5 * (near + far);
-    (fits(make(mid)) ? far : near) = mid;
+  double near = 0.2, far = 10000.0;
+  for (int i = 0; i < 40; ++i) {
+    const double mid = std::sqrt(near * far);  // bisect in ratio: distances span decades
+    (fits(mid) ? far : near) = mid;
   }
-  return make(far);
+  return far;
 }
 
-ClassicScene::Projected ClassicScene::project(const Vec3& p) const {
-  const Vec3 v = p - camera_.position;
-  const double depth = dot(v, camera_.forward);
-  return {width_ / 2.0 + dot(v, camera_.right) / depth * camera_.focal_px,
-          height_ / 2.0 - dot(v, camera_.up) / depth * camera_.focal_px, depth};
-}
+struct FrameCanvas::Label {
+  std::unique_ptr<PangoLayout, decltype(&g_object_unref)> layout{nullptr, g_object_unref};
+  double size = 0.0;
+  double x = 0.0, y = 0.0;
+  bool visible = false;
+};
 
-void ClassicScene::add_pyramid(int stem, double height, double angle, bool mirror,
-                               std::vector<ScreenFace>& faces) const {
-  static const Vec3 light = normalize(Vec3{-0.45, 0.8, 0.55});
-  const double cos_a = std::cos(angle), sin_a = std::sin(angle);
-  const Vec3 centre = rotate_y(positions_[static_cast<std::size_t>(stem)], cos_a, sin_a);
-  const Vec3 apex = centre + Vec3{0.0, mirror ? -height : height, 0.0};
-  const std::array<Vec3, 4> corners = {
-      centre + rotate_y({-kBaseHalf, 0, -kBaseHalf}, cos_a, sin_a),
-      centre + rotate_y({kBaseHalf, 0, -kBaseHalf}, cos_a, sin_a),
-      centre + rotate_y({kBaseHalf, 0, kBaseHalf}, cos_a, sin_a),
-      centre + rotate_y({-kBaseHalf, 0, kBaseHalf}, cos_a, sin_a)};
-  const Colour& base = colours_[static_cast<std::size_t>(stem)];
-  const Vec3 inside = centre + Vec3{0.0, (mirror ? -height : height) / 4.0, 0.0};
-  for (std::size_t i = 0; i < corners.size(); ++i) {
-    const Vec3& a = corners[i];
-    const Vec3& b = corners[(i + 1) % corners.size()];
-    Vec3 normal = normalize(cross(b - a, apex - a));
-    const Vec3 middle = (a + b + apex) * (1.0 / 3.0);
-    if (dot(normal, middle - inside) < 0.0) normal = normal * -1.0;
-    // Back faces are hidden by the front ones of a closed pyramid: skipping them halves
-    // the drawing work.
-    if (dot(normal, camera_.position - middle) <= 0.0) continue;
-    const double shade = 0.30 + 0.70 * std::max(0.0, dot(normal, light));
-    ScreenFace face;
-    const Projected pa = project(a), pb = project(b), pc = project(apex);
-    face.xy = {pa.x, pa.y, pb.x, pb.y, pc.x, pc.y};
-    face.colour = {base.r * shade, base.g * shade, base.b * shade};
-    face.alpha = mirror ? kMirrorAlpha : 1.0;
-    face.depth = project(middle).depth;
-    face.stem = stem;
-    face.mirror = mirror;
-    faces.push_back(face);
-  }
-}
-
-void ClassicScene::build_faces(const SceneFrame& frame, std::vector<ScreenFace>& faces) const {
-  faces.clear();
-  const double angle = radians(kStartAngleDeg + kTurnDegPerSecond * frame.seconds);
-  for (int stem = 0; stem < stem_count(); ++stem) {
-    const double loudness = std::clamp(static_cast<double>(frame.loudness[stem]), 0.0, 1.0);
-    const double height = kMinHeight + kHeightRange * loudness;
-    add_pyramid(stem, height, angle, true, faces);
-    add_pyramid(stem, height, angle, false, faces);
-  }
-  // Painter's order: the reflection lies under the floor, so it goes first; within each
-  // layer the farthest face first. Ties break on stem so the order is fully determined.
-  std::sort(faces.begin(), faces.end(), [](const ScreenFace& a, const ScreenFace& b) {
-    if (a.mirror != b.mirror) return a.mirror;
-    if (a.depth != b.depth) return a.depth > b.depth;
-    return a.stem < b.stem;
-  });
-}
-
-void ClassicScene::draw_background(cairo_t* cr) const {
-  // A dark vertical gradient with a faint band of light at the floor line.
-  const double floor_y = project({0, 0, 0}).y / height_;
-  auto gradient = std::unique_ptr<cairo_pattern_t, decltype(&cairo_pattern_destroy)>(
-      cairo_pattern_create_linear(0, 0, 0, height_), cairo_pattern_destroy);
-  cairo_pattern_add_color_stop_rgb(gradient.get(), 0.0, 0.055, 0.066, 0.105);
-  cairo_pattern_add_color_stop_rgb(gradient.get(), std::clamp(floor_y, 0.0, 1.0), 0.095, 0.11, 0.16);
-  cairo_pattern_add_color_stop_rgb(gradient.get(), 1.0, 0.02, 0.024, 0.04);
-  cairo_set_source(cr, gradient.get());
-  cairo_paint(cr);
-}
-
-PixelBox ClassicScene::covered_box(const std::vector<ScreenFace>& faces) const {
-  if (faces.empty()) return {};
-  double x0 = width_, y0 = height_, x1 = 0, y1 = 0;
-  for (const ScreenFace& face : faces) {
-    for (std::size_t i = 0; i < face.xy.size(); i += 2) {
-      x0 = std::min(x0, face.xy[i]);
-      x1 = std::max(x1, face.xy[i]);
-      y0 = std::min(y0, face.xy[i + 1]);
-      y1 = std::max(y1, face.xy[i + 1]);
-    }
-  }
-  // Strokes reach half a line width past the vertices and antialiasing one more pixel.
-  const double margin = line_width_px_ + 2.0;
-  const auto clamp_to = [](double v, int limit) {
-    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
-  };
-  return {clamp_to(std::floor(x0 - margin), width_), clamp_to(std::floor(y0 - margin), height_),
-          clamp_to(std::ceil(x1 + margin), width_), clamp_to(std::ceil(y1 + margin), height_)};
-}
-
-void ClassicScene::draw_faces(cairo_t* cr, const std::vector<ScreenFace>& faces) const {
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width(cr, line_width_px_);
-  for (const ScreenFace& face : faces) {
-    cairo_move_to(cr, face.xy[0], face.xy[1]);
-    cairo_line_to(cr, face.xy[2], face.xy[3]);
-    cairo_line_to(cr, face.xy[4], face.xy[5]);
-    cairo_close_path(cr);
-    cairo_set_source_rgba(cr, face.colour.r, face.colour.g, face.colour.b, face.alpha);
-    if (face.mirror) {
-      cairo_fill(cr);
-      continue;
-    }
-    // A thin lighter edge outlines each face and hides the antialiasing seam between
-    // neighbouring faces.
-    cairo_fill_preserve(cr);
-    const Colour& c = face.colour;
-    cairo_set_source_rgb(cr, std::min(1.0, c.r * 1.25 + 0.06), std::min(1.0, c.g * 1.25 + 0.06),
-                         std::min(1.0, c.b * 1.25 + 0.06));
-    cairo_stroke(cr);
-  }
-}
-
-FrameCanvas::FrameCanvas(const ClassicScene& scene)
+FrameCanvas::FrameCanvas(const Scene& scene)
     : scene_(&scene),
+      evaluator_(std::make_unique<SceneEvaluator>(scene.description(), scene.variables())),
       surface_(make_image_surface(scene.width(), scene.height())),
-      cr_(cairo_create(surface_.get())),
-      loudness_(static_cast<std::size_t>(scene.stem_count())) {
+      cr_(cairo_create(surface_.get())) {
   if (cairo_status(cr_.get()) != CAIRO_STATUS_SUCCESS) {
     throw Failure("cannot create a Cairo context: " +
                   std::string(cairo_status_to_string(cairo_status(cr_.get()))));
@@ -252,29 +580,289 @@ FrameCanvas::FrameCanvas(const ClassicScene& scene)
   pixels_ = cairo_image_surface_get_data(surface_.get());
   stride_ = cairo_image_surface_get_stride(surface_.get());
   // The background never changes: paint it once and copy it in for every frame.
-  scene.draw_background(cr_.get());
+  draw_background();
   cairo_surface_flush(surface_.get());
-  background_.assign(pixels_, pixels_ + static_cast<std::size_t>(stride_) * scene.height());
+  background_.assign(pixels_, pixels_ + static_cast<std::size_t>(stride_) * static_cast<std::size_t>(scene.height()));
+  dirty_ = {0, 0, 0, 0};
+  if (!scene.description().object.label.empty()) {
+    for (int stem = 0; stem < scene.stem_count(); ++stem) {
+      auto label = std::make_unique<Label>();
+      label->layout.reset(pango_cairo_create_layout(cr_.get()));
+      const std::string text = scene.label(stem);
+      pango_layout_set_text(label->layout.get(), text.c_str(), static_cast<int>(text.size()));
+      labels_.push_back(std::move(label));
+    }
+  }
 }
 
-void FrameCanvas::render(const FeatureTrack& features, const Timeline& timeline,
-                         std::int64_t frame) {
-  for (int stem = 0; stem < scene_->stem_count(); ++stem) {
-    loudness_[static_cast<std::size_t>(stem)] = features.at(stem, frame).level;
+FrameCanvas::~FrameCanvas() = default;
+
+void FrameCanvas::draw_background() {
+  cairo_t* cr = cr_.get();
+  const Background& background = scene_->description().background;
+  cairo_save(cr);
+  cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+  if (background.transparent) {
+    cairo_set_source_rgba(cr, 0, 0, 0, 0);
+    cairo_paint(cr);
+  } else if (background.colours.size() == 1) {
+    const Colour& c = background.colours.front();
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_paint(cr);
+  } else {
+    auto gradient = std::unique_ptr<cairo_pattern_t, decltype(&cairo_pattern_destroy)>(
+        cairo_pattern_create_linear(0, 0, 0, scene_->height()), cairo_pattern_destroy);
+    for (std::size_t k = 0; k < background.colours.size(); ++k) {
+      const Colour& c = background.colours[k];
+      cairo_pattern_add_color_stop_rgb(gradient.get(), background.stops[k], c.r, c.g, c.b);
+    }
+    cairo_set_source(cr, gradient.get());
+    cairo_paint(cr);
   }
-  scene_->build_faces({timeline.frame_time(frame), loudness_.data()}, faces_);
+  cairo_restore(cr);
+}
+
+void FrameCanvas::render(std::int64_t frame) {
+  const Scene& scene = *scene_;
+  const Timeline& timeline = scene.timeline();
+  const FeatureTrack& features = scene.features();
+  const SceneDescription& d = scene.description();
+  SceneEvaluator& e = *evaluator_;
+  const int stems = scene.stem_count();
+  const int width = scene.width(), height = scene.height();
+  const double scale_px = height / 1080.0;  // sizes in the scene are pixels at 1080 lines
+  e.set_frame(timeline.frame_time(frame), static_cast<double>(frame), timeline.fps.to_double(), stems,
+              timeline.duration_seconds());
+
+  const SceneEvaluator::CameraPose pose = e.camera_pose();
+  const Camera camera = SceneEvaluator::make_camera(pose, pose.distance.value_or(scene.fitted_distance()), height);
+  thread_local std::vector<Vec3> positions;
+  e.layout(d, stems, positions);
+  const double turn = e.turn();
+
+  faces_.clear();
+  thread_local Mesh mesh;
+  thread_local std::vector<Vec3> world;
+  double floor_radius = 0.0;
+  for (int stem = 0; stem < stems; ++stem) {
+    e.set_stem(stem, features.at(stem, frame), scene.hit(stem, frame), scene.onsets(stem, frame));
+    const SceneEvaluator::ObjectValues o = e.object();
+    const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
+    floor_radius = std::max(floor_radius, std::hypot(centre.x, centre.z) +
+                                              (d.object.shape == Shape::cube ? o.height : o.size) * 0.71);
+    if (!labels_.empty()) {
+      Label& label = *labels_[static_cast<std::size_t>(stem)];
+      const Projected p = project(camera, centre, width, height);
+      label.visible = p.depth > 0.1;
+      label.x = p.x;
+      label.y = p.y + o.size * camera.focal_px / std::max(0.1, p.depth) * 0.35 + 4.0 * scale_px;
+      label.size = o.label_size * scale_px;
+    }
+    build_mesh(d.object.shape, o.size, o.height, mesh);
+    const Colour& base = scene.stem_colour(stem);
+    for (const bool mirror : {true, false}) {
+      if (mirror && !d.object.mirror) continue;
+      const double sign = mirror ? -1.0 : 1.0;
+      world.clear();
+      Vec3 inside{};
+      for (const Vec3& vertex : mesh.vertices) {
+        const Vec3 local = rotate_y(vertex, o.rotate_y + turn);
+        world.push_back(centre + Vec3{local.x, sign * (local.y + o.lift), local.z});
+        inside = inside + world.back();
+      }
+      inside = inside * (1.0 / static_cast<double>(world.size()));
+      for (const auto& indices : mesh.faces) {
+        const int corners = indices[3] < 0 ? 3 : 4;
+        Vec3 middle{};
+        for (int k = 0; k < corners; ++k) middle = middle + world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])];
+        middle = middle * (1.0 / corners);
+        const Vec3& a = world[static_cast<std::size_t>(indices[0])];
+        const Vec3& b = world[static_cast<std::size_t>(indices[1])];
+        const Vec3& c = world[static_cast<std::size_t>(indices[2])];
+        const Vec3 raw = cross(b - a, c - a);
+        if (dot(raw, raw) < 1e-18) continue;  // a flat object (height 0) has no side faces
+        Vec3 normal = normalize(raw);
+        if (dot(normal, middle - inside) < 0.0) normal = normal * -1.0;
+        // Faces turned away are hidden behind the front ones of a closed shape: skipping
+        // them halves the drawing work. A two-sided shader draws them anyway.
+        const bool facing = dot(normal, camera.position - middle) > 0.0;
+        if (!facing && !d.shader.two_sided) continue;
+        ScreenFace face;
+        face.corners = corners;
+        face.stem = stem;
+        face.mirror = mirror;
+        bool behind = false;
+        for (int k = 0; k < corners; ++k) {
+          const Projected p = project(camera, world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])], width, height);
+          if (p.depth <= 0.05) behind = true;
+          face.xy[static_cast<std::size_t>(2 * k)] = p.x;
+          face.xy[static_cast<std::size_t>(2 * k + 1)] = p.y;
+        }
+        if (behind) continue;  // no near-plane clipping: a face reaching behind the camera is left out
+        face.depth = project(camera, middle, width, height).depth;
+        const double top = std::max(1e-9, o.height);
+        const auto fraction = [&](const Vec3& p) { return std::clamp((sign * p.y - o.lift) / top, 0.0, 1.0); };
+        const double opacity = mirror ? o.mirror_opacity : 1.0;
+        const ShaderRun::Result shaded = e.shade(normal, middle, camera.position, base, mirror, fraction(middle));
+        face.colour = {shaded.r, shaded.g, shaded.b};
+        face.alpha = shaded.a * opacity;
+        // A shader's own outline shows in the reflection too; the scene's plain one does not.
+        face.stroke = shaded.edge_set ? shaded.edge_a > 0.0 : !mirror && d.object.edges;
+        face.edge = {shaded.edge_r, shaded.edge_g, shaded.edge_b};
+        face.edge_alpha = shaded.edge_a * opacity;
+        face.edge_width = o.edge_width * scale_px;
+        if (d.shader.per_vertex) {
+          face.per_vertex = true;
+          for (int k = 0; k < corners; ++k) {
+            const Vec3& p = world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])];
+            const ShaderRun::Result at = e.shade(normal, p, camera.position, base, mirror, fraction(p));
+            face.corner_colours[static_cast<std::size_t>(k)] = {at.r, at.g, at.b};
+            face.corner_alpha[static_cast<std::size_t>(k)] = at.a * opacity;
+          }
+        }
+        if (face.alpha <= 0.0 && !face.per_vertex && !(face.stroke && face.edge_alpha > 0.0)) continue;
+        faces_.push_back(face);
+      }
+    }
+  }
+  // Painter's order: the reflection lies under the floor, so it goes first; within each
+  // layer the farthest face first. Ties break on stem so the order is fully determined.
+  std::sort(faces_.begin(), faces_.end(), [](const ScreenFace& a, const ScreenFace& b) {
+    if (a.mirror != b.mirror) return a.mirror;
+    if (a.depth != b.depth) return a.depth > b.depth;
+    return a.stem < b.stem;
+  });
+
+  floor_xy_.clear();
+  if (d.floor.shape != FloorShape::none) {
+    const int sides = d.floor.shape == FloorShape::disc ? 96 : SceneEvaluator::polygon_sides(d, stems);
+    const double radius = floor_radius + e.floor_margin();
+    for (int k = 0; k < sides; ++k) {
+      const double a = 2.0 * std::numbers::pi * k / sides + (d.floor.shape == FloorShape::polygon ? turn : 0.0);
+      const Projected p = project(camera, {radius * std::sin(a), 0.0, radius * std::cos(a)}, width, height);
+      if (p.depth <= 0.05) {
+        floor_xy_.clear();
+        break;
+      }
+      floor_xy_.push_back(p.x);
+      floor_xy_.push_back(p.y);
+    }
+  }
+
   cairo_surface_flush(surface_.get());
-  // Only the previous frame's shapes covered the background: restore just that box, which
+  // Only the previous frame's drawing covered the background: restore just that box, which
   // is a fraction of the picture, instead of copying the whole background every frame.
   const std::size_t row_bytes = static_cast<std::size_t>(dirty_.x1 - dirty_.x0) * 4;
   for (int y = dirty_.y0; y < dirty_.y1; ++y) {
-    const std::size_t offset = static_cast<std::size_t>(y) * stride_ + dirty_.x0 * 4;
+    const std::size_t offset = static_cast<std::size_t>(y) * static_cast<std::size_t>(stride_) +
+                               static_cast<std::size_t>(dirty_.x0) * 4;
     std::memcpy(pixels_ + offset, background_.data() + offset, row_bytes);
   }
   cairo_surface_mark_dirty(surface_.get());
-  scene_->draw_faces(cr_.get(), faces_);
+  draw_faces(true);
+  draw_floor();
+  // Labels lie on the floor: objects in front of them may cover them.
+  draw_labels();
+  draw_faces(false);
   cairo_surface_flush(surface_.get());
-  dirty_ = scene_->covered_box(faces_);
+
+  // The box this frame drew into, for the next frame to restore.
+  double x0 = width, y0 = height, x1 = 0, y1 = 0, widest = 0;
+  const auto cover = [&](double x, double y) {
+    x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+  };
+  for (const ScreenFace& face : faces_) {
+    for (int k = 0; k < face.corners; ++k) cover(face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
+    widest = std::max(widest, face.edge_width);
+  }
+  for (std::size_t k = 0; k + 1 < floor_xy_.size(); k += 2) cover(floor_xy_[k], floor_xy_[k + 1]);
+  const bool labelled = !labels_.empty();
+  // Strokes reach half a line width past the vertices and antialiasing one more pixel.
+  const double margin = widest + 2.0;
+  const auto clamp_to = [](double v, int limit) { return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit))); };
+  if (labelled) {
+    dirty_ = {0, 0, width, height};  // text can reach anywhere; restore it all
+  } else if (x1 < x0) {
+    dirty_ = {};
+  } else {
+    dirty_ = {clamp_to(std::floor(x0 - margin), width), clamp_to(std::floor(y0 - margin), height),
+              clamp_to(std::ceil(x1 + margin), width), clamp_to(std::ceil(y1 + margin), height)};
+  }
+}
+
+void FrameCanvas::draw_faces(bool mirror) {
+  cairo_t* cr = cr_.get();
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (const ScreenFace& face : faces_) {
+    if (face.mirror != mirror) continue;
+    cairo_move_to(cr, face.xy[0], face.xy[1]);
+    for (int k = 1; k < face.corners; ++k) {
+      cairo_line_to(cr, face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
+    }
+    cairo_close_path(cr);
+    if (face.per_vertex) {
+      // A mesh gradient blends the corner colours across the face; a triangle is a patch
+      // whose fourth corner repeats the first.
+      std::unique_ptr<cairo_pattern_t, decltype(&cairo_pattern_destroy)> mesh(cairo_pattern_create_mesh(),
+                                                                                cairo_pattern_destroy);
+      cairo_mesh_pattern_begin_patch(mesh.get());
+      cairo_mesh_pattern_move_to(mesh.get(), face.xy[0], face.xy[1]);
+      for (int k = 1; k < face.corners; ++k) {
+        cairo_mesh_pattern_line_to(mesh.get(), face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
+      }
+      if (face.corners == 3) cairo_mesh_pattern_line_to(mesh.get(), face.xy[0], face.xy[1]);
+      for (unsigned k = 0; k < 4; ++k) {
+        const std::size_t from = face.corners == 3 && k == 3 ? 0 : k;
+        const Colour& c = face.corner_colours[from];
+        cairo_mesh_pattern_set_corner_color_rgba(mesh.get(), k, c.r, c.g, c.b, face.corner_alpha[from]);
+      }
+      cairo_mesh_pattern_end_patch(mesh.get());
+      cairo_set_source(cr, mesh.get());
+    } else {
+      cairo_set_source_rgba(cr, face.colour.r, face.colour.g, face.colour.b, face.alpha);
+    }
+    if (!face.stroke) {
+      cairo_fill(cr);
+      continue;
+    }
+    // The outline also hides the antialiasing seam between neighbouring faces.
+    cairo_fill_preserve(cr);
+    cairo_set_line_width(cr, face.edge_width);
+    cairo_set_source_rgba(cr, face.edge.r, face.edge.g, face.edge.b, face.edge_alpha);
+    cairo_stroke(cr);
+  }
+}
+
+void FrameCanvas::draw_floor() {
+  if (floor_xy_.size() < 6) return;
+  cairo_t* cr = cr_.get();
+  const FloorDescription& floor = scene_->description().floor;
+  cairo_move_to(cr, floor_xy_[0], floor_xy_[1]);
+  for (std::size_t k = 2; k + 1 < floor_xy_.size(); k += 2) cairo_line_to(cr, floor_xy_[k], floor_xy_[k + 1]);
+  cairo_close_path(cr);
+  const double opacity = evaluator_->floor_opacity();
+  cairo_set_source_rgba(cr, floor.colour.r, floor.colour.g, floor.colour.b, opacity);
+  cairo_fill_preserve(cr);
+  cairo_set_line_width(cr, std::max(1.0, scene_->height() / 720.0));
+  cairo_set_source_rgba(cr, floor.colour.r, floor.colour.g, floor.colour.b, std::min(1.0, opacity * 2.5));
+  cairo_stroke(cr);
+}
+
+void FrameCanvas::draw_labels() {
+  cairo_t* cr = cr_.get();
+  const Colour& colour = scene_->description().object.label_colour;
+  for (const auto& label : labels_) {
+    if (!label->visible) continue;
+    PangoFontDescription* font = pango_font_description_from_string("Sans");
+    pango_font_description_set_absolute_size(font, label->size * PANGO_SCALE);
+    pango_layout_set_font_description(label->layout.get(), font);
+    pango_font_description_free(font);
+    int text_width = 0, text_height = 0;
+    pango_layout_get_pixel_size(label->layout.get(), &text_width, &text_height);
+    cairo_move_to(cr, label->x - text_width / 2.0, label->y);
+    cairo_set_source_rgb(cr, colour.r, colour.g, colour.b);
+    pango_cairo_show_layout(cr, label->layout.get());
+  }
 }
 
 }  // namespace stemviz

@@ -19,12 +19,20 @@ struct CacheSettings {
   std::filesystem::path folder;  // empty: .stemviz-cache in the output's folder
 };
 
+// What every job that draws frames shares: the look and the picture.
+struct LookOptions {
+  std::string scene = "classic";      // a bundled scene's name or a .toml path
+  std::optional<int> width, height;   // pixels; the scene's [video] size when not given
+  std::optional<Rational> fps;        // the scene's [video] fps when not given
+};
+
 struct RenderOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
   std::filesystem::path output;  // .mp4 to write
   bool overwrite = false;        // replace an existing output
-  VideoSettings video;
+  LookOptions look;
+  VideoSettings video;           // its size and fps come from `look`
   double chunk_seconds = 1.0;    // length of one chunk (and segment), > 0
   int threads = 0;               // workers for analysis and rendering; 0 = all cores
   std::optional<double> from;    // seconds: render only from here ...
@@ -46,6 +54,27 @@ void validate(const RenderOptions& options);
 // Renders the video. The output appears only when it is complete and checked; a failure or
 // an interrupt leaves neither the output nor temporary files behind.
 RenderSummary run_render(const RenderOptions& options);
+
+struct PreviewOptions {
+  std::vector<std::filesystem::path> stems;
+  LengthPolicy lengths = LengthPolicy::exact;
+  std::filesystem::path output;  // .png to write
+  bool overwrite = false;
+  LookOptions look;
+  double at = 0.0;               // seconds: the frame shown at this time
+  int sheet_columns = 0;         // > 0: a contact sheet of columns x rows frames spread
+  int sheet_rows = 0;            //      over the song instead of one frame
+  bool watch = false;            // draw again whenever the scene or its shader changes
+  int threads = 0;
+  AnalysisSettings analysis;
+  CacheSettings cache;
+  bool quiet = false;
+};
+
+// Writes one frame of the video as it will be rendered (the same pixels before encoding),
+// or a contact sheet. With `watch` it keeps drawing on every change to the scene files and
+// reports a broken edit instead of stopping; only a signal ends it.
+void run_preview(const PreviewOptions& options);
 
 struct AnalyzeOptions {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files

@@ -23,8 +23,7 @@ std::filesystem::path segment_path(const std::filesystem::path& segment_dir, con
 // the same workers while the chunks render, so work such as the soundtrack adds no time of
 // its own after the render and --threads still bounds the cores used. Stops with
 // Interrupted on a cancel request; a segment that was not finished leaves no file behind.
-std::vector<std::filesystem::path> render_segments(const Plan& plan, const ClassicScene& scene,
-                                                   const FeatureTrack& features,
+std::vector<std::filesystem::path> render_segments(const Plan& plan, const Scene& scene,
                                                    const VideoSettings& video,
                                                    const std::filesystem::path& segment_dir,
                                                    int threads, Progress& progress,

@@ -1,9 +1,11 @@
-// Scene stage: the classic look. One pyramid per stem whose apex rises with the stem's
-// loudness, mirrored below the floor, the whole layout slowly turning in front of a
-// perspective camera; flat-shaded, antialiased, drawn with Cairo in painter's order.
+// Scene stage: draws frames of a scene description (scene_file.hpp). Every frame is a pure
+// function of (description, features, frame index): the expressions are evaluated, the
+// objects built, shaded by the scene's shader, projected by a perspective camera and drawn
+// with Cairo in painter's order, antialiased.
 #pragma once
 
 #include <stemviz/analysis.hpp>
+#include <stemviz/scene_file.hpp>
 #include <stemviz/timeline.hpp>
 
 #include <cairo.h>
@@ -11,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace stemviz {
@@ -31,19 +34,26 @@ struct Vec3 {
   double x = 0, y = 0, z = 0;
 };
 
-struct Colour {
-  double r = 0, g = 0, b = 0;  // each 0..1, sRGB
-};
-
-// Stem `stem`'s colour among `stem_count`: evenly spaced hues starting at blue, so
-// neighbouring stems are easy to tell apart. Plots use the same colours as the video.
+// Stem `stem`'s colour among `stem_count` in the "spectrum" palette: evenly spaced hues
+// starting at blue, so neighbouring stems are easy to tell apart. Plots use these colours.
 Colour stem_colour(int stem, int stem_count);
 
-// A triangle as it will be drawn: pixel coordinates, shaded colour, opacity.
+// Stem `stem`'s colour in a named palette (spectrum, warm, cool, pastel, mono).
+Colour palette_colour(const std::string& palette, int stem, int stem_count);
+
+// A face as it will be drawn: a triangle or quad in pixels, shaded, with its outline.
 struct ScreenFace {
-  std::array<double, 6> xy{};  // x0 y0 x1 y1 x2 y2 in pixels, y down
-  Colour colour;
-  double alpha = 1.0;
+  std::array<double, 8> xy{};  // x0 y0 x1 y1 ... in pixels, y down
+  int corners = 3;             // 3 or 4
+  Colour colour;               // fill, when not per_vertex
+  std::array<Colour, 4> corner_colours{};  // fill at each corner, when per_vertex
+  std::array<double, 4> corner_alpha{};
+  bool per_vertex = false;
+  double alpha = 1.0;          // fill opacity, 0..1
+  bool stroke = false;         // draw the outline
+  Colour edge;
+  double edge_alpha = 1.0;
+  double edge_width = 1.0;     // pixels
   double depth = 0.0;          // distance along the view direction, for painter's order
   int stem = 0;
   bool mirror = false;         // part of a stem's mirror image below the floor
@@ -54,71 +64,84 @@ struct PixelBox {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
-struct SceneFrame {
-  double seconds = 0.0;        // animation time of the frame
-  const float* loudness = nullptr;  // per stem, 0..1
-};
+class SceneEvaluator;
 
-class ClassicScene {
+// A scene made ready for one song and picture size; shared read-only by every worker.
+class Scene {
  public:
-  // Lays out `stem_count` (1..32) stems for a `width` x `height` picture.
-  ClassicScene(int stem_count, int width, int height);
+  // Prepares `description` for stems named `stem_names` (1..32) with `features` (which must
+  // outlive the scene) on `timeline`, in a `width` x `height` picture. Throws InputError when
+  // the layout cannot hold the stems.
+  Scene(SceneDescription description, std::vector<std::string> stem_names,
+        const FeatureTrack& features, const Timeline& timeline, int width, int height);
+  ~Scene();
 
   int width() const { return width_; }
   int height() const { return height_; }
-  int stem_count() const { return static_cast<int>(positions_.size()); }
+  int stem_count() const { return static_cast<int>(stem_names_.size()); }
+  const Timeline& timeline() const { return timeline_; }
+  const FeatureTrack& features() const { return *features_; }
+  // What the scene variables `hit` and `onsets` read for stem `stem` at `frame`: the latest
+  // onsets' strength fading with a 0.15 s time constant (at most 1), and the strengths of
+  // all onsets so far, each counted in smoothly over the same time.
+  float hit(int stem, std::int64_t frame) const;
+  float onsets(int stem, std::int64_t frame) const;
+  const SceneDescription& description() const { return description_; }
+  const VariableSet& variables() const { return variables_; }
+  const std::string& stem_name(int stem) const { return stem_names_[static_cast<std::size_t>(stem)]; }
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
-
-  // The visible faces of one frame in drawing order (back to front) into `faces`, which is
-  // cleared first; reuse it across frames to keep allocations out of the frame loop.
-  void build_faces(const SceneFrame& frame, std::vector<ScreenFace>& faces) const;
-  // Paints the background into `cr`, covering the whole picture.
-  void draw_background(cairo_t* cr) const;
-  // Draws `faces` (from build_faces) over whatever `cr` holds.
-  void draw_faces(cairo_t* cr, const std::vector<ScreenFace>& faces) const;
-  // The pixels draw_faces may touch for `faces`, clipped to the picture.
-  PixelBox covered_box(const std::vector<ScreenFace>& faces) const;
+  // The label text under stem `stem`, or empty.
+  std::string label(int stem) const;
+  // The camera distance that keeps every object in the picture, when the scene sets none.
+  double fitted_distance() const { return fitted_distance_; }
 
  private:
-  struct Camera {
-    Vec3 position, right, up, forward;
-    double focal_px = 1.0;  // pixels per unit of x/z at the image plane
-  };
-  struct Projected {
-    double x, y, depth;
-  };
-  Projected project(const Vec3& p) const;
-  Camera place_camera(double max_height) const;
-  void add_pyramid(int stem, double height, double angle, bool mirror,
-                   std::vector<ScreenFace>& faces) const;
+  double fit_distance() const;
 
-  int width_;
-  int height_;
-  std::vector<Vec3> positions_;  // base centre of each stem's pyramid, before turning
+  SceneDescription description_;
+  std::vector<std::string> stem_names_;
+  int width_, height_;
+  const FeatureTrack* features_;
+  Timeline timeline_;
+  VariableSet variables_;
+  std::vector<float> hits_, onsets_;  // stem-major, one per frame
   std::vector<Colour> colours_;
-  Camera camera_;
-  double line_width_px_;
+  double fitted_distance_ = 10.0;
 };
 
-// One worker's drawing surface: renders whole frames of the scene, reusing its buffers.
+// One worker's drawing surface: evaluates and draws whole frames, reusing its buffers.
 class FrameCanvas {
  public:
-  explicit FrameCanvas(const ClassicScene& scene);
+  explicit FrameCanvas(const Scene& scene);
+  ~FrameCanvas();
 
   // Draws frame `frame` of the song; the pixels stay valid until the next call.
-  void render(const FeatureTrack& features, const Timeline& timeline, std::int64_t frame);
+  void render(std::int64_t frame);
   // Premultiplied ARGB32 in native byte order (B, G, R, A on little-endian machines).
   const std::uint8_t* pixels() const { return pixels_; }
   int stride() const { return stride_; }
+  cairo_surface_t* surface() const { return surface_.get(); }
+  // The faces of the last frame, in drawing order.
+  const std::vector<ScreenFace>& faces() const { return faces_; }
+  // The pixels the last frame may have drawn over the background.
+  PixelBox covered_box() const { return dirty_; }
 
  private:
-  const ClassicScene* scene_;
+  void draw_background();
+  void draw_faces(bool mirror);
+  void draw_floor();
+  void draw_labels();
+
+  const Scene* scene_;
+  std::unique_ptr<SceneEvaluator> evaluator_;
   CairoSurfacePtr surface_;
   CairoPtr cr_;
   std::vector<std::uint8_t> background_;
   PixelBox dirty_;  // where the last frame drew over the background
   std::vector<ScreenFace> faces_;
-  std::vector<float> loudness_;
+  std::vector<double> floor_xy_;  // the floor outline in pixels, when the scene has one
+  struct Label;
+  std::vector<std::unique_ptr<Label>> labels_;
   std::uint8_t* pixels_ = nullptr;
   int stride_ = 0;
 };

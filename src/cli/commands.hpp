@@ -9,6 +9,7 @@
 namespace stemviz {
 struct AnalysisSettings;
 struct CacheSettings;
+struct LookOptions;
 }
 
 namespace stemviz::cli {
@@ -20,10 +21,25 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings);
 // Adds --cache-dir and --no-cache to `command`, writing into `cache`.
 void add_cache_options(CLI::App& command, CacheSettings& cache);
 
+// --scene, --size and --fps as typed, before they are checked.
+struct LookArguments {
+  std::string scene = "classic";
+  std::string size;  // empty: the scene's
+  std::string fps;   // empty: the scene's
+};
+// Adds --scene, --size and --fps to `command`, writing into `look`.
+void add_look_options(CLI::App& command, LookArguments& look);
+// Checks and converts what add_look_options() read; throws UsageError.
+LookOptions look_options(const LookArguments& look);
+
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);
 // Adds `stemviz analyze` to `app`.
 void set_analyze_command(CLI::App& app);
+// Adds `stemviz preview` to `app`.
+void set_preview_command(CLI::App& app);
+// Adds `stemviz scenes` to `app`.
+void set_scenes_command(CLI::App& app);
 
 // Adds --pad and --trim (mutually exclusive) to `command`.
 void add_length_options(CLI::App& command, bool& pad, bool& trim);

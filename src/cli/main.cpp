@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   stemviz::cli::set_render_command(app);
   stemviz::cli::set_analyze_command(app);
+  stemviz::cli::set_preview_command(app);
+  stemviz::cli::set_scenes_command(app);
 
   // libav's own chatter (x264 statistics, muxer notes) is noise on a render's terminal;
   // its errors reach the user through stemviz's messages.

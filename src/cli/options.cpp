@@ -2,8 +2,12 @@
 #include "commands.hpp"
 
 #include <stemviz/analysis.hpp>
+#include <stemviz/error.hpp>
 #include <stemviz/job.hpp>
 
+#include <fmt/format.h>
+
+#include <cstdio>
 #include <memory>
 
 namespace stemviz::cli {
@@ -42,6 +46,32 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
                      "Level curve: above 1 favours loud moments, below 1 quiet ones")
       ->capture_default_str()
       ->group("Analysis");
+}
+
+void add_look_options(CLI::App& command, LookArguments& look) {
+  command.add_option("--scene", look.scene, "Scene: a bundled one (see `stemviz scenes`) or a .toml file")
+      ->capture_default_str()
+      ->group("Look");
+  command.add_option("--size", look.size, "Picture size WIDTHxHEIGHT (even numbers); default: the scene's")
+      ->group("Look");
+  command.add_option("--fps", look.fps, "Frame rate: 60, 30, 29.97, 30000/1001, ...; default: the scene's")
+      ->group("Look");
+}
+
+LookOptions look_options(const LookArguments& look) {
+  LookOptions options;
+  options.scene = look.scene;
+  if (!look.size.empty()) {
+    int width = 0, height = 0;
+    char extra = 0;
+    if (std::sscanf(look.size.c_str(), "%dx%d%c", &width, &height, &extra) != 2) {
+      throw UsageError(fmt::format("--size {}: expected WIDTHxHEIGHT, e.g. 1920x1080", look.size));
+    }
+    options.width = width;
+    options.height = height;
+  }
+  if (!look.fps.empty()) options.fps = parse_frame_rate(look.fps, "--fps");
+  return options;
 }
 
 void add_cache_options(CLI::App& command, CacheSettings& cache) {

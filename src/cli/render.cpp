@@ -14,28 +14,16 @@ namespace {
 
 struct RenderArguments {
   RenderOptions options;
-  std::string size = "1920x1080";
-  std::string fps = "60";
+  LookArguments look;
   std::string progress = "auto";
   bool quiet = false;
   bool pad = false;
   bool trim = false;
 };
 
-void parse_size(const std::string& text, VideoSettings& video) {
-  int width = 0, height = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%dx%d%c", &width, &height, &extra) != 2) {
-    throw UsageError(fmt::format("--size {}: expected WIDTHxHEIGHT, e.g. 1920x1080", text));
-  }
-  video.width = width;
-  video.height = height;
-}
-
 void run(RenderArguments& arguments) {
   RenderOptions& options = arguments.options;
-  parse_size(arguments.size, options.video);
-  options.video.fps = parse_frame_rate(arguments.fps, "--fps");
+  options.look = look_options(arguments.look);
   options.lengths = length_policy(arguments.pad, arguments.trim);
   if (arguments.quiet || arguments.progress == "none") {
     options.progress = ProgressStyle::none;
@@ -66,10 +54,7 @@ void set_render_command(CLI::App& app) {
       ->required();
   render->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   render->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
-  render->add_option("--size", arguments->size, "Picture size WIDTHxHEIGHT (even numbers)")
-      ->capture_default_str();
-  render->add_option("--fps", arguments->fps, "Frame rate: 60, 30, 29.97, 30000/1001, ...")
-      ->capture_default_str();
+  add_look_options(*render, arguments->look);
   render->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   render->add_option("--chunk-seconds", options.chunk_seconds,

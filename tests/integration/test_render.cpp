@@ -160,15 +160,17 @@ TEST_CASE("a loud stem changes its own pyramid and nothing else") {
   const LumaImage b = decode_luma(quiet, frame);
 
   // Where stem 1's pyramid and its mirror image can be at this time, at any loudness.
-  const ClassicScene scene(3, 640, 360);
+  const Timeline timeline{Rational{60, 1}, 44100, 3 * 44100};
   double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
   for (const float level : {0.0f, 1.0f}) {
-    const float loudness[3] = {1.0f, level, 1.0f};
-    std::vector<ScreenFace> faces;
-    scene.build_faces({2.0, loudness}, faces);
-    for (const ScreenFace& face : faces) {
+    FeatureTrack features = constant_features(3, timeline.frame_count(), 1.0f);
+    for (std::int64_t f = 0; f < timeline.frame_count(); ++f) features.stem(1)[f].level = level;
+    const Scene scene = bundled_scene("classic", features, timeline, 640, 360);
+    FrameCanvas canvas(scene);
+    canvas.render(frame);
+    for (const ScreenFace& face : canvas.faces()) {
       if (face.stem != 1) continue;
-      for (int k = 0; k < 3; ++k) {
+      for (int k = 0; k < face.corners; ++k) {
         x0 = std::min(x0, face.xy[2 * k]);
         x1 = std::max(x1, face.xy[2 * k]);
         y0 = std::min(y0, face.xy[2 * k + 1]);

@@ -242,4 +242,24 @@ void write_stem(const fs::path& path, int format, int rate, int channels, std::i
   sf_close(file);
 }
 
+Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline,
+                    int width, int height) {
+  std::vector<std::string> names;
+  for (int stem = 0; stem < features.stem_count(); ++stem) names.push_back("stem " + std::to_string(stem + 1));
+  return Scene(load_scene(name), names, features, timeline, width, height);
+}
+
+FeatureTrack constant_features(int stems, std::int64_t frames, float value) {
+  FeatureTrack features(stems, frames, kMaxBands);
+  for (int stem = 0; stem < stems; ++stem) {
+    for (std::int64_t frame = 0; frame < frames; ++frame) {
+      StemFrameFeatures& f = features.stem(stem)[frame];
+      f.level = f.rms = f.peak = f.flux = f.onset = value;
+      f.centroid_hz = 2000.0f * value;
+      f.bands.fill(value);
+    }
+  }
+  return features;
+}
+
 }  // namespace stemviz::test

@@ -2,6 +2,8 @@
 // the real stemviz binary.
 #pragma once
 
+#include <stemviz/scene.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -66,5 +68,12 @@ std::filesystem::path fresh_dir(const std::string& name);
 // i of channel c. `format` is a libsndfile SF_FORMAT_* combination.
 void write_stem(const std::filesystem::path& path, int format, int rate, int channels,
                 std::int64_t samples, double (*value)(std::int64_t, int));
+
+// A bundled scene (by name) for `features.stem_count()` stems named "stem 1", "stem 2", ...
+Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline,
+                    int width, int height);
+
+// Features with every value of every stem at every frame set to `value` (0..1).
+FeatureTrack constant_features(int stems, std::int64_t frames, float value);
 
 }  // namespace stemviz::test

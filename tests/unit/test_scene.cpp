@@ -1,37 +1,68 @@
+#include "../support/probe.hpp"
+
+#include <stemviz/bundled.hpp>
+#include <stemviz/error.hpp>
 #include <stemviz/scene.hpp>
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstring>
+#include <cmath>
 #include <set>
 #include <vector>
 
 using namespace stemviz;
+using stemviz::test::bundled_scene;
+using stemviz::test::constant_features;
+
+namespace {
+
+std::vector<std::string> bundled_scene_names() {
+  std::vector<std::string> names;
+  for (const BundledFile& file : bundled_files()) {
+    const std::filesystem::path path(file.path);
+    if (path.parent_path() == "scenes") names.push_back(path.stem().string());
+  }
+  return names;
+}
+
+std::vector<std::uint8_t> pixels_of(const FrameCanvas& canvas, int height) {
+  const std::uint8_t* p = canvas.pixels();
+  return {p, p + static_cast<std::size_t>(canvas.stride()) * static_cast<std::size_t>(height)};
+}
+
+}  // namespace
 
 TEST_SUITE("scene") {
-  TEST_CASE("every layout of 1 to 32 stems stays in the picture at any time and loudness") {
-    for (const auto& [width, height] : {std::pair{1920, 1080}, std::pair{1080, 1920}}) {
-      for (int stems = 1; stems <= 32; ++stems) {
-        CAPTURE(stems);
-        const ClassicScene scene(stems, width, height);
-        for (const float level : {0.0f, 1.0f}) {
-          const std::vector<float> loudness(static_cast<std::size_t>(stems), level);
-          std::vector<ScreenFace> faces;
-          for (double t = 0.0; t < 40.0; t += 0.25) {
-            scene.build_faces({t, loudness.data()}, faces);
-            std::set<int> seen;
-            for (const ScreenFace& face : faces) {
-              seen.insert(face.stem);
-              for (int k = 0; k < 3; ++k) {
-                REQUIRE(face.xy[2 * k] >= 0.0);
-                REQUIRE(face.xy[2 * k] <= width);
-                REQUIRE(face.xy[2 * k + 1] >= 0.0);
-                REQUIRE(face.xy[2 * k + 1] <= height);
+  TEST_CASE("every bundled scene keeps 1 to 32 stems in the picture at any time and level") {
+    const auto names = bundled_scene_names();
+    REQUIRE(names.size() >= 5);
+    const Timeline timeline{Rational{4, 1}, 8000, 8000 * 40};  // 40 s, 4 frames a second
+    for (const std::string& name : names) {
+      for (const auto& [width, height] : {std::pair{480, 270}, std::pair{270, 480}}) {
+        for (const int stems : {1, 2, 3, 7, 13, 32}) {
+          for (const float level : {0.0f, 1.0f}) {
+            CAPTURE(name);
+            CAPTURE(width);
+            CAPTURE(stems);
+            CAPTURE(level);
+            const FeatureTrack features = constant_features(stems, timeline.frame_count(), level);
+            const Scene scene = bundled_scene(name, features, timeline, width, height);
+            FrameCanvas canvas(scene);
+            for (std::int64_t frame = 0; frame < timeline.frame_count(); frame += 7) {
+              canvas.render(frame);
+              std::set<int> seen;
+              for (const ScreenFace& face : canvas.faces()) {
+                seen.insert(face.stem);
+                for (int k = 0; k < face.corners; ++k) {
+                  REQUIRE(face.xy[2 * k] >= 0.0);
+                  REQUIRE(face.xy[2 * k] <= width);
+                  REQUIRE(face.xy[2 * k + 1] >= 0.0);
+                  REQUIRE(face.xy[2 * k + 1] <= height);
+                }
               }
+              REQUIRE(static_cast<int>(seen.size()) == stems);  // every stem shows
             }
-            // Every stem shows at least one face.
-            REQUIRE(static_cast<int>(seen.size()) == stems);
           }
         }
       }
@@ -39,10 +70,14 @@ TEST_SUITE("scene") {
   }
 
   TEST_CASE("faces come in painter's order: reflections first, then far to near") {
-    const ClassicScene scene(7, 1920, 1080);
-    const std::vector<float> loudness{0.1f, 0.9f, 0.5f, 1.0f, 0.0f, 0.3f, 0.7f};
-    std::vector<ScreenFace> faces;
-    scene.build_faces({3.3, loudness.data()}, faces);
+    const Timeline timeline{Rational{60, 1}, 48000, 48000 * 5};
+    FeatureTrack features = constant_features(7, timeline.frame_count(), 0.0f);
+    const float levels[7] = {0.1f, 0.9f, 0.5f, 1.0f, 0.0f, 0.3f, 0.7f};
+    for (int stem = 0; stem < 7; ++stem) features.stem(stem)[200].level = levels[stem];
+    const Scene scene = bundled_scene("classic", features, timeline, 1920, 1080);
+    FrameCanvas canvas(scene);
+    canvas.render(200);
+    const auto& faces = canvas.faces();
     REQUIRE(faces.size() > 14);
     for (std::size_t i = 1; i < faces.size(); ++i) {
       if (faces[i - 1].mirror == faces[i].mirror) CHECK(faces[i - 1].depth >= faces[i].depth);
@@ -51,12 +86,14 @@ TEST_SUITE("scene") {
   }
 
   TEST_CASE("a louder stem has a taller pyramid") {
-    const ClassicScene scene(1, 640, 360);
+    const Timeline timeline{Rational{60, 1}, 48000, 48000};
     const auto top = [&](float level) {
-      std::vector<ScreenFace> faces;
-      scene.build_faces({0.0, &level}, faces);
+      const FeatureTrack features = constant_features(1, timeline.frame_count(), level);
+      const Scene scene = bundled_scene("classic", features, timeline, 640, 360);
+      FrameCanvas canvas(scene);
+      canvas.render(0);
       double y = 1e9;
-      for (const ScreenFace& f : faces) {
+      for (const ScreenFace& f : canvas.faces()) {
         if (!f.mirror) y = std::min({y, f.xy[1], f.xy[3], f.xy[5]});
       }
       return y;
@@ -65,49 +102,83 @@ TEST_SUITE("scene") {
     CHECK(top(0.5f) < top(0.0f) - 20);
   }
 
-  TEST_CASE("a reused canvas draws the same pixels as a fresh one") {
+  TEST_CASE("a reused canvas draws the same pixels as a fresh one, in every bundled scene") {
     // A canvas restores only what its previous frame covered; any leftover would show here.
     const int stems = 5;
-    const ClassicScene scene(stems, 480, 270);
     const Timeline timeline{Rational{30, 1}, 48000, 48000 * 4};
-    FeatureTrack features(stems, timeline.frame_count());
+    FeatureTrack features(stems, timeline.frame_count(), 8);
     for (int stem = 0; stem < stems; ++stem) {
       for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
-        features.stem(stem)[f].level = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
+        StemFrameFeatures& v = features.stem(stem)[f];
+        v.level = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
+        v.onset = (f + stem) % 11 == 0 ? 0.8f : 0.0f;
       }
     }
-    const auto pixels = [&](const FrameCanvas& canvas) {
-      const std::uint8_t* p = canvas.pixels();
-      return std::vector<std::uint8_t>(p, p + static_cast<std::size_t>(canvas.stride()) * 270);
-    };
-    FrameCanvas reused(scene);
-    for (const std::int64_t frame : {std::int64_t{7}, std::int64_t{40}, std::int64_t{41},
-                                     std::int64_t{100}, std::int64_t{3}}) {
-      CAPTURE(frame);
-      reused.render(features, timeline, frame);
-      FrameCanvas fresh(scene);
-      fresh.render(features, timeline, frame);
-      CHECK(pixels(reused) == pixels(fresh));
+    for (const std::string& name : bundled_scene_names()) {
+      CAPTURE(name);
+      const Scene scene = bundled_scene(name, features, timeline, 480, 270);
+      FrameCanvas reused(scene);
+      for (const std::int64_t frame : {std::int64_t{7}, std::int64_t{40}, std::int64_t{41},
+                                       std::int64_t{100}, std::int64_t{3}}) {
+        CAPTURE(frame);
+        reused.render(frame);
+        FrameCanvas fresh(scene);
+        fresh.render(frame);
+        CHECK(pixels_of(reused, 270) == pixels_of(fresh, 270));
+      }
     }
   }
 
-  TEST_CASE("the covered box holds every face") {
-    const ClassicScene scene(7, 1920, 1080);
-    const std::vector<float> loudness{0.1f, 0.9f, 0.5f, 1.0f, 0.0f, 0.3f, 0.7f};
-    std::vector<ScreenFace> faces;
-    scene.build_faces({12.0, loudness.data()}, faces);
-    const PixelBox box = scene.covered_box(faces);
+  TEST_CASE("the covered box holds every face and is a fraction of the picture") {
+    const Timeline timeline{Rational{60, 1}, 48000, 48000 * 20};
+    const FeatureTrack features = constant_features(7, timeline.frame_count(), 0.8f);
+    const Scene scene = bundled_scene("classic", features, timeline, 1920, 1080);
+    FrameCanvas canvas(scene);
+    canvas.render(720);
+    const PixelBox box = canvas.covered_box();
     REQUIRE(box.x0 < box.x1);
     REQUIRE(box.y0 < box.y1);
-    for (const ScreenFace& face : faces) {
-      for (int k = 0; k < 3; ++k) {
+    for (const ScreenFace& face : canvas.faces()) {
+      for (int k = 0; k < face.corners; ++k) {
         CHECK(face.xy[2 * k] > box.x0);
         CHECK(face.xy[2 * k] < box.x1);
         CHECK(face.xy[2 * k + 1] > box.y0);
         CHECK(face.xy[2 * k + 1] < box.y1);
       }
     }
-    // Far smaller than the picture, or restoring it would save nothing.
     CHECK((box.x1 - box.x0) * (box.y1 - box.y0) < 1920 * 1080 / 2);
+  }
+
+  TEST_CASE("hit jumps on an onset and fades; onsets counts them in smoothly") {
+    const Timeline timeline{Rational{60, 1}, 48000, 48000 * 2};
+    FeatureTrack features = constant_features(2, timeline.frame_count(), 0.0f);
+    features.stem(0)[30].onset = 0.8f;
+    features.stem(0)[90].onset = 0.5f;
+    const Scene scene = bundled_scene("classic", features, timeline, 320, 180);
+    CHECK(scene.hit(0, 29) == 0.0f);
+    CHECK(scene.hit(0, 30) == doctest::Approx(0.8));
+    // A 0.15 s time constant: after 9 frames at 60 fps the hit is at exp(-1).
+    CHECK(scene.hit(0, 39) == doctest::Approx(0.8 * std::exp(-1.0)).epsilon(0.01));
+    CHECK(scene.hit(0, 31) < scene.hit(0, 30));
+    CHECK(scene.onsets(0, 30) == doctest::Approx(0.0));
+    CHECK(scene.onsets(0, 89) == doctest::Approx(0.8).epsilon(0.01));
+    CHECK(scene.onsets(0, 119) == doctest::Approx(1.3).epsilon(0.01));
+    for (std::int64_t f = 1; f < timeline.frame_count(); ++f) CHECK(scene.onsets(0, f) >= scene.onsets(0, f - 1));
+    CHECK(scene.hit(1, 60) == 0.0f);
+    CHECK(scene.onsets(1, 119) == 0.0f);
+  }
+
+  TEST_CASE("a positions layout with too few positions is refused with its place in the file") {
+    const Timeline timeline{Rational{60, 1}, 48000, 48000};
+    const FeatureTrack features = constant_features(3, timeline.frame_count(), 0.5f);
+    const SceneDescription description = parse_scene(
+        "[layout]\nkind = \"positions\"\npositions = [[0, 0], [1, 0]]\n", "two", "two.toml", {});
+    try {
+      const Scene scene(description, {"a", "b", "c"}, features, timeline, 320, 180);
+      FAIL("a scene with 2 positions for 3 stems was accepted");
+    } catch (const InputError& error) {
+      CHECK(std::string(error.what()).find("two.toml:3:1") == 0);
+      CHECK(std::string(error.what()).find("2 entries for 3 stems") != std::string::npos);
+    }
   }
 }
