@@ -97,24 +97,29 @@ std::string SourceSpot::to_string() const { return fmt::format("{}:{}:{}", file,
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
+  const auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
   for (const std::string& candidate : candidates) {
-    // Levenshtein distance, one row at a time.
-    std::vector<std::size_t> row(candidate.size() + 1);
-    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= name.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= candidate.size(); ++j) {
-        const std::size_t above = row[j];
-        const bool same = std::tolower(static_cast<unsigned char>(name[i - 1])) ==
-                          std::tolower(static_cast<unsigned char>(candidate[j - 1]));
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-        diagonal = above;
+    // Edit distance where swapping two neighbours counts as one edit ("rign" -> "ring").
+    const std::size_t rows = name.size() + 1, columns = candidate.size() + 1;
+    std::vector<std::size_t> d(rows * columns);
+    const auto at = [&](std::size_t i, std::size_t j) -> std::size_t& { return d[i * columns + j]; };
+    for (std::size_t i = 0; i < rows; ++i) at(i, 0) = i;
+    for (std::size_t j = 0; j < columns; ++j) at(0, j) = j;
+    for (std::size_t i = 1; i < rows; ++i) {
+      for (std::size_t j = 1; j < columns; ++j) {
+        at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1,
+                             at(i - 1, j - 1) + (same(name[i - 1], candidate[j - 1]) ? 0 : 1)});
+        if (i > 1 && j > 1 && same(name[i - 1], candidate[j - 2]) && same(name[i - 2], candidate[j - 1])) {
+          at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+        }
       }
     }
+    const std::size_t distance = at(rows - 1, columns - 1);
     // Replacing every character is no suggestion at all ("k" for "t").
-    if (row.back() < best_distance && row.back() < name.size()) {
-      best_distance = row.back();
+    if (distance < best_distance && distance < name.size()) {
+      best_distance = distance;
       best = candidate;
     }
   }
