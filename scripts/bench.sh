@@ -33,6 +33,15 @@ cat "$work/frames.yuv" >/dev/null  # warm the page cache so the ceiling measures
   -c:v libx264 -preset "$preset" -crf "$crf" -y "$work/ceiling.mp4"
 ceiling_wall="$(cat "$work/ceiling.time")"
 
+# A preview of one 1080p frame with the features cached: the edit-and-look loop. The first
+# run analyses and caches; the second is timed.
+"$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q \
+  --cache-dir "$work/cache"
+/usr/bin/time -f '%e' -o "$work/preview.time" \
+  "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q -y \
+  --cache-dir "$work/cache"
+preview_wall="$(cat "$work/preview.time")"
+
 # Analysis alone: two 20-minute stems against two 1-minute ones. Streaming means the
 # longer song costs time, not memory (beyond a few bytes of features per frame).
 "$STEMVIZ_BUILD/stemviz-kit" "$work/short" --seconds 60 --stems 2 >/dev/null
@@ -55,6 +64,7 @@ awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -
   printf "  encode-only ceiling  %8.2f s (ffmpeg, libx264, same preset and crf)\n", c
   printf "  ratio to ceiling     %8.2f\n", w / c
 }'
+printf "  preview, one frame   %8.2f s (features cached)\n" "$preview_wall"
 awk -v sw="$short_wall" -v sr="$short_rss_kb" -v lw="$long_wall" -v lr="$long_rss_kb" 'BEGIN {
   printf "stemviz bench: analyze, 2 stems, 44.1 kHz\n"
   printf "  1 minute             %8.2f s %6.0f MB peak RSS\n", sw, sr / 1024
