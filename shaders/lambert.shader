@@ -1,5 +1,4 @@
-# diffuse light; faces turned from the light are darker
-k = ambient + diffuse
-r = base_r * k
-g = base_g * k
-b = base_b * k
+# diffuse light; faces turned from the light are darker, coloured lights tint them
+r = base_r * (ambient + diffuse_r)
+g = base_g * (ambient + diffuse_g)
+b = base_b * (ambient + diffuse_b)

@@ -147,7 +147,7 @@ VariableSet scene_variables() {
   }
   for (int band = 0; band < kMaxBands; ++band) variables.add(fmt::format("band{}", band), Scope::stem);
   for (const char* name : {"nx", "ny", "nz", "lx", "ly", "lz", "vx", "vy", "vz", "ndotl", "ndotv",
-                           "diffuse", "highlight", "ambient", "base_r", "base_g", "base_b",
+                           "diffuse", "diffuse_r", "diffuse_g", "diffuse_b", "highlight", "ambient", "base_r", "base_g", "base_b",
                            "mirror", "h"}) {
     variables.add(name, Scope::shader);
   }

@@ -157,6 +157,10 @@ class SceneEvaluator {
     fov_ = value(d.camera.fov);
     orbit_ = value(d.camera.orbit);
     if (d.camera.distance) distance_ = value(*d.camera.distance);
+    if (d.camera.position) {
+      const auto& p = *d.camera.position;
+      position_ = std::array<Value, 3>{value(p[0]), value(p[1]), value(p[2])};
+    }
     for (std::size_t k = 0; k < 3; ++k) target_[k] = value(d.camera.target[k]);
     for (const CameraKey& key : d.camera.keys) {
       const auto add = [&](std::vector<Key>& track, const std::optional<Number>& number) {
@@ -236,11 +240,25 @@ class SceneEvaluator {
   };
   CameraPose camera_pose() const {
     CameraPose pose;
-    pose.azimuth = keyed(azimuth_keys_, azimuth_) + orbit_() * time();
-    pose.elevation = std::clamp(keyed(elevation_keys_, elevation_), -89.0, 89.0);
-    pose.fov = std::clamp(keyed(fov_keys_, fov_), 1.0, 170.0);
-    if (distance_) pose.distance = std::max(0.01, keyed(distance_keys_, *distance_));
     pose.target = {target_[0](), target_[1](), target_[2]()};
+    double azimuth = 0.0, elevation = 0.0;
+    std::optional<double> distance;
+    if (position_) {
+      // A camera placed at a point: the same pose as seen from the target.
+      const Vec3 offset = Vec3{(*position_)[0](), (*position_)[1](), (*position_)[2]()} - pose.target;
+      const double length = std::max(0.01, std::sqrt(dot(offset, offset)));
+      azimuth = std::atan2(offset.x, offset.z) * 180.0 / std::numbers::pi;
+      elevation = std::asin(std::clamp(offset.y / length, -1.0, 1.0)) * 180.0 / std::numbers::pi;
+      distance = length;
+    } else {
+      azimuth = azimuth_();
+      elevation = elevation_();
+      if (distance_) distance = (*distance_)();
+    }
+    pose.azimuth = keyed(azimuth_keys_, azimuth) + orbit_() * time();
+    pose.elevation = std::clamp(keyed(elevation_keys_, elevation), -89.0, 89.0);
+    pose.fov = std::clamp(keyed(fov_keys_, fov_()), 1.0, 170.0);
+    if (distance) pose.distance = std::max(0.01, keyed(distance_keys_, *distance));
     return pose;
   }
 
@@ -336,14 +354,17 @@ class SceneEvaluator {
                           bool mirror, double height_fraction) {
     const Vec3 view = normalize(eye - point);
     double diffuse = 0.0, highlight = 0.0;
+    Colour tinted{};  // the diffuse light in each channel, lights' colours included
     Vec3 key{0, 1, 0};
     for (std::size_t k = 0; k < lights_.size(); ++k) {
       const Light& light = lights_[k];
       const Vec3 direction = normalize({light.direction[0](), light.direction[1](), light.direction[2]()});
       if (k == 0) key = direction;
-      const double intensity = std::max(0.0, light.intensity()) *
-                               (light.colour.r + light.colour.g + light.colour.b) / 3.0;
-      diffuse += intensity * std::max(0.0, dot(normal, direction));
+      const double facing = std::max(0.0, light.intensity()) * std::max(0.0, dot(normal, direction));
+      diffuse += facing * (light.colour.r + light.colour.g + light.colour.b) / 3.0;
+      tinted.r += facing * light.colour.r;
+      tinted.g += facing * light.colour.g;
+      tinted.b += facing * light.colour.b;
       highlight = std::max(highlight, std::max(0.0, dot(normal, normalize(direction + view))));
     }
     double* v = values_.data();
@@ -353,6 +374,7 @@ class SceneEvaluator {
     v[ndotl_] = dot(normal, key);
     v[ndotv_] = dot(normal, view);
     v[diffuse_] = diffuse;
+    v[diffuse_ + 1] = tinted.r, v[diffuse_ + 2] = tinted.g, v[diffuse_ + 3] = tinted.b;
     v[highlight_] = highlight;
     v[ambient_slot_] = ambient_();
     v[base_r_] = base.r, v[base_r_ + 1] = base.g, v[base_r_ + 2] = base.b;
@@ -377,8 +399,8 @@ class SceneEvaluator {
 
   // The value of a keyed camera property at the current time: held before the first and
   // after the last key, eased between keys; `base` when no key sets it.
-  double keyed(const std::vector<Key>& keys, const Value& base) const {
-    if (keys.empty()) return base();
+  double keyed(const std::vector<Key>& keys, double base) const {
+    if (keys.empty()) return base;
     const double t = time();
     if (t <= keys.front().at) return keys.front().value();
     for (std::size_t k = 1; k < keys.size(); ++k) {
@@ -394,6 +416,7 @@ class SceneEvaluator {
   std::vector<double> values_;  // never resized: compiled expressions point into it
   Value azimuth_, elevation_, fov_, orbit_;
   std::optional<Value> distance_;
+  std::optional<std::array<Value, 3>> position_;
   std::array<Value, 3> target_;
   std::vector<Key> azimuth_keys_, elevation_keys_, distance_keys_, fov_keys_;
   Value ambient_;
@@ -442,7 +465,7 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names,
                                  "[x, z] per stem or use kind = \"grid\"",
                                  layout.positions_where.to_string(), layout.positions.size(), stems));
   }
-  if (!description_.camera.distance) fitted_distance_ = fit_distance();
+  if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
   // `hit` and `onsets` need every earlier frame: run them over the whole song once, so a
   // frame's value never depends on where its chunk starts.
   constexpr double kHitSeconds = 0.15;
@@ -490,20 +513,19 @@ std::string Scene::label(int stem) const {
 
 double Scene::fit_distance() const {
   // Frame the objects at their largest wherever the camera and layout go during the song:
-  // camera and layout values depend only on time, so sampling the song's time (and each
-  // camera key) finds every place they reach, and the camera comes as close as that allows.
+  // camera and layout values depend only on time, and object sizes on time and features,
+  // so sampling the song's time (and each camera key) with every feature at 0 and at 1
+  // finds every place they reach, and the camera comes as close as that allows.
   SceneEvaluator evaluator(description_, variables_);
   const int stems = stem_count();
   const double fps = timeline_.fps.to_double(), duration = timeline_.duration_seconds();
   // How far each stem reaches from its place on the floor, and how high and low, with its
-  // features at both extremes.
+  // features at both extremes, at the time the evaluator is set to.
   struct Reach {
     double radius = 0, low = 0, high = 0;
   };
-  std::vector<Reach> reach(static_cast<std::size_t>(stems));
-  evaluator.set_frame(0.0, 0.0, fps, stems, duration);
-  for (int stem = 0; stem < stems; ++stem) {
-    Reach& r = reach[static_cast<std::size_t>(stem)];
+  const auto reach_of = [&](int stem) {
+    Reach r;
     for (const float feature : {0.0f, 1.0f}) {
       evaluator.set_stem_extreme(stem, feature);
       const auto o = evaluator.object();
@@ -512,7 +534,8 @@ double Scene::fit_distance() const {
       r.low = std::min(r.low, std::min(o.lift, 0.0));
     }
     if (description_.object.mirror) r.low = std::min(r.low, -r.high);
-  }
+    return r;
+  };
   std::vector<double> times;
   const int samples = static_cast<int>(std::clamp(duration * 4.0, 60.0, 720.0));
   for (int k = 0; k <= samples; ++k) times.push_back(duration * k / samples);
@@ -529,7 +552,7 @@ double Scene::fit_distance() const {
     evaluator.layout(description_, stems, positions);
     const double turn = evaluator.turn();
     for (int stem = 0; stem < stems; ++stem) {
-      const Reach& r = reach[static_cast<std::size_t>(stem)];
+      const Reach r = reach_of(stem);
       const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
       for (int k = 0; k < 6; ++k) {
         const double a = 2.0 * std::numbers::pi * k / 6.0;

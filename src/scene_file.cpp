@@ -301,7 +301,11 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
   if (const toml::array* stops = video.array("background_stops", 1, 8, "[0, 0.6, 1]")) {
     scene.background.stops.clear();
     for (const toml::node& stop : *stops) {
-      scene.background.stops.push_back(video.number_at(stop, "background_stops", Scope::frame, 0, 1).constant);
+      // The background is painted once, so its stops are plain numbers.
+      const auto value = stop.value<double>();
+      if (!value || stop.is_string()) video.wrong_type("background_stops", stop, "a list of numbers from 0 to 1");
+      video.check_range("background_stops", spot_of(stop, video.file()), *value, 0, 1);
+      scene.background.stops.push_back(*value);
     }
     if (stops->size() != scene.background.colours.size()) {
       throw InputError(fmt::format("{}: 'background_stops' in [video] has {} entries for {} background "
@@ -335,9 +339,18 @@ void parse_camera(const TableReader& camera, SceneDescription& scene) {
   c.orbit = camera.number("orbit", c.orbit, Scope::frame, -3600, 3600);
   if (camera.has("distance")) c.distance = camera.number("distance", {}, Scope::frame, 0.01, 1e5);
   c.target = camera.vector3("target", c.target, Scope::frame);
+  if (camera.has("position")) {
+    c.position = camera.vector3("position", {}, Scope::frame);
+    for (const char* key : {"azimuth", "elevation", "distance"}) {
+      if (camera.has(key)) {
+        scene.warnings.push_back(fmt::format("{}: '{}' has no effect when 'position' is set",
+                                             camera.spot(key).to_string(), key));
+      }
+    }
+  }
   c.margin = camera.constant("margin", c.margin, 0.1, 1.0);
-  if (c.distance && camera.has("margin")) {
-    scene.warnings.push_back(fmt::format("{}: 'margin' has no effect when 'distance' is set",
+  if ((c.distance || c.position) && camera.has("margin")) {
+    scene.warnings.push_back(fmt::format("{}: 'margin' has no effect when 'distance' or 'position' is set",
                                          camera.spot("margin").to_string()));
   }
   const toml::node* keys = camera.node("keys");
@@ -374,7 +387,8 @@ void parse_camera(const TableReader& camera, SceneDescription& scene) {
     }
     c.keys.push_back(k);
   }
-  if (!c.distance && std::any_of(c.keys.begin(), c.keys.end(), [](const CameraKey& k) { return k.distance.has_value(); })) {
+  if (!c.distance && !c.position &&
+      std::any_of(c.keys.begin(), c.keys.end(), [](const CameraKey& k) { return k.distance.has_value(); })) {
     throw InputError(fmt::format("{}: camera keys set 'distance' but [camera] has none to start from; "
                                  "add distance = ... to [camera]", camera.spot("keys").to_string()));
   }
@@ -388,6 +402,7 @@ void parse_lighting(const TableReader& lighting, SceneDescription& scene) {
     return;
   }
   const toml::array* list = lights->as_array();
+  if (list && list->empty()) return;  // ambient light only
   if (!list || !list->is_array_of_tables()) lighting.wrong_type("lights", *lights, "a list of [[lighting.lights]] tables");
   if (list->size() > 8) {
     throw InputError(fmt::format("{}: at most 8 lights", spot_of(*lights, lighting.file()).to_string()));
@@ -415,6 +430,7 @@ void parse_layout(const TableReader& layout, SceneDescription& scene) {
   l.columns = layout.integer("columns", 0, 0, 32);
   if (layout.has("radius")) l.radius = layout.number("radius", {}, Scope::frame, 0.01, 1000);
   l.sides = layout.integer("sides", 0, 0, 64);
+  l.sides_where = layout.spot("sides");
   if (l.sides != 0 && l.sides < 3) {
     throw InputError(fmt::format("{}: 'sides' in [layout] must be 3 or more (or 0: one per stem)",
                                  layout.spot("sides").to_string()));
@@ -443,7 +459,6 @@ void parse_layout(const TableReader& layout, SceneDescription& scene) {
     }
   };
   no_effect("radius", l.kind == LayoutKind::ring || l.kind == LayoutKind::polygon);
-  no_effect("sides", l.kind == LayoutKind::polygon);
   no_effect("columns", l.kind == LayoutKind::row || l.kind == LayoutKind::grid);
   no_effect("positions", l.kind == LayoutKind::positions);
   no_effect("spacing", l.kind != LayoutKind::positions && !(l.radius && l.kind != LayoutKind::row &&
@@ -584,13 +599,18 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
                           {"size", "fps", "background", "background_stops", "transparent"}),
               scene);
   parse_camera(TableReader(top.table("camera"), "[camera]", file,
-                           {"azimuth", "elevation", "fov", "orbit", "distance", "target", "margin", "keys"}),
+                           {"azimuth", "elevation", "fov", "orbit", "distance", "position", "target",
+                            "margin", "keys"}),
                scene);
   parse_lighting(TableReader(top.table("lighting"), "[lighting]", file, {"ambient", "lights"}), scene);
   parse_layout(TableReader(top.table("layout"), "[layout]", file,
                            {"kind", "spacing", "columns", "radius", "sides", "positions", "turn"}),
                scene);
   parse_floor(TableReader(top.table("floor"), "[floor]", file, {"shape", "colour", "opacity", "margin"}), scene);
+  if (scene.layout.sides != 0 && scene.layout.kind != LayoutKind::polygon && scene.floor.shape != FloorShape::polygon) {
+    scene.warnings.push_back(fmt::format("{}: 'sides' has no effect without layout kind \"polygon\" or a "
+                                         "polygon floor", scene.layout.sides_where.to_string()));
+  }
   parse_object(TableReader(top.table("object"), "[object]", file,
                            {"shape", "size", "height", "rotate_y", "lift", "mirror", "mirror_opacity",
                             "edges", "edge_width", "colours", "palette", "shader", "label", "label_size",

@@ -40,6 +40,7 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
   std::vector<int> assigned;  // slots of the locals set so far, in order
   std::vector<double> scratch;
   int line_number = 0;
+  int last_line = 1;  // the last line with a statement, where a missing output is reported
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
@@ -100,13 +101,14 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
     const int slot = variables.add(statement.target, Scope::shader);
     if (std::find(assigned.begin(), assigned.end(), slot) == assigned.end()) assigned.push_back(slot);
     program.statements.push_back(std::move(statement));
+    last_line = line_number;
   }
   for (const char* output : {"r", "g", "b"}) {
     const bool set = std::any_of(program.statements.begin(), program.statements.end(),
                                  [&](const ShaderStatement& s) { return s.target == output; });
     if (!set) {
       throw InputError(fmt::format("{}:{}:1: the shader never sets '{}'; add a line such as "
-                                   "'{} = base_{}'", file, line_number, output, output, output));
+                                   "'{} = base_{}'", file, last_line, output, output, output));
     }
   }
   return program;

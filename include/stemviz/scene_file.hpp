@@ -47,6 +47,7 @@ struct CameraDescription {
   Number fov = Number::of(32.0);        // vertical field of view in degrees, 1..170
   Number orbit = Number::of(0.0);       // degrees per second added to the azimuth
   std::optional<Number> distance;       // world units from the target; none: fit the layout
+  std::optional<std::array<Number, 3>> position;  // a point instead of azimuth, elevation, distance
   std::array<Number, 3> target{Number::of(0), Number::of(0), Number::of(0)};
   double margin = 0.9;                  // share of the picture a fitted camera fills, 0.1..1
   std::vector<CameraKey> keys;          // sorted by time
@@ -66,6 +67,7 @@ struct LayoutDescription {
   int columns = 0;                   // row: wrap after this many (0 = 8); grid: 0 = square
   std::optional<Number> radius;      // ring, polygon: none = from the spacing
   int sides = 0;                     // polygon: 0 = one side per stem
+  SourceSpot sides_where;
   std::vector<std::array<Number, 2>> positions;  // positions: x, z of each stem
   SourceSpot positions_where;
   Number turn = Number::of(0.0);     // degrees the layout is turned about the vertical axis

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <set>
 #include <vector>
 
@@ -179,6 +180,56 @@ TEST_SUITE("scene") {
     } catch (const InputError& error) {
       CHECK(std::string(error.what()).find("two.toml:3:1") == 0);
       CHECK(std::string(error.what()).find("2 entries for 3 stems") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("every bundled shader draws the objects") {
+    const Timeline timeline{Rational{30, 1}, 48000, 48000 * 2};
+    FeatureTrack features = constant_features(3, timeline.frame_count(), 0.7f);
+    for (const BundledFile& file : bundled_files()) {
+      const std::filesystem::path path(file.path);
+      if (path.parent_path() != "shaders") continue;
+      const std::string name = path.stem().string();
+      CAPTURE(name);
+      const SceneDescription description =
+          parse_scene("[object]\nshader = \"" + name + "\"\n", "s", "s.toml", {});
+      CHECK(description.shader.name == name);
+      CHECK_FALSE(description.shader.description.empty());
+      const Scene scene(description, {"a", "b", "c"}, features, timeline, 320, 180);
+      FrameCanvas canvas(scene);
+      canvas.render(10);
+      CHECK(canvas.faces().size() >= 6);
+      // Some pixel inside the objects' box differs from the background's corner.
+      const PixelBox box = canvas.covered_box();
+      const auto* corner = reinterpret_cast<const std::uint32_t*>(canvas.pixels());
+      int differing = 0;
+      for (int y = box.y0; y < box.y1; ++y) {
+        const auto* row = reinterpret_cast<const std::uint32_t*>(canvas.pixels() + y * canvas.stride());
+        for (int x = box.x0; x < box.x1; ++x) differing += row[x] != corner[0] ? 1 : 0;
+      }
+      CHECK(differing > 300);
+    }
+  }
+
+  TEST_CASE("a camera at a point sees what the same azimuth, elevation and distance see") {
+    const Timeline timeline{Rational{30, 1}, 48000, 48000};
+    const FeatureTrack features = constant_features(4, timeline.frame_count(), 0.5f);
+    const double elevation = 20.0, azimuth = 30.0, distance = 9.0;
+    const double el = elevation * std::numbers::pi / 180.0, az = azimuth * std::numbers::pi / 180.0;
+    const std::string by_angles = "[camera]\nazimuth = 30\nelevation = 20\ndistance = 9\n";
+    const std::string by_point = "[camera]\nposition = [" + std::to_string(distance * std::cos(el) * std::sin(az)) +
+                                 ", " + std::to_string(distance * std::sin(el)) + ", " +
+                                 std::to_string(distance * std::cos(el) * std::cos(az)) + "]\n";
+    const auto faces_of = [&](const std::string& text) {
+      const Scene scene(parse_scene(text, "c", "c.toml", {}), {"a", "b", "c", "d"}, features, timeline, 320, 180);
+      FrameCanvas canvas(scene);
+      canvas.render(5);
+      return canvas.faces();
+    };
+    const auto a = faces_of(by_angles), b = faces_of(by_point);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      for (std::size_t c = 0; c < 6; ++c) CHECK(a[k].xy[c] == doctest::Approx(b[k].xy[c]).epsilon(1e-4));
     }
   }
 }
