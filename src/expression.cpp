@@ -1,6 +1,7 @@
 #include <stemviz/expression.hpp>
 
 #include <stemviz/analysis.hpp>
+#include <stemviz/error.hpp>
 
 #include <fmt/format.h>
 #include <muParser.h>
@@ -221,6 +222,16 @@ double Expression::evaluate() const {
     return std::isfinite(value) ? value : 0.0;
   } catch (const mu::Parser::exception_type&) {
     return 0.0;  // compiling proved the expression sound; nothing to tell the user here
+  }
+}
+
+Expression compile_expression(const std::string& text, const SourceSpot& where,
+                              const VariableSet& variables, double* values, Scope scope,
+                              const std::vector<int>& extra) {
+  try {
+    return Expression(text, variables, values, scope, extra);
+  } catch (const ExpressionError& error) {
+    throw InputError(fmt::format("{}: {}", where.shifted(error.offset).to_string(), error.message));
   }
 }
 

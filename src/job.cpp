@@ -12,9 +12,9 @@
 #include <stemviz/scene.hpp>
 #include <stemviz/scene_file.hpp>
 #include <stemviz/stitch.hpp>
+#include <stemviz/text.hpp>
 
 #include <fmt/format.h>
-#include <pango/pangocairo.h>
 
 #include <unistd.h>
 
@@ -167,16 +167,19 @@ struct Look {
   Rational fps;
 };
 
-Look resolve_look(const LookOptions& options) {
+// Refuses a negative --threads.
+void check_threads(int threads) {
+  if (threads < 0) throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", threads));
+}
+
+// Reads the scene the options name and says which of its keys have no effect.
+Look resolve_look(const LookOptions& options, Progress& progress) {
   Look look{load_scene(options.scene), 0, 0, {}};
   look.width = options.width.value_or(look.description.width);
   look.height = options.height.value_or(look.description.height);
   look.fps = options.fps.value_or(look.description.fps);
+  for (const std::string& warning : look.description.warnings) progress.note("warning: " + warning);
   return look;
-}
-
-void report_warnings(const SceneDescription& description, Progress& progress) {
-  for (const std::string& warning : description.warnings) progress.note("warning: " + warning);
 }
 
 std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
@@ -213,9 +216,7 @@ void validate(const RenderOptions& options) {
     throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600",
                                  options.chunk_seconds));
   }
-  if (options.threads < 0) {
-    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
-  }
+  check_threads(options.threads);
   if (options.from && !(*options.from >= 0.0)) {
     throw UsageError(fmt::format("--from {}: must be 0 or more seconds", *options.from));
   }
@@ -235,8 +236,7 @@ RenderSummary run_render(const RenderOptions& options) {
 
   Progress progress(0, options.progress);
   // The scene is read first: a mistake in it shows before minutes of analysis.
-  Look look = resolve_look(options.look);
-  report_warnings(look.description, progress);
+  Look look = resolve_look(options.look, progress);
   VideoSettings video = options.video;
   video.width = look.width;
   video.height = look.height;
@@ -293,9 +293,7 @@ RenderSummary run_render(const RenderOptions& options) {
 
 std::int64_t run_analyze(const AnalyzeOptions& options) {
   validate(options.analysis);
-  if (options.threads < 0) {
-    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
-  }
+  check_threads(options.threads);
   if (options.output.empty() && options.onsets_csv.empty() && options.onsets_midi.empty() &&
       options.plot.empty()) {
     throw UsageError("nothing to write; give -o features.csv (or .json, .svf), --onsets-csv FILE, "
@@ -386,16 +384,9 @@ std::string clock_time(double seconds) {
 void write_preview(const PreviewOptions& options, const Scene& scene, const fs::path& path) {
   const Timeline& timeline = scene.timeline();
   FrameCanvas canvas(scene);
-  const std::int64_t last = timeline.frame_count() - 1;
-  const auto frame_at = [&](double seconds) {
-    const Rational fps = timeline.fps;
-    const auto frame = static_cast<std::int64_t>(std::floor(seconds * static_cast<double>(fps.num) /
-                                                            static_cast<double>(fps.den) + 1e-9));
-    return std::clamp<std::int64_t>(frame, 0, last);
-  };
   cairo_status_t status;
   if (options.sheet_columns <= 0) {
-    canvas.render(frame_at(options.at));
+    canvas.render(timeline.frame_at(options.at));
     status = cairo_surface_write_to_png(canvas.surface(), path.c_str());
   } else {
     // Tiles share the picture's width; each shows a frame scaled down, stamped with its time.
@@ -409,16 +400,12 @@ void write_preview(const PreviewOptions& options, const Scene& scene, const fs::
     CairoPtr cr(cairo_create(sheet.get()));
     cairo_set_source_rgb(cr.get(), 0.0, 0.0, 0.0);
     cairo_paint(cr.get());
-    std::unique_ptr<PangoLayout, decltype(&g_object_unref)> text(pango_cairo_create_layout(cr.get()), g_object_unref);
-    PangoFontDescription* font = pango_font_description_from_string("Sans Bold");
-    pango_font_description_set_absolute_size(font, std::max(9.0, tile_height / 12.0) * PANGO_SCALE);
-    pango_layout_set_font_description(text.get(), font);
-    pango_font_description_free(font);
+    const PangoLayoutPtr text = text_layout(cr.get(), "", std::max(9.0, tile_height / 12.0), PANGO_WEIGHT_BOLD);
     const int tiles = columns * rows;
     for (int k = 0; k < tiles; ++k) {
       throw_if_cancelled();
       const double seconds = (k + 0.5) * timeline.duration_seconds() / tiles;
-      const std::int64_t frame = frame_at(seconds);
+      const std::int64_t frame = timeline.frame_at(seconds);
       canvas.render(frame);
       const double x = (k % columns) * (tile_width + gap), y = (k / columns) * (tile_height + gap);
       cairo_save(cr.get());
@@ -461,17 +448,14 @@ std::vector<fs::file_time_type> change_times(const std::vector<std::string>& fil
 void run_preview(const PreviewOptions& options) {
   validate(options.look);
   validate(options.analysis);
-  if (options.threads < 0) {
-    throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", options.threads));
-  }
+  check_threads(options.threads);
   if (options.sheet_columns < 0 || options.sheet_rows < 0 || options.sheet_columns * options.sheet_rows > 400) {
     throw UsageError("--sheet: give COLUMNSxROWS with at most 400 frames, e.g. 4x3");
   }
   if (!(options.at >= 0.0)) throw UsageError(fmt::format("--at {}: must be 0 or more seconds", options.at));
   check_output_path(options.output, options.overwrite || options.watch, "frame.png");
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
-  Look look = resolve_look(options.look);
-  report_warnings(look.description, progress);
+  Look look = resolve_look(options.look, progress);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, look.fps, progress);
   const Timeline timeline = song_timeline(stems, options.lengths, look.fps);
   if (options.sheet_columns == 0 && options.at > timeline.duration_seconds()) {
@@ -488,15 +472,7 @@ void run_preview(const PreviewOptions& options) {
     write_preview(options, scene, temp.path());
     temp.keep_as(options.output);
   };
-  // What a change to would call for a new picture: the scene file and the shaders it read.
-  const auto watched_files = [&](const SceneDescription& description) {
-    std::vector<std::string> files = description.shader_files;
-    if (description.file.find('/') != std::string::npos && fs::exists(description.file)) {
-      files.insert(files.begin(), description.file);
-    }
-    return files;
-  };
-  std::vector<std::string> files = watched_files(look.description);
+  std::vector<std::string> files = look.description.files;
   if (options.watch && files.empty()) {
     throw UsageError(fmt::format("--watch: scene {} is bundled, so no file changes; start from a copy: "
                                  "stemviz scenes --show {} > my-scene.toml, then --scene my-scene.toml",
@@ -516,9 +492,8 @@ void run_preview(const PreviewOptions& options) {
     // An editor may save in several writes: let it finish before reading.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     try {
-      Look changed = resolve_look(options.look);
-      report_warnings(changed.description, progress);
-      const auto changed_files = watched_files(changed.description);
+      Look changed = resolve_look(options.look, progress);
+      const auto changed_files = changed.description.files;
       if (changed.fps != look.fps) {
         progress.note("note: the scene's fps changed; the preview keeps the rate it started with");
       }

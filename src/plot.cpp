@@ -2,6 +2,7 @@
 
 #include <stemviz/error.hpp>
 #include <stemviz/scene.hpp>
+#include <stemviz/text.hpp>
 
 #include <fmt/format.h>
 #include <pango/pangocairo.h>
@@ -35,36 +36,11 @@ std::string time_label(double seconds, double step) {
   return fmt::format("{}:{:02}", whole / 60, whole % 60);
 }
 
-// Shortens `text` with an ellipsis until it fits `width` pixels in the current font.
-struct LayoutDeleter {
-  void operator()(PangoLayout* layout) const { g_object_unref(layout); }
-};
-struct FontDescriptionDeleter {
-  void operator()(PangoFontDescription* font) const { pango_font_description_free(font); }
-};
-struct GlibStringDeleter {
-  void operator()(gchar* text) const { g_free(text); }
-};
-
-// A layout of `text` in `pixels`-high DejaVu Sans, with fallback fonts where DejaVu has no
-// glyph; bytes that are not UTF-8 (possible in file names) become U+FFFD.
-std::unique_ptr<PangoLayout, LayoutDeleter> label_layout(cairo_t* cr, const std::string& text, double pixels) {
-  const std::unique_ptr<gchar, GlibStringDeleter> valid(
-      g_utf8_make_valid(text.c_str(), static_cast<gssize>(text.size())));
-  std::unique_ptr<PangoLayout, LayoutDeleter> layout(pango_cairo_create_layout(cr));
-  const std::unique_ptr<PangoFontDescription, FontDescriptionDeleter> font(
-      pango_font_description_from_string(kFont));
-  pango_font_description_set_absolute_size(font.get(), pixels * PANGO_SCALE);
-  pango_layout_set_font_description(layout.get(), font.get());
-  pango_layout_set_text(layout.get(), valid.get(), -1);
-  return layout;
-}
-
-// Draws `text` as label_layout() lays it out, from `x`, centred on `centre_y`, cut with an
+// Draws `text` as text_layout() lays it out, from `x`, centred on `centre_y`, cut with an
 // ellipsis to `width`.
 void draw_label(cairo_t* cr, const std::string& text, double x, double centre_y, double pixels,
                 double width) {
-  const auto layout = label_layout(cr, text, pixels);
+  const auto layout = text_layout(cr, text, pixels);
   pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
   pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
   int layout_width = 0, layout_height = 0;
@@ -78,7 +54,7 @@ void draw_label(cairo_t* cr, const std::string& text, double x, double centre_y,
 int missing_glyphs(const std::string& text) {
   CairoSurfacePtr surface = make_image_surface(8, 8);
   CairoPtr cr(cairo_create(surface.get()));
-  return pango_layout_get_unknown_glyphs_count(label_layout(cr.get(), text, 14.0).get());
+  return pango_layout_get_unknown_glyphs_count(text_layout(cr.get(), text, 14.0).get());
 }
 
 void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems,

@@ -1,9 +1,9 @@
 #include <stemviz/scene.hpp>
 
 #include <stemviz/error.hpp>
+#include <stemviz/text.hpp>
 
 #include <fmt/format.h>
-#include <pango/pangocairo.h>
 
 #include <algorithm>
 #include <cmath>
@@ -63,11 +63,7 @@ class Value {
   Value() = default;
   Value(const Number& number, const VariableSet& variables, double* values) : constant_(number.constant) {
     if (!number.expression.empty()) {
-      try {
-        expression_.emplace(number.expression, variables, values, number.scope);
-      } catch (const ExpressionError& error) {
-        throw InputError(fmt::format("{}: {}", number.where.shifted(error.offset).to_string(), error.message));
-      }
+      expression_ = compile_expression(number.expression, number.where, variables, values, number.scope);
     }
   }
   double operator()() const { return expression_ ? expression_->evaluate() : constant_; }
@@ -205,6 +201,13 @@ class SceneEvaluator {
     values_[at(fps_)] = fps;
     values_[at(n_)] = stems;
     values_[at(duration_)] = duration;
+    // Lights depend on the frame only: evaluate them once here, not for every face.
+    frame_lights_.clear();
+    for (const Light& light : lights_) {
+      frame_lights_.push_back({normalize({light.direction[0](), light.direction[1](), light.direction[2]()}),
+                               std::max(0.0, light.intensity()), light.colour});
+    }
+    ambient_now_ = ambient_();
   }
 
   void set_stem(int stem, const StemFrameFeatures& f, double hit, double onsets) {
@@ -356,16 +359,15 @@ class SceneEvaluator {
     double diffuse = 0.0, highlight = 0.0;
     Colour tinted{};  // the diffuse light in each channel, lights' colours included
     Vec3 key{0, 1, 0};
-    for (std::size_t k = 0; k < lights_.size(); ++k) {
-      const Light& light = lights_[k];
-      const Vec3 direction = normalize({light.direction[0](), light.direction[1](), light.direction[2]()});
-      if (k == 0) key = direction;
-      const double facing = std::max(0.0, light.intensity()) * std::max(0.0, dot(normal, direction));
+    for (std::size_t k = 0; k < frame_lights_.size(); ++k) {
+      const FrameLight& light = frame_lights_[k];
+      if (k == 0) key = light.direction;
+      const double facing = light.intensity * std::max(0.0, dot(normal, light.direction));
       diffuse += facing * (light.colour.r + light.colour.g + light.colour.b) / 3.0;
       tinted.r += facing * light.colour.r;
       tinted.g += facing * light.colour.g;
       tinted.b += facing * light.colour.b;
-      highlight = std::max(highlight, std::max(0.0, dot(normal, normalize(direction + view))));
+      highlight = std::max(highlight, std::max(0.0, dot(normal, normalize(light.direction + view))));
     }
     double* v = values_.data();
     v[nx_] = normal.x, v[nx_ + 1] = normal.y, v[nx_ + 2] = normal.z;
@@ -376,12 +378,19 @@ class SceneEvaluator {
     v[diffuse_] = diffuse;
     v[diffuse_ + 1] = tinted.r, v[diffuse_ + 2] = tinted.g, v[diffuse_ + 3] = tinted.b;
     v[highlight_] = highlight;
-    v[ambient_slot_] = ambient_();
+    v[ambient_slot_] = ambient_now_;
     v[base_r_] = base.r, v[base_r_ + 1] = base.g, v[base_r_ + 2] = base.b;
     v[mirror_] = mirror ? 1.0 : 0.0;
     v[h_] = height_fraction;
     return shader_->run();
   }
+
+ // Buffers the frame loop reuses, so that drawing a frame allocates nothing.
+  struct Scratch {
+    std::vector<Vec3> positions;  // each stem's place on the floor
+    Mesh mesh;                    // the current object in its own frame
+    std::vector<Vec3> world;      // its corners in the world
+  } scratch;
 
  private:
   struct Key {
@@ -392,6 +401,11 @@ class SceneEvaluator {
   struct Light {
     std::array<Value, 3> direction;
     Value intensity;
+    Colour colour;
+  };
+  struct FrameLight {
+    Vec3 direction;  // unit, towards the light
+    double intensity;
     Colour colour;
   };
 
@@ -421,6 +435,8 @@ class SceneEvaluator {
   std::vector<Key> azimuth_keys_, elevation_keys_, distance_keys_, fov_keys_;
   Value ambient_;
   std::vector<Light> lights_;
+  std::vector<FrameLight> frame_lights_;  // lights_ evaluated for the current frame
+  double ambient_now_ = 0.0;
   Value spacing_;
   std::optional<Value> radius_;
   Value turn_;
@@ -585,8 +601,9 @@ double Scene::fit_distance() const {
 }
 
 struct FrameCanvas::Label {
-  std::unique_ptr<PangoLayout, decltype(&g_object_unref)> layout{nullptr, g_object_unref};
-  double size = 0.0;
+  PangoLayoutPtr layout;
+  double size = 0.0;       // pixels, this frame
+  double laid_out = 0.0;   // pixels the layout's font has: set again only when size changes
   double x = 0.0, y = 0.0;
   bool visible = false;
 };
@@ -610,9 +627,8 @@ FrameCanvas::FrameCanvas(const Scene& scene)
   if (!scene.description().object.label.empty()) {
     for (int stem = 0; stem < scene.stem_count(); ++stem) {
       auto label = std::make_unique<Label>();
-      label->layout.reset(pango_cairo_create_layout(cr_.get()));
-      const std::string text = scene.label(stem);
-      pango_layout_set_text(label->layout.get(), text.c_str(), static_cast<int>(text.size()));
+      label->laid_out = 1.0;  // draw_labels() sets the frame's size
+      label->layout = text_layout(cr_.get(), scene.label(stem), label->laid_out);
       labels_.push_back(std::move(label));
     }
   }
@@ -659,13 +675,13 @@ void FrameCanvas::render(std::int64_t frame) {
 
   const SceneEvaluator::CameraPose pose = e.camera_pose();
   const Camera camera = SceneEvaluator::make_camera(pose, pose.distance.value_or(scene.fitted_distance()), height);
-  thread_local std::vector<Vec3> positions;
+  std::vector<Vec3>& positions = e.scratch.positions;
   e.layout(d, stems, positions);
   const double turn = e.turn();
 
   faces_.clear();
-  thread_local Mesh mesh;
-  thread_local std::vector<Vec3> world;
+  Mesh& mesh = e.scratch.mesh;
+  std::vector<Vec3>& world = e.scratch.world;
   double floor_radius = 0.0;
   for (int stem = 0; stem < stems; ++stem) {
     e.set_stem(stem, features.at(stem, frame), scene.hit(stem, frame), scene.onsets(stem, frame));
@@ -876,10 +892,10 @@ void FrameCanvas::draw_labels() {
   const Colour& colour = scene_->description().object.label_colour;
   for (const auto& label : labels_) {
     if (!label->visible) continue;
-    PangoFontDescription* font = pango_font_description_from_string("Sans");
-    pango_font_description_set_absolute_size(font, label->size * PANGO_SCALE);
-    pango_layout_set_font_description(label->layout.get(), font);
-    pango_font_description_free(font);
+    if (label->size != label->laid_out) {
+      set_text_size(label->layout.get(), label->size);
+      label->laid_out = label->size;
+    }
     int text_width = 0, text_height = 0;
     pango_layout_get_pixel_size(label->layout.get(), &text_width, &text_height);
     cairo_move_to(cr, label->x - text_width / 2.0, label->y);

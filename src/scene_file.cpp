@@ -99,17 +99,14 @@ class TableReader {
     number.expression = *value.value<std::string>();
     number.where = number.where.shifted(1);  // past the opening quote
     // Compile once here so that every mistake is reported before anything renders.
-    const VariableSet variables = scene_variables();
+    static const VariableSet variables = scene_variables();
     std::vector<double> scratch(static_cast<std::size_t>(variables.size()), 0.0);
-    try {
-      const Expression expression(number.expression, variables, scratch.data(), scope);
-      if (expression.is_constant()) {
-        number.constant = expression.evaluate();
-        number.expression.clear();
-        check_range(key, number.where, number.constant, low, high);
-      }
-    } catch (const ExpressionError& error) {
-      throw InputError(fmt::format("{}: {}", number.where.shifted(error.offset).to_string(), error.message));
+    const Expression expression =
+        compile_expression(number.expression, number.where, variables, scratch.data(), scope);
+    if (expression.is_constant()) {
+      number.constant = expression.evaluate();
+      number.expression.clear();
+      check_range(key, number.where, number.constant, low, high);
     }
     return number;
   }
@@ -458,11 +455,11 @@ void parse_layout(const TableReader& layout, SceneDescription& scene) {
                                            layout.spot(key).to_string(), key, kind));
     }
   };
-  no_effect("radius", l.kind == LayoutKind::ring || l.kind == LayoutKind::polygon);
+  const bool circular = l.kind == LayoutKind::ring || l.kind == LayoutKind::polygon;
+  no_effect("radius", circular);
   no_effect("columns", l.kind == LayoutKind::row || l.kind == LayoutKind::grid);
   no_effect("positions", l.kind == LayoutKind::positions);
-  no_effect("spacing", l.kind != LayoutKind::positions && !(l.radius && l.kind != LayoutKind::row &&
-                                                            l.kind != LayoutKind::grid));
+  no_effect("spacing", l.kind != LayoutKind::positions && !(circular && l.radius));
 }
 
 void parse_floor(const TableReader& floor, SceneDescription& scene) {
@@ -616,7 +613,8 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
                             "edges", "edge_width", "colours", "palette", "shader", "label", "label_size",
                             "label_colour"}),
                scene);
-  scene.shader = load_shader(scene.object.shader, folder, scene.object.shader_where, &scene.shader_files);
+  if (!folder.empty()) scene.files.push_back(file);
+  scene.shader = load_shader(scene.object.shader, folder, scene.object.shader_where, &scene.files);
   const bool shader_sets_edges = std::any_of(scene.shader.statements.begin(), scene.shader.statements.end(),
                                              [](const ShaderStatement& s) { return s.target == "edge_a"; });
   if (!scene.object.edges && scene.object.edge_width_set && !shader_sets_edges) {

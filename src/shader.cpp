@@ -93,11 +93,7 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
     // Check the expression against what is known at this line: the inputs and the names
     // set on earlier lines.
     scratch.assign(static_cast<std::size_t>(variables.size()), 0.0);
-    try {
-      Expression(statement.expression, variables, scratch.data(), Scope::shader, assigned);
-    } catch (const ExpressionError& error) {
-      throw InputError(fmt::format("{}: {}", statement.where.shifted(error.offset).to_string(), error.message));
-    }
+    compile_expression(statement.expression, statement.where, variables, scratch.data(), Scope::shader, assigned);
     const int slot = variables.add(statement.target, Scope::shader);
     if (std::find(assigned.begin(), assigned.end(), slot) == assigned.end()) assigned.push_back(slot);
     program.statements.push_back(std::move(statement));

@@ -2,6 +2,7 @@
 
 #include <stemviz/error.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -71,6 +72,11 @@ std::int64_t Timeline::frame_at_or_after(double seconds) const {
   // Round to whole microseconds first so "--from 2.5" means exactly 2.5 s.
   const auto micros = static_cast<std::int64_t>(std::llround(seconds * 1e6));
   return mul_div_ceil(micros, fps.num, fps.den * 1'000'000);
+}
+
+std::int64_t Timeline::frame_at(double seconds) const {
+  const auto micros = static_cast<std::int64_t>(std::llround(std::max(0.0, seconds) * 1e6));
+  return std::min(mul_div_floor(micros, fps.num, fps.den * 1'000'000), std::max<std::int64_t>(0, frame_count() - 1));
 }
 
 }  // namespace stemviz

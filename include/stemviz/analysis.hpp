@@ -34,6 +34,8 @@ struct StemFrameFeatures {
   std::array<float, kMaxBands> bands{};  // amplitude in log-spaced bands, low to high, 0..1
                                          // (1 = this stem's loudest band at any frame);
                                          // entries past the track's band count stay 0
+
+  bool operator==(const StemFrameFeatures&) const = default;
 };
 
 // Features of every stem at every frame of the song, stored stem-major.

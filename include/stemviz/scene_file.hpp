@@ -125,7 +125,8 @@ struct SceneDescription {
   FloorDescription floor;
   ObjectDescription object;
   ShaderProgram shader;   // the object's shader, resolved
-  std::vector<std::string> shader_files;  // files on disk the scene read, for --watch
+  std::vector<std::string> files;         // files on disk it was read from (the scene file,
+                                         // its shader), for --watch; none for bundled ones
   std::vector<std::string> warnings;      // keys that are set but change nothing
 };
 

@@ -40,6 +40,8 @@ struct Timeline {
   double frame_time(std::int64_t frame) const;
   // The first frame whose start time is at or after `seconds`.
   std::int64_t frame_at_or_after(double seconds) const;
+  // The frame on screen at `seconds`: the last one starting at or before it, within the song.
+  std::int64_t frame_at(double seconds) const;
   double duration_seconds() const { return static_cast<double>(samples) / sample_rate; }
 };
 

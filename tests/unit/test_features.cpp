@@ -399,13 +399,7 @@ TEST_SUITE("analyze") {
         REQUIRE(std::isfinite(a.level));
         REQUIRE(a.level >= 0.0f);
         REQUIRE(a.level <= 1.0f);
-        REQUIRE(a.level == b.level);
-        REQUIRE(a.rms == b.rms);
-        REQUIRE(a.peak == b.peak);
-        REQUIRE(a.centroid_hz == b.centroid_hz);
-        REQUIRE(a.flux == b.flux);
-        REQUIRE(a.onset == b.onset);
-        REQUIRE(a.bands == b.bands);
+        REQUIRE(a == b);
       }
     }
   }

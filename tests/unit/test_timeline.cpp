@@ -42,6 +42,17 @@ TEST_SUITE("timeline") {
     CHECK(Timeline{{30000, 1001}, 48000, 48000 * 10}.frame_count() == 300);
   }
 
+  TEST_CASE("the frame on screen at a time, within the song") {
+    const Timeline ntsc{{30000, 1001}, 48000, 48000 * 10};
+    CHECK(ntsc.frame_at(0.0) == 0);
+    CHECK(ntsc.frame_at(ntsc.frame_time(150)) == 150);  // a frame's own start time
+    CHECK(ntsc.frame_at(ntsc.frame_time(150) - 1e-4) == 149);
+    CHECK(ntsc.frame_at(-3.0) == 0);
+    CHECK(ntsc.frame_at(60.0) == ntsc.frame_count() - 1);
+    const Timeline sixty{{60, 1}, 44100, 44100 * 20};
+    CHECK(sixty.frame_at(12.5) == 750);
+  }
+
   TEST_CASE("frame rates parse as exact rationals") {
     CHECK(parse_frame_rate("60", "--fps") == Rational{60, 1});
     CHECK(parse_frame_rate("29.97", "--fps") == Rational{30000, 1001});
