@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <libyuv.h>
+#include <sndfile.h>
 
 extern "C" {
 #include <libavutil/channel_layout.h>
@@ -110,7 +111,45 @@ void SegmentEncoder::commit() {
   temp_.keep_as(path_);
 }
 
-void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, const fs::path& path) {
+void write_soundtrack_master(const Plan& plan, const std::vector<StemInfo>& stems, float gain,
+                             const fs::path& path) {
+  TempFile temp(fs::path(path) += ".tmp");
+  SF_INFO info{};
+  info.samplerate = plan.timeline.sample_rate;
+  info.channels = 2;
+  info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
+  SndfilePtr file(sf_open(temp.path().c_str(), SFM_WRITE, &info));
+  if (!file) {
+    throw Failure(fmt::format("cannot write {}: {}", temp.path().string(), sf_strerror(nullptr)));
+  }
+  // Floats beyond full scale clip rather than wrap around.
+  sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  MixReader mix(stems, gain, plan.timeline.sample_rate);
+  mix.seek(plan.first_sample());
+  constexpr std::int64_t kBlock = 8192;
+  std::vector<float> left_right(2 * kBlock);
+  std::int64_t remaining = plan.end_sample() - plan.first_sample();
+  while (remaining > 0) {
+    throw_if_cancelled();
+    const std::int64_t want = std::min(kBlock, remaining);
+    if (mix.read(left_right.data(), want) != want) {
+      throw Failure("a stem ended early while mixing the soundtrack; check that the stems are not "
+                    "being written to");
+    }
+    if (sf_writef_float(file.get(), left_right.data(), want) != want) {
+      throw Failure(fmt::format("cannot write {}: {} (disk full?)", temp.path().string(),
+                                sf_strerror(file.get())));
+    }
+    remaining -= want;
+  }
+  if (sf_close(file.release()) != 0) {
+    throw Failure(fmt::format("cannot finish {} (disk full?)", temp.path().string()));
+  }
+  temp.keep_as(path);
+}
+
+void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t samples, const fs::path& path,
+                       std::int64_t bit_rate) {
   TempFile temp(fs::path(path) += ".tmp");
   const std::string where = temp.path().string();
   const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
@@ -124,9 +163,9 @@ void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, con
   CodecContextPtr encoder(avcodec_alloc_context3(codec));
   if (!encoder) throw Failure("out of memory allocating the AAC encoder");
   encoder->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  encoder->sample_rate = plan.timeline.sample_rate;
-  encoder->bit_rate = settings.bit_rate;
-  encoder->time_base = {1, plan.timeline.sample_rate};
+  encoder->sample_rate = sample_rate;
+  encoder->bit_rate = bit_rate;
+  encoder->time_base = {1, sample_rate};
   av_channel_layout_default(&encoder->ch_layout, 2);
   if (format->oformat->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   check_av(avcodec_open2(encoder.get(), codec, nullptr), "cannot open the AAC encoder");
@@ -158,17 +197,22 @@ void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings, con
     }
   };
 
-  MixReader mix(*settings.stems, settings.gain, plan.timeline.sample_rate);
-  mix.seek(plan.first_sample());
+  const std::vector<StemInfo> masters = probe_stems({master});
+  const StemInfo& info = masters.front();
+  if (info.sample_rate != sample_rate || info.samples != samples || info.channels != 2) {
+    throw InputError(fmt::format("{}: holds {} samples of {} channels at {} Hz instead of {} stereo "
+                                 "samples at {} Hz; plan the job again", master.string(), info.samples,
+                                 info.channels, info.sample_rate, samples, sample_rate));
+  }
+  StemReader reader(info);
   std::vector<float> left_right(static_cast<std::size_t>(2 * encoder->frame_size));
-  std::int64_t remaining = plan.end_sample() - plan.first_sample();
+  std::int64_t remaining = samples;
   std::int64_t pts = 0;
   while (remaining > 0) {
     throw_if_cancelled();
     const std::int64_t want = std::min<std::int64_t>(encoder->frame_size, remaining);
-    if (mix.read(left_right.data(), want) != want) {
-      throw Failure("a stem ended early while encoding the soundtrack; check that the stems "
-                    "are not being written to");
+    if (reader.read_stereo(left_right.data(), want) != want) {
+      throw Failure(fmt::format("{} ended early; check that it is not being written to", master.string()));
     }
     check_av(av_frame_make_writable(frame.get()), "out of memory for an audio frame");
     auto* left = reinterpret_cast<float*>(frame->data[0]);

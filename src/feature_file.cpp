@@ -35,7 +35,9 @@ void append(std::string& out, T value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof(T));
 }
 
-nlohmann::json settings_json(const AnalysisSettings& s) {
+}  // namespace
+
+nlohmann::json analysis_settings_json(const AnalysisSettings& s) {
   const Normalization& n = s.normalization;
   return {{"window_ms", s.window_ms},
           {"attack_ms", s.attack_ms},
@@ -47,7 +49,7 @@ nlohmann::json settings_json(const AnalysisSettings& s) {
           {"bleed_reduce", s.bleed_reduce}};
 }
 
-AnalysisSettings settings_from(const nlohmann::json& j) {
+AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
   AnalysisSettings s;
   s.window_ms = j.at("window_ms").get<double>();
   s.attack_ms = j.at("attack_ms").get<double>();
@@ -60,8 +62,6 @@ AnalysisSettings settings_from(const nlohmann::json& j) {
   s.bleed_reduce = j.at("bleed_reduce").get<bool>();
   return s;
 }
-
-}  // namespace
 
 std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads) {
   std::vector<FeatureFileStem> described(stems.size());
@@ -103,7 +103,7 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
       {"band_count", features.band_count()},
       {"mix_gain", file.analysis.mix_gain},
       {"mix_peak", file.analysis.mix_peak},
-      {"settings", settings_json(file.settings)},
+      {"settings", analysis_settings_json(file.settings)},
       {"stems", stems}};
   const std::string text = metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
@@ -163,7 +163,7 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
     file.timeline.fps = {metadata.at("fps").at(0).get<std::int64_t>(), metadata.at("fps").at(1).get<std::int64_t>()};
     file.timeline.sample_rate = metadata.at("sample_rate").get<int>();
     file.timeline.samples = metadata.at("samples").get<std::int64_t>();
-    file.settings = settings_from(metadata.at("settings"));
+    file.settings = analysis_settings_from_json(metadata.at("settings"));
     file.analysis.mix_gain = metadata.at("mix_gain").get<float>();
     file.analysis.mix_peak = metadata.at("mix_peak").get<double>();
     for (const auto& stem : metadata.at("stems")) {
@@ -223,7 +223,7 @@ std::string FeatureCache::key(const std::vector<StemInfo>& stems, const Timeline
   Sha256 hash;
   hash.update(fmt::format("stemviz feature cache {}\n{}\n", kFeatureFormatVersion, binary));
   hash.update(fmt::format("{} {} {}\n", timeline.fps.to_string(), timeline.sample_rate, timeline.samples));
-  hash.update(settings_json(settings).dump() + "\n");
+  hash.update(analysis_settings_json(settings).dump() + "\n");
   for (const auto& stem : stems) {
     std::error_code error;
     const fs::path absolute = fs::absolute(stem.path, error);

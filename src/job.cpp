@@ -6,12 +6,12 @@
 #include <stemviz/feature_file.hpp>
 #include <stemviz/feature_table.hpp>
 #include <stemviz/files.hpp>
+#include <stemviz/job_folder.hpp>
+#include <stemviz/manifest.hpp>
 #include <stemviz/plan.hpp>
 #include <stemviz/plot.hpp>
-#include <stemviz/render.hpp>
 #include <stemviz/scene.hpp>
 #include <stemviz/scene_file.hpp>
-#include <stemviz/stitch.hpp>
 #include <stemviz/text.hpp>
 
 #include <fmt/format.h>
@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -44,7 +46,7 @@ fs::path folder_of(const fs::path& output) {
 class ScratchDir {
  public:
   explicit ScratchDir(const fs::path& output) {
-    path_ = folder_of(output) / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid());
+    path_ = folder_of(output) / fmt::format(".{}.stemviz-{}.job", output.filename().string(), getpid());
     std::error_code error;
     fs::remove_all(path_, error);
     if (!fs::create_directory(path_, error)) {
@@ -201,9 +203,9 @@ void validate(const LookOptions& look) {
   }
 }
 
-void validate(const RenderOptions& options) {
-  validate(options.look);
-  const VideoSettings& video = options.video;
+void validate(const JobSettings& settings) {
+  validate(settings.look);
+  const VideoSettings& video = settings.video;
   const auto& presets = x264_presets();
   if (std::find(presets.begin(), presets.end(), video.preset) == presets.end()) {
     throw UsageError(fmt::format("--preset {}: not an x264 preset; use one of {}", video.preset,
@@ -212,83 +214,214 @@ void validate(const RenderOptions& options) {
   if (video.crf < 0 || video.crf > 51) {
     throw UsageError(fmt::format("--crf {}: must be from 0 (lossless) to 51", video.crf));
   }
-  if (!(options.chunk_seconds > 0.0) || options.chunk_seconds > 3600.0) {
+  if (!(settings.chunk_seconds > 0.0) || settings.chunk_seconds > 3600.0) {
     throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600",
-                                 options.chunk_seconds));
+                                 settings.chunk_seconds));
   }
-  check_threads(options.threads);
-  if (options.from && !(*options.from >= 0.0)) {
-    throw UsageError(fmt::format("--from {}: must be 0 or more seconds", *options.from));
+  if (settings.from && !(*settings.from >= 0.0)) {
+    throw UsageError(fmt::format("--from {}: must be 0 or more seconds", *settings.from));
   }
-  if (options.to && !(*options.to > 0.0)) {
-    throw UsageError(fmt::format("--to {}: must be more than 0 seconds", *options.to));
+  if (settings.to && !(*settings.to > 0.0)) {
+    throw UsageError(fmt::format("--to {}: must be more than 0 seconds", *settings.to));
   }
-  if (options.from && options.to && *options.from >= *options.to) {
-    throw UsageError(fmt::format("--from {} is not before --to {}", *options.from, *options.to));
+  if (settings.from && settings.to && *settings.from >= *settings.to) {
+    throw UsageError(fmt::format("--from {} is not before --to {}", *settings.from, *settings.to));
   }
-  validate(options.analysis);
+  validate(settings.analysis);
 }
+
+namespace {
+
+// A job worked out in memory: its manifest, features and the stems its soundtrack needs.
+struct PreparedJob {
+  Manifest manifest;
+  FeatureFile features;
+  std::vector<StemInfo> stems;
+};
+
+// Reads the scene and the stems, analyses them (or takes the cached features) and cuts the
+// frames into chunks over `shards` shards. `beside` is the output whose folder holds the
+// default feature cache.
+PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, const fs::path& beside,
+                        Progress& progress) {
+  // The scene is read first: a mistake in it shows before minutes of analysis.
+  Look look = resolve_look(settings.look, progress);
+  PreparedJob job;
+  Manifest& manifest = job.manifest;
+  manifest.software = SoftwareVersions::of_this_binary();
+  manifest.video = settings.video;
+  manifest.video.width = look.width;
+  manifest.video.height = look.height;
+  manifest.video.fps = look.fps;
+  job.stems = load_stems(settings.stems, settings.lengths, look.fps, progress);
+  const Timeline timeline = song_timeline(job.stems, settings.lengths, look.fps);
+  const std::int64_t song_frames = timeline.frame_count();
+  const std::int64_t first_frame = settings.from ? timeline.frame_at_or_after(*settings.from) : 0;
+  const std::int64_t end_frame =
+      settings.to ? std::min(song_frames, timeline.frame_at_or_after(*settings.to)) : song_frames;
+  if (first_frame >= end_frame) {
+    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
+                                 describe(settings.stems), settings.from.value_or(0.0),
+                                 timeline.duration_seconds()));
+  }
+  AnalysisSettings analysis = settings.analysis;
+  analysis.threads = threads;
+  job.features = features_for(job.stems, timeline, analysis, settings.cache, beside, true, progress);
+  manifest.stems = job.features.stems;
+  manifest.analysis = job.features.settings;
+  manifest.scene = std::move(look.description);
+  manifest.plan = make_plan(timeline, first_frame, end_frame,
+                            frames_per_chunk(settings.chunk_seconds, look.fps));
+  if (static_cast<std::size_t>(shards) > manifest.plan.chunks.size()) {
+    throw UsageError(fmt::format("--shards {}: the job has only {} chunks; use at most {} shards, or a "
+                                 "shorter --chunk-seconds", shards, manifest.plan.chunks.size(),
+                                 manifest.plan.chunks.size()));
+  }
+  manifest.shards = shards;
+  manifest.shard_of_chunk = assign_shards(manifest.plan.chunks.size(), shards);
+  return job;
+}
+
+std::string describe_render(const Manifest& m) {
+  return fmt::format("{} frames ({}x{} at {} fps, scene {}) in {} chunks", m.plan.frame_count(),
+                     m.video.width, m.video.height, m.video.fps.to_string(), m.scene.name,
+                     m.plan.chunks.size());
+}
+
+// True when `folder` is missing, empty or holds a stemviz job: the folders a job may be
+// written into without destroying anything else.
+bool holds_a_job_or_nothing(const fs::path& folder) {
+  std::error_code error;
+  if (!fs::exists(folder, error)) return true;
+  if (!fs::is_directory(folder, error)) return false;
+  return fs::is_empty(folder, error) || fs::exists(manifest_path(folder), error);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
 
 RenderSummary run_render(const RenderOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  validate(options);
+  validate(options.job);
+  check_threads(options.threads);
   check_output_path(options.output, options.overwrite, "out.mp4");
+  if (!options.work_dir.empty() && !holds_a_job_or_nothing(options.work_dir)) {
+    throw InputError(fmt::format("--work-dir {}: holds files that are not a stemviz job; give a new or "
+                                 "empty folder", options.work_dir.string()));
+  }
 
   Progress progress(0, options.progress);
-  // The scene is read first: a mistake in it shows before minutes of analysis.
-  Look look = resolve_look(options.look, progress);
-  VideoSettings video = options.video;
-  video.width = look.width;
-  video.height = look.height;
-  video.fps = look.fps;
-  const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, video.fps, progress);
-  const Timeline timeline = song_timeline(stems, options.lengths, video.fps);
-  const std::int64_t song_frames = timeline.frame_count();
-  const std::int64_t first_frame = options.from ? timeline.frame_at_or_after(*options.from) : 0;
-  const std::int64_t end_frame =
-      options.to ? std::min(song_frames, timeline.frame_at_or_after(*options.to)) : song_frames;
-  if (first_frame >= end_frame) {
-    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
-                                 describe(options.stems), options.from.value_or(0.0),
-                                 timeline.duration_seconds()));
+  PreparedJob prepared = prepare_job(options.job, options.threads, 1, options.output, progress);
+  std::optional<ScratchDir> scratch;
+  if (options.work_dir.empty()) scratch.emplace(options.output);
+  const fs::path folder = options.work_dir.empty() ? scratch->path() : options.work_dir;
+  if (write_job(folder, prepared.manifest, prepared.features)) {
+    progress.note(fmt::format("resuming the job in {}", folder.string()));
   }
-  progress.set_total(end_frame - first_frame);
-  AnalysisSettings analysis_settings = options.analysis;
-  analysis_settings.threads = options.threads;
-  const Analysis analysis = features_for(stems, timeline, analysis_settings, options.cache,
-                                         options.output, false, progress).analysis;
+  // From here on the render reads the job folder exactly as a shard on another machine does.
+  const LoadedJob job = load_job(folder);
+  progress.note("rendering " + describe_render(job.manifest));
+  const float gain = job.features.analysis.mix_gain;
+  const ShardResult rendered = render_chunks(job, job.manifest.plan.chunks, options.threads, progress, [&] {
+    write_soundtrack(folder, job.manifest, prepared.stems, gain);
+    prepare_soundtrack(job);
+  });
+  stitch_job(job, options.output, progress);
 
-  const Plan plan = make_plan(timeline, first_frame, end_frame,
-                              frames_per_chunk(options.chunk_seconds, video.fps));
-  const Scene scene(std::move(look.description), stem_names(stems), analysis.features, timeline,
-                    video.width, video.height);
-  ScratchDir scratch(options.output);
-  progress.note(fmt::format("rendering {} frames ({}x{} at {} fps, scene {}) in {} chunks",
-                            plan.frame_count(), video.width, video.height, video.fps.to_string(),
-                            scene.description().name, plan.chunks.size()));
-  progress.start();
-  const fs::path soundtrack = scratch.path() / "soundtrack.m4a";
-  const auto segments = render_segments(
-      plan, scene, video, scratch.path(), options.threads, progress,
-      [&] { encode_soundtrack(plan, {&stems, analysis.mix_gain}, soundtrack); });
-  progress.stop();
-
-  progress.note("joining segments and soundtrack");
-  const fs::path unfinished = scratch.path() / "output.mp4";
-  stitch(plan, segments, soundtrack, unfinished);
-  check_output(plan, unfinished);
-  std::error_code error;
-  fs::rename(unfinished, options.output, error);
-  if (error) {
-    throw Failure(fmt::format("cannot move the finished video to {}: {}",
-                              options.output.string(), error.message()));
-  }
   RenderSummary summary;
-  summary.frames = plan.frame_count();
-  summary.seconds_of_video = static_cast<double>(plan.frame_count()) / video.fps.to_double();
-  summary.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.frames = job.manifest.plan.frame_count();
+  summary.frames_rendered = rendered.frames_rendered;
+  summary.seconds_of_video = static_cast<double>(summary.frames) / job.manifest.video.fps.to_double();
+  summary.wall_seconds = seconds_since(started);
   return summary;
+}
+
+PlanSummary run_plan(const PlanOptions& options) {
+  validate(options.job);
+  check_threads(options.threads);
+  if (options.shards < 1 || options.shards > 100000) {
+    throw UsageError(fmt::format("--shards {}: must be from 1 to 100000", options.shards));
+  }
+  const fs::path& folder = options.folder;
+  std::error_code error;
+  const fs::path parent = folder_of(folder.has_filename() ? folder : folder.parent_path());
+  if (!fs::is_directory(parent, error)) {
+    throw InputError(fmt::format("{}: the folder {} does not exist; create it first", folder.string(),
+                                 parent.string()));
+  }
+  if (!holds_a_job_or_nothing(folder)) {
+    throw InputError(fmt::format("{}: exists and is not a stemviz job folder; give a new or empty folder",
+                                 folder.string()));
+  }
+  if (fs::exists(manifest_path(folder), error) && !options.overwrite) {
+    throw UsageError(fmt::format("{}: already holds a job; pass -y to replace it", folder.string()));
+  }
+  Progress progress(0, options.progress);
+  PreparedJob prepared = prepare_job(options.job, options.threads, options.shards, folder, progress);
+  write_job(folder, prepared.manifest, prepared.features);
+  progress.note("mixing the soundtrack");
+  write_soundtrack(folder, prepared.manifest, prepared.stems, prepared.features.analysis.mix_gain);
+  const Manifest& m = prepared.manifest;
+  return {m.plan.frame_count(), m.plan.chunks.size(), m.shards, m.hash};
+}
+
+namespace {
+
+// The shard index from the option, or from the variable an array job scheduler sets.
+int shard_index(const ShardOptions& options) {
+  if (options.index) return *options.index;
+  std::vector<std::string> names;
+  if (!options.index_env.empty()) {
+    names = {options.index_env};
+  } else {
+    names = {"AWS_BATCH_JOB_ARRAY_INDEX", "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"};
+  }
+  for (const std::string& name : names) {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') continue;
+    char* end = nullptr;
+    errno = 0;
+    const long index = std::strtol(value, &end, 10);
+    if (errno != 0 || *end != '\0' || index < options.index_base || index > 1'000'000) {
+      throw UsageError(fmt::format("{}={}: not a shard index counting from {}", name, value, options.index_base));
+    }
+    return static_cast<int>(index - options.index_base);
+  }
+  throw UsageError(fmt::format("no shard index: pass --index K, or run as an array job that sets {}",
+                               fmt::join(names, ", ")));
+}
+
+}  // namespace
+
+ShardSummary run_shard(const ShardOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  check_threads(options.threads);
+  if (options.index_base != 0 && options.index_base != 1) {
+    throw UsageError(fmt::format("--index-base {}: must be 0 or 1", options.index_base));
+  }
+  const LoadedJob job = load_job(options.job);
+  check_runs_here(job.manifest, manifest_path(options.job));
+  const int shard = shard_index(options);
+  if (shard < 0 || shard >= job.manifest.shards) {
+    throw UsageError(fmt::format("shard {}: the job in {} has shards 0 to {}", shard, options.job.string(),
+                                 job.manifest.shards - 1));
+  }
+  Progress progress(0, options.progress);
+  const std::vector<Chunk> chunks = job.manifest.chunks_of_shard(shard);
+  progress.note(fmt::format("shard {} of {}: chunks {} to {} of {}", shard, job.manifest.shards,
+                            chunks.front().index, chunks.back().index, describe_render(job.manifest)));
+  const ShardResult result = render_chunks(job, chunks, options.threads, progress);
+  return {shard, result.chunks, result.chunks_rendered, result.frames_rendered, seconds_since(started)};
+}
+
+std::int64_t run_stitch(const StitchOptions& options) {
+  check_output_path(options.output, options.overwrite, "out.mp4");
+  const LoadedJob job = load_job(options.job);
+  Progress progress(0, options.progress);
+  return stitch_job(job, options.output, progress);
 }
 
 std::int64_t run_analyze(const AnalyzeOptions& options) {

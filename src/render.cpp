@@ -23,8 +23,9 @@ fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk) {
 namespace {
 
 void render_chunk(const Chunk& chunk, FrameCanvas& canvas, const VideoSettings& video,
-                  const fs::path& segment_dir, Progress& progress) {
-  SegmentEncoder encoder(segment_path(segment_dir, chunk), video);
+                  const fs::path& segment_dir, Progress& progress, const SegmentDone& done) {
+  const fs::path path = segment_path(segment_dir, chunk);
+  SegmentEncoder encoder(path, video);
   for (std::int64_t frame = chunk.first_frame; frame < chunk.end_frame(); ++frame) {
     throw_if_cancelled();
     canvas.render(frame);
@@ -32,25 +33,25 @@ void render_chunk(const Chunk& chunk, FrameCanvas& canvas, const VideoSettings& 
     progress.add_frames(1);
   }
   encoder.commit();
+  if (done) done(chunk, path);
 }
 
 }  // namespace
 
-std::vector<fs::path> render_segments(const Plan& plan, const Scene& scene,
-                                      const VideoSettings& video,
-                                      const fs::path& segment_dir, int threads,
-                                      Progress& progress, const std::function<void()>& alongside) {
+void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
+                     const fs::path& segment_dir, int threads, Progress& progress, const SegmentDone& done,
+                     const std::function<void()>& alongside) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   // One canvas per worker thread, made on first use and reused for all its chunks.
   tbb::enumerable_thread_specific<std::unique_ptr<FrameCanvas>> canvases;
   const auto render_chunks = [&] {
     tbb::parallel_for(
-        tbb::blocked_range<std::size_t>(0, plan.chunks.size(), 1),
+        tbb::blocked_range<std::size_t>(0, chunks.size(), 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
           auto& canvas = canvases.local();
           if (!canvas) canvas = std::make_unique<FrameCanvas>(scene);
           for (std::size_t i = range.begin(); i != range.end(); ++i) {
-            render_chunk(plan.chunks[i], *canvas, video, segment_dir, progress);
+            render_chunk(chunks[i], *canvas, video, segment_dir, progress, done);
           }
         },
         tbb::simple_partitioner());
@@ -71,9 +72,6 @@ std::vector<fs::path> render_segments(const Plan& plan, const Scene& scene,
     }
     side.wait();
   });
-  std::vector<fs::path> segments;
-  for (const Chunk& chunk : plan.chunks) segments.push_back(segment_path(segment_dir, chunk));
-  return segments;
 }
 
 }  // namespace stemviz

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -574,10 +575,10 @@ std::vector<CatalogueEntry> catalogue(const std::string& folder, const std::stri
   return result;
 }
 
-}  // namespace
-
-SceneDescription parse_scene(std::string_view text, const std::string& name, const std::string& file,
-                             const fs::path& folder) {
+// Parses everything but the shader, which `shader_for` supplies for the name the scene gives.
+SceneDescription parse_scene_with(
+    std::string_view text, const std::string& name, const std::string& file,
+    const std::function<ShaderProgram(SceneDescription&)>& shader_for) {
   toml::table table;
   try {
     table = toml::parse(text, std::string_view(file));
@@ -589,6 +590,7 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
   SceneDescription scene;
   scene.name = name;
   scene.file = file;
+  scene.text = std::string(text);
   const TableReader top(table, "the scene", file,
                         {"description", "video", "camera", "lighting", "layout", "floor", "object"});
   scene.description = top.text("description", "");
@@ -613,8 +615,7 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
                             "edges", "edge_width", "colours", "palette", "shader", "label", "label_size",
                             "label_colour"}),
                scene);
-  if (!folder.empty()) scene.files.push_back(file);
-  scene.shader = load_shader(scene.object.shader, folder, scene.object.shader_where, &scene.files);
+  scene.shader = shader_for(scene);
   const bool shader_sets_edges = std::any_of(scene.shader.statements.begin(), scene.shader.statements.end(),
                                              [](const ShaderStatement& s) { return s.target == "edge_a"; });
   if (!scene.object.edges && scene.object.edge_width_set && !shader_sets_edges) {
@@ -622,6 +623,27 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
                                          scene.object.edge_width_where.to_string()));
   }
   return scene;
+}
+
+}  // namespace
+
+SceneDescription parse_scene(std::string_view text, const std::string& name, const std::string& file,
+                             const fs::path& folder) {
+  return parse_scene_with(text, name, file, [&](SceneDescription& scene) {
+    if (!folder.empty()) scene.files.push_back(file);
+    return load_shader(scene.object.shader, folder, scene.object.shader_where, &scene.files);
+  });
+}
+
+SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name,
+                                         const std::string& file, const ShaderProgram& shader) {
+  return parse_scene_with(text, name, file, [&](SceneDescription& scene) {
+    if (scene.object.shader != shader.name) {
+      throw InputError(fmt::format("{}: the scene asks for shader \"{}\" but \"{}\" came with it",
+                                   scene.object.shader_where.to_string(), scene.object.shader, shader.name));
+    }
+    return shader;
+  });
 }
 
 ShaderProgram load_shader(const std::string& name, const fs::path& scene_folder, const SourceSpot& wanted,

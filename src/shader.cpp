@@ -35,6 +35,7 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
   ShaderProgram program;
   program.name = name;
   program.file = file;
+  program.text = std::string(text);
   VariableSet variables = scene_variables();
   const int inputs = variables.size();
   std::vector<int> assigned;  // slots of the locals set so far, in order

@@ -1,6 +1,6 @@
 // Encode stage: one chunk of rendered frames becomes one video-only H.264 segment (MP4)
 // that starts on a keyframe, so segments can later be joined without re-encoding; the
-// stems' mix becomes one audio-only AAC file.
+// stems' mix becomes a FLAC master and, at the stitch, one audio-only AAC file.
 #pragma once
 
 #include <stemviz/audio.hpp>
@@ -55,16 +55,18 @@ class SegmentEncoder {
   std::int64_t next_pts_ = 0;
 };
 
-struct SoundtrackSettings {
-  const std::vector<StemInfo>* stems = nullptr;  // summed into the soundtrack
-  float gain = 1.0f;                             // applied to the sum (see Analysis::mix_gain)
-  std::int64_t bit_rate = 192'000;               // AAC bits per second, stereo
-};
+// Writes the soundtrack master: the stems' mix times `gain` (see Analysis::mix_gain) over
+// the plan's samples, as stereo 24-bit FLAC at the plan's sample rate, under a temporary
+// name renamed when complete. A job carries it so that its workers never read the stems.
+// Polls for a cancel request between blocks.
+void write_soundtrack_master(const Plan& plan, const std::vector<StemInfo>& stems, float gain,
+                             const std::filesystem::path& path);
 
-// Encodes the stems' mix over the plan's sample range to stereo AAC in an audio-only MP4 at
-// `path`, written under a temporary name and renamed when complete. Polls for a cancel
-// request between packets.
-void encode_soundtrack(const Plan& plan, const SoundtrackSettings& settings,
-                       const std::filesystem::path& path);
+// Encodes a soundtrack master to stereo AAC at `bit_rate` bits per second in an audio-only
+// MP4 at `path`, written under a temporary name and renamed when complete. The master must
+// hold exactly `samples` samples per channel at `sample_rate`. Polls for a cancel request
+// between packets.
+void encode_soundtrack(const std::filesystem::path& master, int sample_rate, std::int64_t samples,
+                       const std::filesystem::path& path, std::int64_t bit_rate = 192'000);
 
 }  // namespace stemviz

@@ -17,6 +17,8 @@
 #include <stemviz/audio.hpp>
 #include <stemviz/timeline.hpp>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -43,6 +45,11 @@ struct FeatureFile {
   AnalysisSettings settings;  // as analysed (threads is not stored)
   Analysis analysis;
 };
+
+// The settings as the feature file's metadata (and a job's manifest) records them.
+nlohmann::json analysis_settings_json(const AnalysisSettings& settings);
+// Reads them back; throws nlohmann::json::exception for a missing or mistyped entry.
+AnalysisSettings analysis_settings_from_json(const nlohmann::json& json);
 
 // The stems' entries for a feature file. With `hash`, each file is hashed (OpenMP over
 // stems, `threads` as for the analysis); without, sha256 stays empty.

@@ -1,6 +1,7 @@
-// Jobs end to end. A render: stems -> audio -> analysis -> plan -> render pool -> stitch;
-// an analysis: stems -> audio -> analysis -> feature file. The CLI fills the options and
-// calls run_render() or run_analyze(); everything else lives here.
+// Jobs end to end. A render: stems -> audio -> analysis -> plan -> render pool -> stitch,
+// in one process or split into plan, shards and stitch on many machines (job_folder.hpp);
+// an analysis: stems -> audio -> analysis -> feature file; a preview: one frame as a PNG.
+// The CLI fills the options and calls run_*(); everything else lives here.
 #pragma once
 
 #include <stemviz/analysis.hpp>
@@ -26,34 +27,93 @@ struct LookOptions {
   std::optional<Rational> fps;        // the scene's [video] fps when not given
 };
 
-struct RenderOptions {
+// What a job renders: the settings `stemviz render` and `stemviz plan` share.
+struct JobSettings {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
-  std::filesystem::path output;  // .mp4 to write
-  bool overwrite = false;        // replace an existing output
   LookOptions look;
   VideoSettings video;           // its size and fps come from `look`
   double chunk_seconds = 1.0;    // length of one chunk (and segment), > 0
-  int threads = 0;               // workers for analysis and rendering; 0 = all cores
   std::optional<double> from;    // seconds: render only from here ...
   std::optional<double> to;      // ... up to here
-  AnalysisSettings analysis;     // its threads field is ignored: `threads` serves both
+  AnalysisSettings analysis;     // its threads field is ignored: the job's threads serve both
   CacheSettings cache;
+};
+
+// Checks the settings that do not need the stems; throws UsageError naming the option.
+void validate(const JobSettings& settings);
+
+struct RenderOptions {
+  JobSettings job;
+  std::filesystem::path output;    // .mp4 to write
+  bool overwrite = false;          // replace an existing output
+  std::filesystem::path work_dir;  // keep the job here, so an interrupted render resumes;
+                                   // empty: a private folder beside the output, removed at the end
+  int threads = 0;                 // workers for analysis and rendering; 0 = all cores
   ProgressStyle progress = ProgressStyle::lines;
 };
 
 struct RenderSummary {
   std::int64_t frames = 0;
+  std::int64_t frames_rendered = 0;  // fewer than `frames` when a job in the work folder resumed
   double seconds_of_video = 0.0;
   double wall_seconds = 0.0;
 };
 
-// Checks the options that do not need the stems; throws UsageError naming the option.
-void validate(const RenderOptions& options);
-
-// Renders the video. The output appears only when it is complete and checked; a failure or
-// an interrupt leaves neither the output nor temporary files behind.
+// Renders the video: plans a one-shard job, renders it and stitches it, through the same
+// code as a sharded render. The output appears only when it is complete and checked; a
+// failure or an interrupt leaves neither the output nor temporary files behind (finished
+// segments stay in a --work-dir).
 RenderSummary run_render(const RenderOptions& options);
+
+struct PlanOptions {
+  JobSettings job;
+  std::filesystem::path folder;  // the job folder to write
+  bool overwrite = false;        // replace a job already in `folder`
+  int shards = 1;                // machines (or array tasks) the chunks are spread over
+  int threads = 0;               // for the analysis; 0 = all cores
+  ProgressStyle progress = ProgressStyle::lines;
+};
+
+struct PlanSummary {
+  std::int64_t frames = 0;
+  std::size_t chunks = 0;
+  int shards = 0;
+  std::string hash;  // the manifest's
+};
+
+// Analyses the stems and writes a job folder (job_folder.hpp) that is all a worker needs.
+PlanSummary run_plan(const PlanOptions& options);
+
+struct ShardOptions {
+  std::filesystem::path job;
+  std::optional<int> index;  // the shard to render; when not given, read from `index_env` ...
+  std::string index_env;     // ... or else from AWS_BATCH_JOB_ARRAY_INDEX, SLURM_ARRAY_TASK_ID
+                             // or JOB_COMPLETION_INDEX, whichever is set
+  int index_base = 0;        // what the variable counts from (0 or 1)
+  int threads = 0;           // 0 = all cores
+  ProgressStyle progress = ProgressStyle::lines;
+};
+
+struct ShardSummary {
+  int shard = 0;
+  std::int64_t chunks = 0, chunks_rendered = 0, frames_rendered = 0;
+  double wall_seconds = 0.0;
+};
+
+// Renders the chunks of one shard that are not done yet into the job's segments folder.
+ShardSummary run_shard(const ShardOptions& options);
+
+struct StitchOptions {
+  std::filesystem::path job;
+  std::filesystem::path output;  // .mp4 to write
+  bool overwrite = false;
+  ProgressStyle progress = ProgressStyle::lines;
+};
+
+// Checks every segment of the job, joins them with the soundtrack and checks the result;
+// returns the number of frames.
+std::int64_t run_stitch(const StitchOptions& options);
 
 struct PreviewOptions {
   std::vector<std::filesystem::path> stems;

@@ -18,15 +18,16 @@ namespace stemviz {
 // Where chunk `chunk`'s segment lives inside `segment_dir`.
 std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk);
 
-// Renders every chunk of `plan` into `segment_dir` with `threads` workers (0 = all cores)
-// and returns the segment paths in chunk order. `alongside` (may be empty) runs on one of
-// the same workers while the chunks render, so work such as the soundtrack adds no time of
-// its own after the render and --threads still bounds the cores used. Stops with
+// Called on the worker that finished a chunk, once its segment is complete at its final path.
+using SegmentDone = std::function<void(const Chunk& chunk, const std::filesystem::path& segment)>;
+
+// Renders `chunks` into `segment_dir` with `threads` workers (0 = all cores), calling
+// `done` (may be empty) for each finished segment. `alongside` (may be empty) runs on one
+// of the same workers while the chunks render, so work such as the soundtrack adds no time
+// of its own after the render and --threads still bounds the cores used. Stops with
 // Interrupted on a cancel request; a segment that was not finished leaves no file behind.
-std::vector<std::filesystem::path> render_segments(const Plan& plan, const Scene& scene,
-                                                   const VideoSettings& video,
-                                                   const std::filesystem::path& segment_dir,
-                                                   int threads, Progress& progress,
-                                                   const std::function<void()>& alongside);
+void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
+                     const std::filesystem::path& segment_dir, int threads, Progress& progress,
+                     const SegmentDone& done, const std::function<void()>& alongside);
 
 }  // namespace stemviz

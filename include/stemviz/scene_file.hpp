@@ -115,6 +115,7 @@ struct SceneDescription {
   std::string name;
   std::string description;
   std::string file;       // as messages name it
+  std::string text;       // the TOML it was read from, so a job can carry the scene exactly
   int width = 1920, height = 1080;
   Rational fps{60, 1};
   Background background;
@@ -134,6 +135,12 @@ struct SceneDescription {
 // looked for first (empty for a bundled scene). Throws InputError with `file:line:col`.
 SceneDescription parse_scene(std::string_view text, const std::string& name, const std::string& file,
                              const std::filesystem::path& folder);
+
+// Reads scene `text` with its shader already resolved (a job's manifest carries both, so a
+// worker never looks at the files of the machine that planned the job). Throws InputError
+// when `shader` is not the one the scene names.
+SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name,
+                                         const std::string& file, const ShaderProgram& shader);
 
 // A scene by path (anything with a '/' or ending in .toml) or by name: scenes/NAME.toml in
 // the current folder, else the bundled scene of that name.

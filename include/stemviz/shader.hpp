@@ -23,6 +23,7 @@ struct ShaderProgram {
   std::string name;         // what scenes call it
   std::string description;  // its first comment line
   std::string file;         // as messages name it
+  std::string text;         // the program as written
   bool per_vertex = false;  // `@vertex`: shade each corner, blend across the face
   bool two_sided = false;   // `@two-sided`: also draw faces turned away from the camera
   std::vector<ShaderStatement> statements;

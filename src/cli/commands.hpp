@@ -5,12 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <stemviz/audio.hpp>
-
-namespace stemviz {
-struct AnalysisSettings;
-struct CacheSettings;
-struct LookOptions;
-}
+#include <stemviz/job.hpp>
+#include <stemviz/progress.hpp>
 
 namespace stemviz::cli {
 
@@ -32,6 +28,25 @@ void add_look_options(CLI::App& command, LookArguments& look);
 // Checks and converts what add_look_options() read; throws UsageError.
 LookOptions look_options(const LookArguments& look);
 
+// What `render` and `plan` share, as typed.
+struct JobArguments {
+  JobSettings job;
+  LookArguments look;
+  std::string progress = "auto";
+  bool quiet = false;
+  bool pad = false;
+  bool trim = false;
+};
+// Adds the stems argument and the options of JobSettings to `command`.
+void add_job_options(CLI::App& command, JobArguments& arguments);
+// Checks and converts what add_job_options() read; throws UsageError.
+JobSettings job_settings(const JobArguments& arguments);
+
+// Adds --progress auto|bar|lines|none and -q to `command`.
+void add_progress_options(CLI::App& command, std::string& progress, bool& quiet);
+// The style they chose; "auto" is a bar on a terminal, lines otherwise.
+ProgressStyle progress_style(const std::string& progress, bool quiet);
+
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);
 // Adds `stemviz analyze` to `app`.
@@ -40,6 +55,11 @@ void set_analyze_command(CLI::App& app);
 void set_preview_command(CLI::App& app);
 // Adds `stemviz scenes` to `app`.
 void set_scenes_command(CLI::App& app);
+// Adds `stemviz plan`, `stemviz shard`, `stemviz stitch` and `stemviz status` to `app`.
+void set_plan_command(CLI::App& app);
+void set_shard_command(CLI::App& app);
+void set_stitch_command(CLI::App& app);
+void set_status_command(CLI::App& app);
 
 // Adds --pad and --trim (mutually exclusive) to `command`.
 void add_length_options(CLI::App& command, bool& pad, bool& trim);

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   stemviz::cli::set_analyze_command(app);
   stemviz::cli::set_preview_command(app);
   stemviz::cli::set_scenes_command(app);
+  stemviz::cli::set_plan_command(app);
+  stemviz::cli::set_shard_command(app);
+  stemviz::cli::set_stitch_command(app);
+  stemviz::cli::set_status_command(app);
 
   // libav's own chatter (x264 statistics, muxer notes) is noise on a render's terminal;
   // its errors reach the user through stemviz's messages.

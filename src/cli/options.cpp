@@ -89,6 +89,42 @@ void add_length_options(CLI::App& command, bool& pad, bool& trim) {
       ->excludes(pad_option);
 }
 
+void add_job_options(CLI::App& command, JobArguments& arguments) {
+  JobSettings& job = arguments.job;
+  command.add_option("stems", job.stems, "A folder of equal-length stems, or the stem files")->required();
+  add_look_options(command, arguments.look);
+  command.add_option("--chunk-seconds", job.chunk_seconds, "Length of each independently encoded chunk")
+      ->capture_default_str();
+  command.add_option("--preset", job.video.preset, "x264 preset (speed against size)")->capture_default_str();
+  command.add_option("--crf", job.video.crf, "x264 quality: 0 lossless .. 51 worst")->capture_default_str();
+  command.add_option("--from", job.from, "Render from this time (seconds)");
+  command.add_option("--to", job.to, "Render up to this time (seconds)");
+  add_length_options(command, arguments.pad, arguments.trim);
+  add_analysis_options(command, job.analysis);
+  add_cache_options(command, job.cache);
+}
+
+JobSettings job_settings(const JobArguments& arguments) {
+  JobSettings job = arguments.job;
+  job.look = look_options(arguments.look);
+  job.lengths = length_policy(arguments.pad, arguments.trim);
+  return job;
+}
+
+void add_progress_options(CLI::App& command, std::string& progress, bool& quiet) {
+  command.add_option("--progress", progress, "Progress display")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))
+      ->capture_default_str();
+  command.add_flag("-q,--quiet", quiet, "Print errors only");
+}
+
+ProgressStyle progress_style(const std::string& progress, bool quiet) {
+  if (quiet || progress == "none") return ProgressStyle::none;
+  if (progress == "bar") return ProgressStyle::bar;
+  if (progress == "lines") return ProgressStyle::lines;
+  return default_progress_style();
+}
+
 LengthPolicy length_policy(bool pad, bool trim) {
   if (pad) return LengthPolicy::pad;
   if (trim) return LengthPolicy::trim;

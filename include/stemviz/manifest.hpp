@@ -1,0 +1,71 @@
+// Plan stage, on disk: the manifest of a job folder (manifest.json). It holds every setting
+// a worker needs to render its chunks byte for byte as any other machine would: the
+// software versions that decide the bytes, the resolved scene and shader texts, the video
+// settings, the content hashes of the stems and features, the chunks' frame ranges and
+// which shard renders each chunk. Its own SHA-256 (over everything but the "hash" entry)
+// names the job: segments record it, so a segment of another job is never joined.
+#pragma once
+
+#include <stemviz/encode.hpp>
+#include <stemviz/feature_file.hpp>
+#include <stemviz/plan.hpp>
+#include <stemviz/scene_file.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stemviz {
+
+// Raised when the manifest's layout changes in a way older readers would misread.
+inline constexpr int kManifestVersion = 1;
+
+// The libraries whose versions change the bytes of a segment or a frame.
+struct SoftwareVersions {
+  std::string stemviz, ffmpeg, libavcodec, libavformat, x264, cairo, pango, libyuv;
+
+  static SoftwareVersions of_this_binary();
+  // "libavcodec 59.37.100 (this binary: 60.3.100)" for each library that differs from `here`.
+  std::vector<std::string> differences_from(const SoftwareVersions& here) const;
+  friend bool operator==(const SoftwareVersions&, const SoftwareVersions&) = default;
+};
+
+struct Manifest {
+  SoftwareVersions software;
+  std::vector<FeatureFileStem> stems;     // with their SHA-256; workers never read the stems
+  AnalysisSettings analysis;              // as the feature file was made (for people reading)
+  std::string features_file = "features.svf";
+  std::string features_hash;              // content hash of the feature file
+  std::string soundtrack_file = "soundtrack.flac";  // the mix (write_soundtrack_master)
+  VideoSettings video;
+  SceneDescription scene;                 // name, file and text are stored; the rest is parsed
+  Plan plan;
+  int shards = 1;                         // >= 1
+  std::vector<int> shard_of_chunk;        // per chunk of `plan`, 0 .. shards - 1
+  std::string hash;                       // set by manifest_text() and read_manifest()
+
+  // The chunks shard `shard` renders, in order.
+  std::vector<Chunk> chunks_of_shard(int shard) const;
+};
+
+// Spreads `chunks` chunks over `shards` shards in contiguous runs whose lengths differ by at
+// most one, so each machine encodes neighbouring chunks and no shard is empty while another
+// has two (for shards <= chunks).
+std::vector<int> assign_shards(std::size_t chunks, int shards);
+
+// The manifest as pretty-printed JSON; sets `manifest.hash` to the hash it carries.
+std::string manifest_text(Manifest& manifest);
+
+// Writes `manifest` to `path` under a temporary name, renamed when complete.
+void write_manifest(const std::filesystem::path& path, Manifest& manifest);
+
+// Reads and checks a manifest: InputError naming the file when it is missing, not JSON,
+// truncated, lacks an entry or names a file outside its folder; JobMismatch when it has
+// another format version or its content does not match its hash.
+Manifest read_manifest(const std::filesystem::path& path);
+
+// Throws JobMismatch listing each library whose version differs from this binary's: such a
+// binary would encode other bytes than the machines that rendered the other shards.
+void check_runs_here(const Manifest& manifest, const std::filesystem::path& path);
+
+}  // namespace stemviz

@@ -1,0 +1,268 @@
+#include <stemviz/job_folder.hpp>
+
+#include <stemviz/encode.hpp>
+#include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
+#include <stemviz/hash.hpp>
+#include <stemviz/render.hpp>
+#include <stemviz/scene.hpp>
+#include <stemviz/stitch.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kSoundtrackAac = "soundtrack.m4a";
+
+fs::path record_path(const fs::path& file) { return fs::path(file) += ".done"; }
+
+// The files of a job folder that a job of other settings must not find: everything
+// stemviz puts there, and nothing else.
+void remove_job_files(const fs::path& folder) {
+  std::error_code ignored;
+  for (const char* name : {"manifest.json", "features.svf", "soundtrack.flac", "soundtrack.flac.done",
+                           kSoundtrackAac, "soundtrack.m4a.done"}) {
+    fs::remove(folder / name, ignored);
+  }
+  fs::remove_all(segments_folder(folder), ignored);
+}
+
+std::string read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// "3, 5-9, 12" for sorted chunk indices.
+std::string ranges(const std::vector<int>& indices) {
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < indices.size();) {
+    std::size_t j = i;
+    while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1) ++j;
+    parts.push_back(j == i ? std::to_string(indices[i]) : fmt::format("{}-{}", indices[i], indices[j]));
+    i = j + 1;
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+fs::path manifest_path(const fs::path& job) { return job / "manifest.json"; }
+fs::path segments_folder(const fs::path& job) { return job / "segments"; }
+
+void record_file(const fs::path& file, const std::string& job_hash, std::int64_t frames) {
+  std::error_code error;
+  const auto bytes = fs::file_size(file, error);
+  if (error) throw Failure(fmt::format("{}: cannot read its size: {}", file.string(), error.message()));
+  Json record = {{"job", job_hash}, {"bytes", bytes}, {"sha256", sha256_of_file(file)}};
+  if (frames > 0) record["frames"] = frames;
+  TempFile temp(fs::path(record_path(file)) += ".tmp");
+  std::ofstream out(temp.path(), std::ios::binary);
+  out << record.dump() << '\n';
+  out.close();
+  if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  temp.keep_as(record_path(file));
+}
+
+std::string check_file(const fs::path& file, const std::string& job_hash, std::int64_t frames) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error)) return "missing";
+  if (!fs::is_regular_file(record_path(file), error)) return "unfinished (no record beside it)";
+  try {
+    const Json record = Json::parse(read_whole(record_path(file)));
+    if (record.at("job").get<std::string>() != job_hash) return "made for another job";
+    if (frames > 0 && record.value("frames", std::int64_t{0}) != frames) return "holds another frame count";
+    if (record.at("bytes").get<std::uintmax_t>() != fs::file_size(file, error) || error) {
+      return "damaged: its size differs from its record";
+    }
+    if (record.at("sha256").get<std::string>() != sha256_of_file(file)) {
+      return "damaged: its SHA-256 differs from its record";
+    }
+  } catch (const Json::exception&) {
+    return "its record is damaged";
+  } catch (const InputError&) {
+    return "unreadable";
+  }
+  return {};
+}
+
+LoadedJob load_job(const fs::path& folder) {
+  std::error_code error;
+  if (!fs::is_directory(folder, error)) {
+    throw InputError(fmt::format("{}: no such job folder; make one with `stemviz plan STEMS -o {}`",
+                                 folder.string(), folder.string()));
+  }
+  const fs::path manifest_file = manifest_path(folder);
+  if (!fs::exists(manifest_file, error)) {
+    throw InputError(fmt::format("{}: no manifest.json in it; give a folder made by `stemviz plan`",
+                                 folder.string()));
+  }
+  LoadedJob job{folder, read_manifest(manifest_file), {}};
+  const fs::path features = folder / job.manifest.features_file;
+  std::string hash;
+  job.features = read_feature_file(features, &hash);
+  const Manifest& m = job.manifest;
+  if (hash != m.features_hash || job.features.stems.size() != m.stems.size() ||
+      !(job.features.timeline.fps == m.plan.timeline.fps) ||
+      job.features.timeline.samples != m.plan.timeline.samples) {
+    throw InputError(fmt::format("{}: does not belong to {} (another job's features?); plan the job again",
+                                 features.string(), manifest_file.string()));
+  }
+  return job;
+}
+
+bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& features) {
+  std::ostringstream feature_bytes;
+  manifest.features_hash = write_feature_file(feature_bytes, features);
+  manifest_text(manifest);  // sets the hash
+
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error || !fs::is_directory(folder)) {
+    throw InputError(fmt::format("{}: cannot create the job folder: {}", folder.string(),
+                                 error ? error.message() : "a file has that name"));
+  }
+  const fs::path manifest_file = manifest_path(folder);
+  bool same_job = false;
+  if (fs::exists(manifest_file, error)) {
+    try {
+      same_job = read_manifest(manifest_file).hash == manifest.hash;
+    } catch (const Error&) {
+      same_job = false;  // damaged, or of another version: it goes
+    }
+  }
+  if (!same_job) remove_job_files(folder);
+
+  const fs::path features_file = folder / manifest.features_file;
+  TempFile temp(fs::path(features_file) += ".tmp");
+  {
+    std::ofstream out(temp.path(), std::ios::binary);
+    out << feature_bytes.str();
+    out.close();
+    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  }
+  temp.keep_as(features_file);
+  fs::create_directories(segments_folder(folder), error);
+  if (error) {
+    throw Failure(fmt::format("{}: cannot create it: {}", segments_folder(folder).string(), error.message()));
+  }
+  // The manifest goes last: a folder with a manifest has everything a worker needs.
+  if (!same_job) write_manifest(manifest_file, manifest);
+  return same_job;
+}
+
+std::vector<ChunkState> chunk_states(const LoadedJob& job) {
+  const Manifest& m = job.manifest;
+  std::vector<ChunkState> states;
+  for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
+    const Chunk& chunk = m.plan.chunks[i];
+    states.push_back({chunk, m.shard_of_chunk[i],
+                      check_file(segment_path(segments_folder(job.folder), chunk), m.hash, chunk.frame_count)});
+  }
+  return states;
+}
+
+ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads,
+                          Progress& progress, const std::function<void()>& alongside) {
+  const Manifest& m = job.manifest;
+  const fs::path segments = segments_folder(job.folder);
+  ShardResult result;
+  result.chunks = static_cast<std::int64_t>(chunks.size());
+  std::vector<Chunk> missing;
+  for (const Chunk& chunk : chunks) {
+    if (!check_file(segment_path(segments, chunk), m.hash, chunk.frame_count).empty()) {
+      missing.push_back(chunk);
+      result.frames_rendered += chunk.frame_count;
+    }
+  }
+  result.chunks_rendered = static_cast<std::int64_t>(missing.size());
+  if (missing.size() < chunks.size()) {
+    progress.note(fmt::format("{} of {} chunks already done", chunks.size() - missing.size(), chunks.size()));
+  }
+  std::vector<std::string> names;
+  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
+  const Scene scene(m.scene, names, job.features.analysis.features, m.plan.timeline, m.video.width,
+                    m.video.height);
+  progress.set_total(result.frames_rendered);
+  progress.start();
+  render_segments(
+      missing, scene, m.video, segments, threads, progress,
+      [&](const Chunk& chunk, const fs::path& path) { record_file(path, m.hash, chunk.frame_count); },
+      alongside);
+  progress.stop();
+  return result;
+}
+
+void write_soundtrack(const fs::path& folder, const Manifest& manifest, const std::vector<StemInfo>& stems,
+                      float gain) {
+  const fs::path master = folder / manifest.soundtrack_file;
+  if (check_file(master, manifest.hash).empty()) return;
+  write_soundtrack_master(manifest.plan, stems, gain, master);
+  record_file(master, manifest.hash);
+}
+
+void prepare_soundtrack(const LoadedJob& job) {
+  const Manifest& m = job.manifest;
+  const fs::path aac = job.folder / kSoundtrackAac;
+  if (check_file(aac, m.hash).empty()) return;
+  const fs::path master = job.folder / m.soundtrack_file;
+  const std::string problem = check_file(master, m.hash);
+  if (!problem.empty()) {
+    throw InputError(fmt::format("{}: {}; plan the job again", master.string(), problem));
+  }
+  encode_soundtrack(master, m.plan.timeline.sample_rate, m.plan.end_sample() - m.plan.first_sample(), aac);
+  record_file(aac, m.hash);
+}
+
+std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& progress) {
+  const Manifest& m = job.manifest;
+  std::map<int, std::vector<int>> missing_by_shard;
+  std::string first_problem;
+  std::size_t missing = 0;
+  for (const ChunkState& state : chunk_states(job)) {
+    if (state.problem.empty()) continue;
+    if (first_problem.empty()) {
+      first_problem = fmt::format("{} is {}", segment_path(segments_folder(job.folder), state.chunk).string(),
+                                  state.problem);
+    }
+    missing_by_shard[state.shard].push_back(state.chunk.index);
+    ++missing;
+  }
+  if (missing > 0) {
+    std::vector<std::string> parts, shards;
+    for (const auto& [shard, chunks] : missing_by_shard) {
+      parts.push_back(fmt::format("shard {} (chunk{} {})", shard, chunks.size() == 1 ? "" : "s", ranges(chunks)));
+      shards.push_back(std::to_string(shard));
+    }
+    throw InputError(fmt::format("{}: {} of {} chunks are not done: {} ({}); run `stemviz shard {} --index K` "
+                                 "for shard{} {}, then stitch again",
+                                 job.folder.string(), missing, m.plan.chunks.size(), fmt::join(parts, ", "),
+                                 first_problem, job.folder.string(), shards.size() == 1 ? "" : "s",
+                                 fmt::join(shards, ", ")));
+  }
+  progress.note("joining segments and soundtrack");
+  prepare_soundtrack(job);
+  std::vector<fs::path> segments;
+  for (const Chunk& chunk : m.plan.chunks) segments.push_back(segment_path(segments_folder(job.folder), chunk));
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  TempFile unfinished(folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid()));
+  stitch(m.plan, segments, job.folder / kSoundtrackAac, unfinished.path());
+  check_output(m.plan, unfinished.path());
+  unfinished.keep_as(output);
+  return m.plan.frame_count();
+}
+
+}  // namespace stemviz

@@ -1,0 +1,321 @@
+#include <stemviz/manifest.hpp>
+
+#include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
+#include <stemviz/hash.hpp>
+
+#include <cairo.h>
+#include <fmt/format.h>
+#include <libyuv/version.h>
+#include <nlohmann/json.hpp>
+#include <pango/pango.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+}
+
+#include <link.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+// Keys stay in the order written, so people read the manifest top down: what, with what,
+// from what, how, and the long chunk list last.
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kFormatName = "stemviz job";
+
+std::string version_text(unsigned version) {
+  return fmt::format("{}.{}.{}", AV_VERSION_MAJOR(version), AV_VERSION_MINOR(version),
+                     AV_VERSION_MICRO(version));
+}
+
+// libx264 is loaded by libavcodec, not linked by stemviz, and its soname carries its build
+// number (libx264.so.164): read it off the loaded objects.
+std::string x264_build() {
+  std::string build;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) {
+        const std::string name = info->dlpi_name ? info->dlpi_name : "";
+        const std::size_t at = name.rfind("libx264.so.");
+        if (at != std::string::npos) *static_cast<std::string*>(out) = name.substr(at + 11);
+        return 0;
+      },
+      &build);
+  return build.empty() ? "unknown" : build;
+}
+
+Json rational_json(const Rational& r) { return r.to_string(); }
+
+Rational rational_from(const Json& json) {
+  const std::string text = json.get<std::string>();
+  return parse_frame_rate(text, "fps");
+}
+
+// A file name the manifest may point at: inside the job folder, no folders, no tricks.
+std::string checked_file_name(const Json& json, const fs::path& path) {
+  const std::string name = json.get<std::string>();
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\\') != std::string::npos || name.find('\0') != std::string::npos) {
+    throw InputError(fmt::format("{}: names the file \"{}\", which is not a plain file name inside the "
+                                 "job folder; plan the job again", path.string(), name));
+  }
+  return name;
+}
+
+Json to_json(const Manifest& m) {
+  const SoftwareVersions& v = m.software;
+  Json stems = Json::array();
+  for (const FeatureFileStem& stem : m.stems) {
+    stems.push_back({{"name", stem.name},
+                     {"file", stem.file},
+                     {"sha256", stem.sha256},
+                     {"channels", stem.channels},
+                     {"sample_rate", stem.sample_rate},
+                     {"samples", stem.samples}});
+  }
+  Json chunks = Json::array();
+  for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
+    const Chunk& chunk = m.plan.chunks[i];
+    chunks.push_back({{"index", chunk.index},
+                      {"first_frame", chunk.first_frame},
+                      {"frames", chunk.frame_count},
+                      {"shard", m.shard_of_chunk.at(i)}});
+  }
+  const Timeline& timeline = m.plan.timeline;
+  return {
+      {"format", kFormatName},
+      {"version", kManifestVersion},
+      {"software",
+       {{"stemviz", v.stemviz},
+        {"ffmpeg", v.ffmpeg},
+        {"libavcodec", v.libavcodec},
+        {"libavformat", v.libavformat},
+        {"x264", v.x264},
+        {"cairo", v.cairo},
+        {"pango", v.pango},
+        {"libyuv", v.libyuv}}},
+      {"video",
+       {{"codec", "h264"},
+        {"width", m.video.width},
+        {"height", m.video.height},
+        {"fps", rational_json(m.video.fps)},
+        {"preset", m.video.preset},
+        {"crf", m.video.crf}}},
+      {"timeline",
+       {{"fps", rational_json(timeline.fps)},
+        {"sample_rate", timeline.sample_rate},
+        {"samples", timeline.samples}}},
+      {"frames", {{"first", m.plan.first_frame}, {"end", m.plan.end_frame}}},
+      {"shards", m.shards},
+      {"stems", stems},
+      {"analysis", analysis_settings_json(m.analysis)},
+      {"features", {{"file", m.features_file}, {"sha256", m.features_hash}}},
+      {"soundtrack", {{"file", m.soundtrack_file}}},
+      {"scene",
+       {{"name", m.scene.name},
+        {"file", m.scene.file},
+        {"text", m.scene.text},
+        {"shader", {{"name", m.scene.shader.name}, {"file", m.scene.shader.file}, {"text", m.scene.shader.text}}}}},
+      {"chunks", chunks},
+  };
+}
+
+// The hash a manifest carries: SHA-256 of its compact JSON without the "hash" entry, keys in
+// the order written.
+std::string content_hash(Json json) {
+  json.erase("hash");
+  return Sha256().update(json.dump(-1, ' ', false, Json::error_handler_t::replace)).hex();
+}
+
+Manifest from_json(const Json& j, const fs::path& path) {
+  Manifest m;
+  const Json& v = j.at("software");
+  const auto text = [](const Json& object, const char* key) { return object.at(key).get<std::string>(); };
+  m.software = {text(v, "stemviz"), text(v, "ffmpeg"), text(v, "libavcodec"), text(v, "libavformat"),
+                text(v, "x264"),    text(v, "cairo"),  text(v, "pango"),      text(v, "libyuv")};
+  for (const Json& stem : j.at("stems")) {
+    m.stems.push_back({text(stem, "name"), text(stem, "file"), text(stem, "sha256"), stem.at("channels").get<int>(),
+                       stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
+  }
+  m.analysis = analysis_settings_from_json(j.at("analysis"));
+  m.features_file = checked_file_name(j.at("features").at("file"), path);
+  m.features_hash = text(j.at("features"), "sha256");
+  m.soundtrack_file = checked_file_name(j.at("soundtrack").at("file"), path);
+  const Json& t = j.at("timeline");
+  m.plan.timeline = {rational_from(t.at("fps")), t.at("sample_rate").get<int>(), t.at("samples").get<std::int64_t>()};
+  const Json& video = j.at("video");
+  m.video.width = video.at("width").get<int>();
+  m.video.height = video.at("height").get<int>();
+  m.video.fps = rational_from(video.at("fps"));
+  m.video.preset = text(video, "preset");
+  m.video.crf = video.at("crf").get<int>();
+  m.plan.first_frame = j.at("frames").at("first").get<std::int64_t>();
+  m.plan.end_frame = j.at("frames").at("end").get<std::int64_t>();
+  m.shards = j.at("shards").get<int>();
+
+  const auto broken = [&](const std::string& what) {
+    return InputError(fmt::format("{}: {}; plan the job again", path.string(), what));
+  };
+  if (m.shards < 1) throw broken("the shard count is below 1");
+  if (m.stems.empty()) throw broken("no stems are listed");
+  if (m.plan.timeline.sample_rate <= 0 || m.plan.timeline.samples <= 0 || !(m.video.fps == m.plan.timeline.fps)) {
+    throw broken("the timeline is inconsistent");
+  }
+  std::int64_t next_frame = m.plan.first_frame;
+  for (const Json& c : j.at("chunks")) {
+    const Chunk chunk{c.at("index").get<int>(), c.at("first_frame").get<std::int64_t>(),
+                      c.at("frames").get<std::int64_t>()};
+    const int shard = c.at("shard").get<int>();
+    if (chunk.index != static_cast<int>(m.plan.chunks.size()) || chunk.first_frame != next_frame ||
+        chunk.frame_count < 1 || shard < 0 || shard >= m.shards) {
+      throw broken(fmt::format("chunk {} does not follow the chunk before it", chunk.index));
+    }
+    next_frame = chunk.end_frame();
+    m.plan.chunks.push_back(chunk);
+    m.shard_of_chunk.push_back(shard);
+  }
+  if (m.plan.chunks.empty() || next_frame != m.plan.end_frame || m.plan.first_frame < 0 ||
+      m.plan.end_frame > m.plan.timeline.frame_count()) {
+    throw broken("the chunks do not cover the frames to render");
+  }
+
+  const Json& scene = j.at("scene");
+  const Json& shader = scene.at("shader");
+  // Messages about the texts name the files they came from on the planning machine.
+  const ShaderProgram program = parse_shader(text(shader, "text"), text(shader, "name"),
+                                             fmt::format("{} (shader {})", path.string(), text(shader, "file")));
+  m.scene = parse_scene_with_shader(text(scene, "text"), text(scene, "name"),
+                                    fmt::format("{} (scene {})", path.string(), text(scene, "file")), program);
+  m.scene.file = text(scene, "file");
+  m.scene.shader.file = text(shader, "file");
+  return m;
+}
+
+}  // namespace
+
+SoftwareVersions SoftwareVersions::of_this_binary() {
+  return {STEMVIZ_VERSION,
+          av_version_info(),
+          version_text(avcodec_version()),
+          version_text(avformat_version()),
+          x264_build(),
+          cairo_version_string(),
+          pango_version_string(),
+          std::to_string(LIBYUV_VERSION)};
+}
+
+std::vector<std::string> SoftwareVersions::differences_from(const SoftwareVersions& here) const {
+  std::vector<std::string> out;
+  const auto compare = [&](const char* name, const std::string& job, const std::string& mine) {
+    if (job != mine) out.push_back(fmt::format("{} {} (this binary: {})", name, job, mine));
+  };
+  compare("stemviz", stemviz, here.stemviz);
+  compare("FFmpeg", ffmpeg, here.ffmpeg);
+  compare("libavcodec", libavcodec, here.libavcodec);
+  compare("libavformat", libavformat, here.libavformat);
+  compare("x264", x264, here.x264);
+  compare("cairo", cairo, here.cairo);
+  compare("pango", pango, here.pango);
+  compare("libyuv", libyuv, here.libyuv);
+  return out;
+}
+
+std::vector<Chunk> Manifest::chunks_of_shard(int shard) const {
+  std::vector<Chunk> chunks;
+  for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
+    if (shard_of_chunk[i] == shard) chunks.push_back(plan.chunks[i]);
+  }
+  return chunks;
+}
+
+std::vector<int> assign_shards(std::size_t chunks, int shards) {
+  std::vector<int> shard_of(chunks);
+  const auto n = static_cast<std::size_t>(shards);
+  // Shard k takes chunks [k * chunks / n, (k + 1) * chunks / n).
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t i = k * chunks / n; i < (k + 1) * chunks / n; ++i) shard_of[i] = static_cast<int>(k);
+  }
+  return shard_of;
+}
+
+std::string manifest_text(Manifest& manifest) {
+  const Json content = to_json(manifest);
+  manifest.hash = content_hash(content);
+  // The hash goes third, after what the file is, for people reading it.
+  Json json;
+  for (const auto& [key, value] : content.items()) {
+    json[key] = value;
+    if (key == "version") json["hash"] = manifest.hash;
+  }
+  return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+void write_manifest(const fs::path& path, Manifest& manifest) {
+  const std::string text = manifest_text(manifest);
+  TempFile temp(fs::path(path) += ".tmp");
+  std::ofstream out(temp.path(), std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  temp.keep_as(path);
+}
+
+Manifest read_manifest(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(fmt::format("{}: cannot read the job's manifest; give a folder made by `stemviz plan`",
+                                 path.string()));
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  Json json;
+  try {
+    json = Json::parse(bytes.str());
+  } catch (const Json::parse_error& error) {
+    throw InputError(fmt::format("{}: not a valid manifest (byte {}: {}); it may be truncated, plan the "
+                                 "job again", path.string(), error.byte, "invalid JSON"));
+  }
+  try {
+    if (!json.is_object() || json.value("format", "") != kFormatName) {
+      throw InputError(fmt::format("{}: not a stemviz job manifest; give a folder made by `stemviz plan`",
+                                   path.string()));
+    }
+    const int version = json.at("version").get<int>();
+    if (version != kManifestVersion) {
+      throw JobMismatch(fmt::format("{}: manifest format version {}, but this stemviz reads version {}; "
+                                    "plan the job again with this binary or use the stemviz that planned it",
+                                    path.string(), version, kManifestVersion));
+    }
+    const std::string hash = json.at("hash").get<std::string>();
+    if (content_hash(json) != hash) {
+      throw JobMismatch(fmt::format("{}: its content does not match its hash (edited or damaged); plan the "
+                                    "job again instead of editing the manifest", path.string()));
+    }
+    Manifest manifest = from_json(json, path);
+    manifest.hash = hash;
+    return manifest;
+  } catch (const Json::exception& error) {
+    throw InputError(fmt::format("{}: a manifest entry is missing or has the wrong type ({}); plan the job "
+                                 "again", path.string(), error.what()));
+  }
+}
+
+void check_runs_here(const Manifest& manifest, const fs::path& path) {
+  const std::vector<std::string> differences =
+      manifest.software.differences_from(SoftwareVersions::of_this_binary());
+  if (!differences.empty()) {
+    throw JobMismatch(fmt::format("{}: planned with {}; every machine of a job must run the same build, "
+                                  "so run this job with the stemviz that planned it or plan it again here",
+                                  path.string(), fmt::join(differences, ", ")));
+  }
+}
+
+}  // namespace stemviz
