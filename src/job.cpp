@@ -420,6 +420,7 @@ ShardSummary run_shard(const ShardOptions& options) {
 std::int64_t run_stitch(const StitchOptions& options) {
   check_output_path(options.output, options.overwrite, "out.mp4");
   const LoadedJob job = load_job(options.job);
+  check_runs_here(job.manifest, manifest_path(options.job));
   Progress progress(0, options.progress);
   return stitch_job(job, options.output, progress);
 }

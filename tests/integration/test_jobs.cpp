@@ -1,0 +1,304 @@
+// Sharded renders through job folders: plan, shard, stitch and status run as the real
+// binary, and their output is compared with a local render byte for byte.
+#include "../support/probe.hpp"
+
+#include <stemviz/job_folder.hpp>
+#include <stemviz/manifest.hpp>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+using namespace stemviz;
+using namespace stemviz::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kStemviz = STEMVIZ_BINARY;
+const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
+
+// Small and in many chunks, so that shards have work to split and tests stay quick.
+const std::vector<std::string> kLook = {"--size", "320x180", "--to", "3", "--chunk-seconds", "0.25"};
+
+std::vector<std::string> with_look(std::vector<std::string> arguments) {
+  arguments.insert(arguments.end(), kLook.begin(), kLook.end());
+  return arguments;
+}
+
+RunResult must_run(const std::vector<std::string>& arguments) {
+  const RunResult result = run(kStemviz, arguments);
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  return result;
+}
+
+// The local render every sharded one must equal, made in `dir` (ctest runs test cases in
+// separate processes at once, so each makes its own).
+fs::path local_render(const fs::path& dir) {
+  const fs::path out = dir / "local.mp4";
+  if (!fs::exists(out)) {
+    must_run(with_look({"render", kKit.string(), "-o", out.string(), "--progress", "none"}));
+  }
+  return out;
+}
+
+void check_same_video(const fs::path& a, const fs::path& b) {
+  const VideoProbe pa = probe_video(a), pb = probe_video(b);
+  CHECK(pa.decoded_frames == 180);
+  CHECK(pb.decoded_frames == pa.decoded_frames);
+  CHECK(pb.audio_seconds == doctest::Approx(pa.audio_seconds));
+  CHECK(video_packets(a) == video_packets(b));
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+int done_segments(const fs::path& job) {
+  int count = 0;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(job / "segments", error)) {
+    if (entry.path().extension() == ".done") ++count;
+  }
+  return count;
+}
+
+// Sets an environment variable for the children started inside one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) { setenv(name, value.c_str(), 1); }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+}  // namespace
+
+TEST_CASE("a job rendered in shards equals the local render byte for byte, for any shard count") {
+  for (const int shards : {1, 2, 5}) {
+    CAPTURE(shards);
+    const fs::path dir = fresh_dir("jobs-shards-" + std::to_string(shards));
+    const fs::path job = dir / "job";
+    must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", std::to_string(shards), "-q"}));
+    CHECK(fs::is_regular_file(job / "manifest.json"));
+    CHECK(fs::is_regular_file(job / "features.svf"));
+    CHECK(fs::is_regular_file(job / "soundtrack.flac"));
+    // Shards in reverse order, one thread each: neither changes a byte.
+    for (int k = shards - 1; k >= 0; --k) {
+      must_run({"shard", job.string(), "--index", std::to_string(k), "--threads", "1", "-q"});
+    }
+    const RunResult status = must_run({"status", job.string(), "--json"});
+    const auto json = nlohmann::json::parse(status.output);
+    CHECK(json.at("complete").get<bool>());
+    CHECK(json.at("chunks").get<int>() == 12);
+    CHECK(json.at("by_shard").size() == static_cast<std::size_t>(shards));
+    must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
+    check_same_video(local_render(dir), dir / "out.mp4");
+  }
+}
+
+TEST_CASE("a shard takes its index from the array job's variable") {
+  const fs::path dir = fresh_dir("jobs-env");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "4", "-q"}));
+  {
+    ScopedEnv env("AWS_BATCH_JOB_ARRAY_INDEX", "0");
+    CHECK(must_run({"shard", job.string()}).output.find("shard 0 done") != std::string::npos);
+  }
+  {
+    ScopedEnv env("SLURM_ARRAY_TASK_ID", "1");
+    CHECK(must_run({"shard", job.string()}).output.find("shard 1 done") != std::string::npos);
+  }
+  {
+    ScopedEnv env("JOB_COMPLETION_INDEX", "2");
+    CHECK(must_run({"shard", job.string()}).output.find("shard 2 done") != std::string::npos);
+  }
+  {
+    ScopedEnv env("MY_TASK", "4");  // counting from 1: the fourth shard
+    CHECK(must_run({"shard", job.string(), "--index-env", "MY_TASK", "--index-base", "1"})
+              .output.find("shard 3 done") != std::string::npos);
+  }
+  must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
+  check_same_video(local_render(dir), dir / "out.mp4");
+
+  const RunResult no_index = run(kStemviz, {"shard", job.string()});
+  CHECK(no_index.exit_code == 2);
+  CHECK(no_index.output.find("--index") != std::string::npos);
+  const RunResult too_high = run(kStemviz, {"shard", job.string(), "--index", "4"});
+  CHECK(too_high.exit_code == 2);
+  CHECK(too_high.output.find("shards 0 to 3") != std::string::npos);
+}
+
+TEST_CASE("a killed shard run again renders only what is missing") {
+  const fs::path dir = fresh_dir("jobs-killed");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "1", "-q"}));
+  const Started started = start(kStemviz, {"shard", job.string(), "--index", "0", "--threads", "1"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (done_segments(job) < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(started.pid, SIGKILL);
+  finish(started);
+  const int done = done_segments(job);
+  REQUIRE(done >= 3);
+  REQUIRE(done < 12);
+
+  const RunResult stitch_early = run(kStemviz, {"stitch", job.string(), "-o", (dir / "out.mp4").string()});
+  CHECK(stitch_early.exit_code == 3);
+  CHECK(stitch_early.output.find("shard 0") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out.mp4"));
+
+  const RunResult again = must_run({"shard", job.string(), "--index", "0"});
+  CHECK(again.output.find(std::to_string(done) + " of 12 chunks already done") != std::string::npos);
+  CHECK(again.output.find("rendered " + std::to_string(12 - done) + " of its 12 chunks") != std::string::npos);
+  must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
+  check_same_video(local_render(dir), dir / "out.mp4");
+}
+
+TEST_CASE("a damaged segment is refused by the stitch and rendered again by its shard") {
+  const fs::path dir = fresh_dir("jobs-damaged");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "3", "-q"}));
+  for (const char* k : {"0", "1", "2"}) must_run({"shard", job.string(), "--index", k, "-q"});
+  const fs::path victim = job / "segments" / "chunk-000005.mp4";
+  {
+    std::fstream file(victim, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(2000);
+    file.put('\x5a');
+  }
+  const RunResult status = must_run({"status", job.string()});
+  CHECK(status.output.find("shard 1: 3/4 done; missing chunk 5") != std::string::npos);
+  const RunResult refused = run(kStemviz, {"stitch", job.string(), "-o", (dir / "out.mp4").string()});
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.output.find("chunk-000005.mp4 is damaged") != std::string::npos);
+  CHECK(refused.output.find("shard 1 (chunk 5)") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out.mp4"));
+  CHECK(must_run({"shard", job.string(), "--index", "1"}).output.find("rendered 1 of its 4 chunks") !=
+        std::string::npos);
+  must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
+  check_same_video(local_render(dir), dir / "out.mp4");
+}
+
+TEST_CASE("a manifest that was edited, damaged or made by another build is refused") {
+  const fs::path dir = fresh_dir("jobs-manifest");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "2", "-q"}));
+  const std::string original = read_text(job / "manifest.json");
+  const auto refused = [&](const std::string& manifest_text, int exit_code, const std::string& message) {
+    std::ofstream(job / "manifest.json", std::ios::binary | std::ios::trunc) << manifest_text;
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"shard", job.string(), "--index", "0"},
+          std::vector<std::string>{"stitch", job.string(), "-o", (dir / "out.mp4").string()}}) {
+      const RunResult result = run(kStemviz, command);
+      INFO(command.front(), ": ", result.output);
+      CHECK(result.exit_code == exit_code);
+      CHECK(result.output.find(message) != std::string::npos);
+      CHECK(std::count(result.output.begin(), result.output.end(), '\n') == 1);
+    }
+    CHECK_FALSE(fs::exists(dir / "out.mp4"));
+    CHECK(done_segments(job) == 0);
+  };
+  // Rewrites the manifest through the library, so its hash matches the change.
+  const auto rehashed = [&](const auto& change) {
+    std::ofstream(job / "manifest.json", std::ios::binary | std::ios::trunc) << original;
+    Manifest manifest = read_manifest(job / "manifest.json");
+    change(manifest);
+    return manifest_text(manifest);
+  };
+
+  SUBCASE("an edited setting no longer matches the hash") {
+    std::string edited = original;
+    const auto at = edited.find("\"crf\": 18");
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, 9, "\"crf\": 17");
+    refused(edited, 4, "does not match its hash");
+  }
+  SUBCASE("a truncated manifest") { refused(original.substr(0, original.size() / 2), 3, "truncated"); }
+  SUBCASE("another stemviz version") {
+    refused(rehashed([](Manifest& m) { m.software.stemviz = "0.0.1"; }), 4, "stemviz 0.0.1 (this binary: ");
+  }
+  SUBCASE("another libavcodec") {
+    refused(rehashed([](Manifest& m) { m.software.libavcodec = "61.3.100"; }), 4, "libavcodec 61.3.100");
+  }
+  SUBCASE("a file outside the job folder") {
+    refused(rehashed([](Manifest& m) { m.features_file = "../features.svf"; }), 3, "not a plain file name");
+  }
+  SUBCASE("another format version") {
+    std::string text = original;
+    text.replace(text.find("\"version\": 1"), 12, "\"version\": 9");
+    refused(text, 4, "format version 9");
+  }
+  SUBCASE("no manifest at all") {
+    fs::remove(job / "manifest.json");
+    const RunResult result = run(kStemviz, {"shard", job.string(), "--index", "0"});
+    CHECK(result.exit_code == 3);
+    CHECK(result.output.find("stemviz plan") != std::string::npos);
+  }
+}
+
+TEST_CASE("plan refuses what it must not overwrite and more shards than chunks") {
+  const fs::path dir = fresh_dir("jobs-plan-errors");
+  const fs::path job = dir / "job";
+  const RunResult too_many = run(kStemviz, with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "13"}));
+  CHECK(too_many.exit_code == 2);
+  CHECK(too_many.output.find("only 12 chunks") != std::string::npos);
+  CHECK_FALSE(fs::exists(job / "manifest.json"));
+
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "-q"}));
+  const RunResult again = run(kStemviz, with_look({"plan", kKit.string(), "-o", job.string()}));
+  CHECK(again.exit_code == 2);
+  CHECK(again.output.find("pass -y") != std::string::npos);
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "-y", "--shards", "3", "-q"}));
+  CHECK(read_manifest(job / "manifest.json").shards == 3);
+
+  const fs::path other = dir / "not-a-job";
+  fs::create_directories(other);
+  std::ofstream(other / "notes.txt") << "keep me";
+  const RunResult foreign = run(kStemviz, with_look({"plan", kKit.string(), "-o", other.string(), "-y"}));
+  CHECK(foreign.exit_code == 3);
+  CHECK(read_text(other / "notes.txt") == "keep me");
+  const RunResult foreign_work = run(kStemviz, with_look({"render", kKit.string(), "-o", (dir / "o.mp4").string(),
+                                                          "--work-dir", other.string()}));
+  CHECK(foreign_work.exit_code == 3);
+  CHECK(foreign_work.output.find("--work-dir") != std::string::npos);
+}
+
+TEST_CASE("render --work-dir resumes an interrupted render and gives the same video") {
+  const fs::path dir = fresh_dir("jobs-work-dir");
+  const fs::path work = dir / "work";
+  const fs::path out = dir / "out.mp4";
+  const Started started = start(kStemviz, with_look({"render", kKit.string(), "-o", out.string(), "--work-dir",
+                                                     work.string(), "--threads", "1"}));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (done_segments(work) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(started.pid, SIGINT);
+  const RunResult interrupted = finish(started);
+  CHECK(interrupted.exit_code == 130);
+  CHECK_FALSE(fs::exists(out));
+  const int done = done_segments(work);
+  CHECK(done >= 2);
+  // Only finished segments and their records stay: no temporary files.
+  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".tmp") == std::string::npos);
+
+  const RunResult resumed = must_run(with_look({"render", kKit.string(), "-o", out.string(), "--work-dir",
+                                                work.string()}));
+  CHECK(resumed.output.find("resuming") != std::string::npos);
+  if (done < 12) CHECK(resumed.output.find("rendered now") != std::string::npos);
+  check_same_video(local_render(dir), out);
+  CHECK(fs::is_regular_file(work / "manifest.json"));
+}
