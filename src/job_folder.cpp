@@ -32,7 +32,7 @@ fs::path record_path(const fs::path& file) { return fs::path(file) += ".done"; }
 // stemviz puts there, and nothing else.
 void remove_job_files(const fs::path& folder) {
   std::error_code ignored;
-  for (const char* name : {"manifest.json", "features.svf", "soundtrack.flac", "soundtrack.flac.done",
+  for (const char* name : {"manifest.json", "job.env", "features.svf", "soundtrack.flac", "soundtrack.flac.done",
                            kSoundtrackAac, "soundtrack.m4a.done"}) {
     fs::remove(folder / name, ignored);
   }
@@ -158,6 +158,17 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   fs::create_directories(segments_folder(folder), error);
   if (error) {
     throw Failure(fmt::format("{}: cannot create it: {}", segments_folder(folder).string(), error.message()));
+  }
+  {
+    // For the scripts that submit the job (cloud/): `. JOB/job.env` gives its shard count.
+    TempFile env(folder / "job.env.tmp");
+    std::ofstream out(env.path(), std::ios::binary);
+    out << fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
+                       "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",
+                       manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count());
+    out.close();
+    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", env.path().string()));
+    env.keep_as(folder / "job.env");
   }
   // The manifest goes last: a folder with a manifest has everything a worker needs.
   if (!same_job) write_manifest(manifest_file, manifest);

@@ -2,6 +2,7 @@
 // stitch joins. The local `stemviz render` uses one too (a private one, or --work-dir).
 //
 //   manifest.json                 the job (manifest.hpp)
+//   job.env                       its hash and shard count, for shell scripts
 //   features.svf                  the analysed features (feature_file.hpp)
 //   soundtrack.flac               the stems' mix (write_soundtrack_master)
 //   soundtrack.m4a                its AAC encoding, made once when the job is stitched

@@ -1,0 +1,98 @@
+// The cloud/slurm recipe on a real single-node Slurm cluster (tests/slurm/cluster.sh): a
+// 4-shard job and its stitch are submitted as users would, and the result must equal a
+// local render. Needs root and the packages slurm-wlm and munge; scripts/test.sh installs
+// them and sets STEMVIZ_REQUIRE_SLURM=1, so CI never skips this test silently.
+#include "../support/probe.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <regex>
+#include <thread>
+
+using namespace stemviz;
+using namespace stemviz::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kStemviz = STEMVIZ_BINARY;
+const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";
+const fs::path kSource = STEMVIZ_SOURCE_DIR;
+const fs::path kCluster = kSource / "tests" / "slurm" / "cluster.sh";
+
+// Stops the cluster's daemons, pass or fail.
+class Cluster {
+ public:
+  explicit Cluster(fs::path dir) : dir_(std::move(dir)) { started_ = run("/bin/bash", {kCluster.string(), "start", dir_.string()}); }
+  ~Cluster() { run("/bin/bash", {kCluster.string(), "stop", dir_.string()}); }
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+  const RunResult& started() const { return started_; }
+
+ private:
+  fs::path dir_;
+  RunResult started_;
+};
+
+// "COMPLETED", "FAILED", ... for a Slurm job id, from scontrol (there is no accounting).
+std::string job_state(const std::string& id) {
+  const RunResult shown = run("/usr/bin/scontrol", {"show", "job", id});
+  std::smatch match;
+  static const std::regex state("JobState=(\\w+)");
+  return std::regex_search(shown.output, match, state) ? match[1].str() : "UNKNOWN";
+}
+
+}  // namespace
+
+TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real cluster") {
+  const bool required = std::getenv("STEMVIZ_REQUIRE_SLURM") != nullptr;
+  const fs::path dir = fresh_dir("slurm");
+  Cluster cluster(dir / "cluster");
+  if (cluster.started().exit_code == 77 && !required) {
+    MESSAGE("skipped: " << cluster.started().output);
+    CHECK_FALSE(required);
+    return;
+  }
+  INFO(cluster.started().output);
+  REQUIRE(cluster.started().exit_code == 0);
+  setenv("SLURM_CONF", (dir / "cluster" / "slurm.conf").c_str(), 1);
+  setenv("STEMVIZ", kStemviz.c_str(), 1);
+  setenv("STEMVIZ_CPUS_PER_SHARD", "1", 1);
+
+  const std::vector<std::string> look = {"--size", "320x180", "--to", "2", "--chunk-seconds", "0.25"};
+  std::vector<std::string> plan = {"plan", kKit.string(), "-o", (dir / "job").string(), "--shards", "4", "-q"};
+  plan.insert(plan.end(), look.begin(), look.end());
+  REQUIRE(run(kStemviz, plan).exit_code == 0);
+  std::vector<std::string> local = {"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"};
+  local.insert(local.end(), look.begin(), look.end());
+  REQUIRE(run(kStemviz, local).exit_code == 0);
+
+  const RunResult submitted = run("/bin/bash", {(kSource / "cloud" / "slurm" / "submit.sh").string(),
+                                                (dir / "job").string(), (dir / "out.mp4").string(), "4"});
+  INFO(submitted.output);
+  REQUIRE(submitted.exit_code == 0);
+  std::smatch ids;
+  REQUIRE(std::regex_search(submitted.output, ids, std::regex("STEMVIZ_SHARD_JOB=(\\d+) STEMVIZ_STITCH_JOB=(\\d+)")));
+  const std::string stitch_id = ids[2].str();
+
+  std::string state;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    state = job_state(stitch_id);
+    if (state == "COMPLETED" || state == "FAILED" || state == "CANCELLED" || state == "TIMEOUT") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const RunResult status = run(kStemviz, {"status", (dir / "job").string()});
+  INFO("status: ", status.output);
+  REQUIRE(state == "COMPLETED");
+  for (int k = 0; k < 4; ++k) CHECK(job_state(ids[1].str() + "_" + std::to_string(k)) == "COMPLETED");
+  CHECK(status.output.find("8 of 8 chunks done") != std::string::npos);
+  CHECK(probe_video(dir / "out.mp4").decoded_frames == 120);
+  CHECK(video_packets(dir / "out.mp4") == video_packets(dir / "local.mp4"));
+
+  unsetenv("SLURM_CONF");
+  unsetenv("STEMVIZ");
+  unsetenv("STEMVIZ_CPUS_PER_SHARD");
+}
