@@ -3,12 +3,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-# What only the tests need: a real Slurm cluster for the cloud/slurm recipe's test.
-STEMVIZ_TEST_PACKAGES=(slurm-wlm munge)
+# What only the tests need: the schedulers that the cloud/ recipes' tests run for real,
+# and shellcheck for every script.
+STEMVIZ_TEST_PACKAGES=(slurm-wlm munge parallel shellcheck)
 
 install_missing "${STEMVIZ_PACKAGES[@]}" "${STEMVIZ_TEST_PACKAGES[@]}"
 build_stemviz
 cd "$STEMVIZ_BUILD"
-# Slurm's daemons need root: as root, its test must run rather than skip.
-if [ "$(id -u)" -eq 0 ]; then export STEMVIZ_REQUIRE_SLURM=1; fi
+# Slurm's daemons need root: as root, the recipes' tests must run rather than skip.
+if [ "$(id -u)" -eq 0 ]; then export STEMVIZ_REQUIRE_SCHEDULERS=1; fi
 ctest --output-on-failure --parallel "$(nproc)" --timeout 600

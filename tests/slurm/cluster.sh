@@ -25,8 +25,10 @@ stop() {
 
 start() {
   [ "$(id -u)" -eq 0 ] || { echo "cluster.sh: needs root" >&2; exit 77; }
-  command -v slurmctld >/dev/null && command -v munged >/dev/null ||
-    { echo "cluster.sh: install slurm-wlm and munge" >&2; exit 77; }
+  if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    echo "cluster.sh: install slurm-wlm and munge" >&2
+    exit 77
+  fi
   mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
   chown munge:munge "$dir/munge"
   chmod 0700 "$dir/munge"

@@ -1,7 +1,8 @@
-// The cloud/slurm recipe on a real single-node Slurm cluster (tests/slurm/cluster.sh): a
-// 4-shard job and its stitch are submitted as users would, and the result must equal a
-// local render. Needs root and the packages slurm-wlm and munge; scripts/test.sh installs
-// them and sets STEMVIZ_REQUIRE_SLURM=1, so CI never skips this test silently.
+// The cloud/ recipes run for real: the Slurm one on a single-node Slurm cluster
+// (tests/slurm/cluster.sh), the GNU parallel one on this machine as its host. Each submits
+// a planned job as users would, and the result must equal a local render. They need root
+// and the packages slurm-wlm, munge and parallel; scripts/test.sh installs them and sets
+// STEMVIZ_REQUIRE_SCHEDULERS=1, so CI never skips these tests silently.
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
@@ -36,6 +37,16 @@ class Cluster {
   RunResult started_;
 };
 
+const std::vector<std::string> kLook = {"--size", "320x180", "--to", "2", "--chunk-seconds", "0.25"};
+
+// `plan` or `render` of the test kit with kLook and `arguments`; must succeed.
+void stemviz_with_look(std::vector<std::string> arguments) {
+  arguments.insert(arguments.end(), kLook.begin(), kLook.end());
+  const RunResult result = run(kStemviz, arguments);
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+}
+
 // "COMPLETED", "FAILED", ... for a Slurm job id, from scontrol (there is no accounting).
 std::string job_state(const std::string& id) {
   const RunResult shown = run("/usr/bin/scontrol", {"show", "job", id});
@@ -47,7 +58,7 @@ std::string job_state(const std::string& id) {
 }  // namespace
 
 TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real cluster") {
-  const bool required = std::getenv("STEMVIZ_REQUIRE_SLURM") != nullptr;
+  const bool required = std::getenv("STEMVIZ_REQUIRE_SCHEDULERS") != nullptr;
   const fs::path dir = fresh_dir("slurm");
   Cluster cluster(dir / "cluster");
   if (cluster.started().exit_code == 77 && !required) {
@@ -61,13 +72,8 @@ TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real clus
   setenv("STEMVIZ", kStemviz.c_str(), 1);
   setenv("STEMVIZ_CPUS_PER_SHARD", "1", 1);
 
-  const std::vector<std::string> look = {"--size", "320x180", "--to", "2", "--chunk-seconds", "0.25"};
-  std::vector<std::string> plan = {"plan", kKit.string(), "-o", (dir / "job").string(), "--shards", "4", "-q"};
-  plan.insert(plan.end(), look.begin(), look.end());
-  REQUIRE(run(kStemviz, plan).exit_code == 0);
-  std::vector<std::string> local = {"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"};
-  local.insert(local.end(), look.begin(), look.end());
-  REQUIRE(run(kStemviz, local).exit_code == 0);
+  stemviz_with_look({"plan", kKit.string(), "-o", (dir / "job").string(), "--shards", "4", "-q"});
+  stemviz_with_look({"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"});
 
   const RunResult submitted = run("/bin/bash", {(kSource / "cloud" / "slurm" / "submit.sh").string(),
                                                 (dir / "job").string(), (dir / "out.mp4").string(), "4"});
@@ -95,4 +101,26 @@ TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real clus
   unsetenv("SLURM_CONF");
   unsetenv("STEMVIZ");
   unsetenv("STEMVIZ_CPUS_PER_SHARD");
+}
+
+TEST_CASE("the GNU parallel recipe renders a 3-shard job over its hosts and stitches it") {
+  const bool required = std::getenv("STEMVIZ_REQUIRE_SCHEDULERS") != nullptr;
+  if (!fs::exists("/usr/bin/parallel") && !required) {
+    MESSAGE("skipped: GNU parallel is not installed");
+    CHECK_FALSE(required);
+    return;
+  }
+  const fs::path dir = fresh_dir("parallel");
+  stemviz_with_look({"plan", kKit.string(), "-o", (dir / "my job").string(), "--shards", "3", "-q"});
+  stemviz_with_look({"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"});
+  setenv("STEMVIZ", kStemviz.c_str(), 1);
+  // ':' is this machine, reached without ssh; two shards at once.
+  const RunResult rendered = run("/bin/bash", {(kSource / "cloud" / "parallel" / "render.sh").string(),
+                                               (dir / "my job").string(), (dir / "out put.mp4").string(), "2/:"});
+  unsetenv("STEMVIZ");
+  INFO(rendered.output);
+  REQUIRE(rendered.exit_code == 0);
+  CHECK(rendered.output.find("shard 2 done") != std::string::npos);
+  CHECK(probe_video(dir / "out put.mp4").decoded_frames == 120);
+  CHECK(video_packets(dir / "out put.mp4") == video_packets(dir / "local.mp4"));
 }

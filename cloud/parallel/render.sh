@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Renders a planned stemviz job on a few plain machines over ssh with GNU parallel, one
+# shard per machine at a time, then stitches it on this machine.
+#   render.sh JOB_FOLDER OUT.mp4 HOST [HOST...]
+# HOST is anything `parallel --sshlogin` takes (user@host, 16/host for 16 shards at once,
+# ':' for this machine). The job folder must be at the same path on every host: shared
+# storage (NFS, ...), or set STEMVIZ_COPY=1 to rsync it to each host first and the
+# segments back afterwards. STEMVIZ names the binary on the hosts (default: stemviz).
+set -euo pipefail
+
+usage="usage: render.sh JOB_FOLDER OUT.mp4 HOST [HOST...]"
+job="$(cd "${1:?$usage}" && pwd)"
+out="$(realpath -m "${2:?$usage}")"
+shift 2
+[ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
+hosts=("$@")
+stemviz="${STEMVIZ:-stemviz}"
+
+# STEMVIZ_SHARDS, written by `stemviz plan`.
+# shellcheck source=/dev/null
+. "$job/job.env"
+
+remote_hosts() {
+  local host
+  for host in "${hosts[@]}"; do
+    host="${host#*/}"  # drop a "jobs/" prefix
+    [ "$host" = ":" ] || printf '%s\n' "$host"
+  done
+}
+
+mapfile -t remotes < <(remote_hosts)
+if [ "${STEMVIZ_COPY:-0}" = 1 ]; then
+  for host in "${remotes[@]}"; do
+    ssh -n "$host" mkdir -p "$(printf '%q' "$job")"
+    rsync -a --exclude segments/ --exclude logs/ "$job/" "$host:$(printf '%q' "$job")/"
+  done
+fi
+
+login="$(IFS=,; echo "${hosts[*]}")"
+# A failed shard is retried (possibly elsewhere) and renders only the chunks not done.
+seq 0 $((STEMVIZ_SHARDS - 1)) |
+  parallel --will-cite --sshlogin "$login" --jobs 1 --retries 2 --halt soon,fail=1 --tag \
+    "$(printf '%q' "$stemviz")" shard "$(printf '%q' "$job")" --index {} --progress lines
+
+if [ "${STEMVIZ_COPY:-0}" = 1 ]; then
+  for host in "${remotes[@]}"; do
+    rsync -a --exclude '*.tmp' "$host:$(printf '%q' "$job")/segments/" "$job/segments/"
+  done
+fi
+"$stemviz" stitch "$job" -o "$out" -y --progress lines
