@@ -1,4 +1,4 @@
-# Writes a C++ source that holds the bundled scenes and shaders as byte arrays.
+# Writes a C++ source that holds the bundled files (scenes, shaders, recipes) as byte arrays.
 # Run as: cmake -DSOURCE_DIR=... -DOUTPUT=... -DFILES="a,b" -P Embed.cmake
 string(REPLACE "," ";" FILES "${FILES}")
 set(arrays "")

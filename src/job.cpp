@@ -345,6 +345,12 @@ PlanSummary run_plan(const PlanOptions& options) {
   if (options.shards < 1 || options.shards > 100000) {
     throw UsageError(fmt::format("--shards {}: must be from 1 to 100000", options.shards));
   }
+  for (const std::string& scheduler : options.emit) {
+    const auto& names = recipe_names();
+    if (std::find(names.begin(), names.end(), scheduler) == names.end()) {
+      throw UsageError(fmt::format("--emit {}: no recipe for it; use {}", scheduler, fmt::join(names, ", ")));
+    }
+  }
   const fs::path& folder = options.folder;
   std::error_code error;
   const fs::path parent = folder_of(folder.has_filename() ? folder : folder.parent_path());
@@ -365,7 +371,9 @@ PlanSummary run_plan(const PlanOptions& options) {
   progress.note("mixing the soundtrack");
   write_soundtrack(folder, prepared.manifest, prepared.stems, prepared.features.analysis.mix_gain);
   const Manifest& m = prepared.manifest;
-  return {m.plan.frame_count(), m.plan.chunks.size(), m.shards, m.hash};
+  PlanSummary summary{m.plan.frame_count(), m.plan.chunks.size(), m.shards, m.hash, {}};
+  for (const std::string& scheduler : options.emit) summary.recipes.push_back(emit_recipe(folder, m, scheduler));
+  return summary;
 }
 
 namespace {

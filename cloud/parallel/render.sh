@@ -2,10 +2,11 @@
 # Renders a planned stemviz job on a few plain machines over ssh with GNU parallel, one
 # shard per machine at a time, then stitches it on this machine.
 #   render.sh JOB_FOLDER OUT.mp4 HOST [HOST...]
-# HOST is anything `parallel --sshlogin` takes (user@host, 16/host for 16 shards at once,
-# ':' for this machine). The job folder must be at the same path on every host: shared
-# storage (NFS, ...), or set STEMVIZ_COPY=1 to rsync it to each host first and the
-# segments back afterwards. STEMVIZ names the binary on the hosts (default: stemviz).
+# HOST is an ssh login (host, user@host) or ':' for this machine. Each host renders
+# STEMVIZ_SHARDS_PER_HOST shards at once (default 1: one shard uses every core). The job
+# folder must be at the same path on every host: shared storage (NFS, ...), or set
+# STEMVIZ_COPY=1 to rsync it to each host first and the segments back afterwards.
+# STEMVIZ names the binary on the hosts (default: stemviz).
 set -euo pipefail
 
 usage="usage: render.sh JOB_FOLDER OUT.mp4 HOST [HOST...]"
@@ -23,7 +24,6 @@ stemviz="${STEMVIZ:-stemviz}"
 remote_hosts() {
   local host
   for host in "${hosts[@]}"; do
-    host="${host#*/}"  # drop a "jobs/" prefix
     [ "$host" = ":" ] || printf '%s\n' "$host"
   done
 }
@@ -39,7 +39,7 @@ fi
 login="$(IFS=,; echo "${hosts[*]}")"
 # A failed shard is retried (possibly elsewhere) and renders only the chunks not done.
 seq 0 $((STEMVIZ_SHARDS - 1)) |
-  parallel --will-cite --sshlogin "$login" --jobs 1 --retries 2 --halt soon,fail=1 --tag \
+  parallel --will-cite --sshlogin "$login" --jobs "${STEMVIZ_SHARDS_PER_HOST:-1}" --retries 2 --halt soon,fail=1 --tag \
     "$(printf '%q' "$stemviz")" shard "$(printf '%q' "$job")" --index {} --progress lines
 
 if [ "${STEMVIZ_COPY:-0}" = 1 ]; then

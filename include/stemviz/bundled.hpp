@@ -1,5 +1,6 @@
-// The scenes and shaders compiled into the binary (from scenes/*.toml and
-// shaders/*.shader at build time), so `stemviz render` works from any folder.
+// The files compiled into the binary at build time: scenes/*.toml and shaders/*.shader, so
+// `stemviz render` works from any folder, and the scheduler recipes of cloud/ that
+// `stemviz plan --emit` writes.
 #pragma once
 
 #include <span>

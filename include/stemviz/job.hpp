@@ -71,6 +71,7 @@ struct PlanOptions {
   std::filesystem::path folder;  // the job folder to write
   bool overwrite = false;        // replace a job already in `folder`
   int shards = 1;                // machines (or array tasks) the chunks are spread over
+  std::vector<std::string> emit; // schedulers to write recipes for (recipe_names())
   int threads = 0;               // for the analysis; 0 = all cores
   ProgressStyle progress = ProgressStyle::lines;
 };
@@ -80,6 +81,7 @@ struct PlanSummary {
   std::size_t chunks = 0;
   int shards = 0;
   std::string hash;  // the manifest's
+  std::vector<std::filesystem::path> recipes;  // folders written for `emit`
 };
 
 // Analyses the stems and writes a job folder (job_folder.hpp) that is all a worker needs.

@@ -75,6 +75,16 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
 void write_soundtrack(const std::filesystem::path& folder, const Manifest& manifest,
                       const std::vector<StemInfo>& stems, float gain);
 
+// The schedulers `stemviz plan --emit` writes recipes for: "slurm", "aws-batch", "k8s".
+const std::vector<std::string>& recipe_names();
+
+// Writes the cloud/ recipe for `scheduler` (one of recipe_names()) into folder/scheduler/:
+// its scripts as they are (they read job.env), Kubernetes manifests filled in for this job
+// (${STEMVIZ_IMAGE}, ${STEMVIZ_CLAIM} and ${STEMVIZ_CPUS} from the environment when set).
+// Returns the folder written.
+std::filesystem::path emit_recipe(const std::filesystem::path& folder, const Manifest& manifest,
+                                  const std::string& scheduler);
+
 // The soundtrack's AAC encoding, made from the master when it is not there yet.
 void prepare_soundtrack(const LoadedJob& job);
 

@@ -30,6 +30,9 @@ void run(PlanArguments& arguments) {
              "  then join them:     stemviz stitch {} -o OUT.mp4\n",
              job, summary.frames, summary.chunks, summary.shards, summary.shards == 1 ? "" : "s",
              summary.hash.substr(0, 12), job, summary.shards - 1, job);
+  for (const auto& folder : summary.recipes) {
+    fmt::print(stderr, "  {} recipe in {}/ (see its README.md)\n", folder.filename().string(), folder.string());
+  }
 }
 
 }  // namespace
@@ -43,6 +46,9 @@ void set_plan_command(CLI::App& app) {
   plan->add_flag("-y,--overwrite", options.overwrite, "Replace a job already in the folder");
   plan->add_option("--shards", options.shards, "Machines (array tasks) to spread the chunks over")
       ->capture_default_str();
+  plan->add_option("--emit", options.emit,
+                   "Also write the recipe for a scheduler into the job folder: slurm, aws-batch, k8s")
+      ->delimiter(',');
   add_job_options(*plan, *arguments);
   plan->add_option("--threads", options.threads, "Threads for the analysis (0 = all cores)")
       ->capture_default_str();

@@ -302,3 +302,37 @@ TEST_CASE("render --work-dir resumes an interrupted render and gives the same vi
   check_same_video(local_render(dir), out);
   CHECK(fs::is_regular_file(work / "manifest.json"));
 }
+
+TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, filled in for the job") {
+  const fs::path dir = fresh_dir("jobs-emit");
+  const fs::path job = dir / "My Song";
+  const RunResult planned =
+      must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "3", "--emit", "slurm,k8s",
+                          "--emit", "aws-batch"}));
+  CHECK(planned.output.find("k8s recipe in") != std::string::npos);
+  const fs::path cloud = fs::path(STEMVIZ_SOURCE_DIR) / "cloud";
+  // Scripts read job.env, so they are copied as they are, ready to run.
+  for (const char* script : {"slurm/submit.sh", "slurm/shard.sbatch", "slurm/stitch.sbatch", "aws-batch/submit.sh",
+                             "aws-batch/worker.sh", "k8s/submit.sh"}) {
+    CAPTURE(script);
+    CHECK(read_text(job / script) == read_text(cloud / script));
+    CHECK((fs::status(job / script).permissions() & fs::perms::owner_exec) != fs::perms::none);
+  }
+  CHECK(read_text(job / "aws-batch" / "shard-job-definition.json") ==
+        read_text(cloud / "aws-batch" / "shard-job-definition.json"));
+  CHECK_FALSE(fs::exists(job / "aws-batch" / "Dockerfile"));
+  CHECK(read_text(job / "job.env").find("STEMVIZ_SHARDS=3\n") != std::string::npos);
+  // Kubernetes manifests cannot read job.env: they come filled in.
+  const std::string shards = read_text(job / "k8s" / "shards.yaml");
+  CHECK(shards.find("${") == std::string::npos);
+  CHECK(shards.find("completions: 3\n") != std::string::npos);
+  CHECK(shards.find("name: stemviz-my-song-shards\n") != std::string::npos);
+  CHECK(shards.find("\"/work/my-song\"") != std::string::npos);
+  CHECK(read_text(job / "k8s" / "stitch.yaml").find("\"/work/my-song.mp4\"") != std::string::npos);
+
+  const RunResult unknown = run(kStemviz, with_look({"plan", kKit.string(), "-o", (dir / "other").string(),
+                                                     "--emit", "lsf"}));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("slurm, aws-batch, k8s") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "other"));
+}
