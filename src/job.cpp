@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <queue>
 #include <thread>
 
 namespace stemviz {
@@ -339,6 +341,89 @@ RenderSummary run_render(const RenderOptions& options) {
   return summary;
 }
 
+namespace {
+
+// Seconds of CPU time this thread has used.
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
+// A shard's chunks go to its machine's cores in order, each to the first core that is free
+// (as the render pool takes them); the last ones may leave cores idle.
+ShardingEstimate predict(const Manifest& m, const PlanEstimate& measured, int shards, int cores) {
+  ShardingEstimate e;
+  e.shards = shards;
+  e.cores_per_machine = cores;
+  const std::vector<int> shard_of = assign_shards(m.plan.chunks.size(), shards);
+  // A worker loads the job before its first frame; half a second covers it.
+  constexpr double kShardStartSeconds = 0.5;
+  double billed = 0.0;
+  for (int k = 0; k < shards; ++k) {
+    std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+    for (int c = 0; c < cores; ++c) free_at.push(0.0);
+    std::int64_t chunks = 0;
+    double finished = 0.0;
+    for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
+      if (shard_of[i] != k) continue;
+      const double done = free_at.top() + static_cast<double>(m.plan.chunks[i].frame_count) * measured.seconds_per_frame;
+      free_at.pop();
+      free_at.push(done);
+      finished = std::max(finished, done);
+      ++chunks;
+    }
+    const double seconds = kShardStartSeconds + finished;
+    e.chunks_per_shard = std::max(e.chunks_per_shard, chunks);
+    e.shard_seconds = std::max(e.shard_seconds, seconds);
+    billed += seconds * cores;
+  }
+  e.job_seconds = e.shard_seconds + measured.stitch_seconds;
+  e.core_hours = (billed + measured.stitch_seconds) / 3600.0;
+  return e;
+}
+
+// Draws and encodes a few frames from three places in the song on this thread.
+PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
+  const Manifest& m = job.manifest;
+  std::vector<std::string> names;
+  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
+  const Scene scene(m.scene, names, job.features.analysis.features, m.plan.timeline, m.video.width, m.video.height);
+  FrameCanvas canvas(scene);
+  canvas.render(m.plan.first_frame);  // fonts and buffers are set up once per worker, not per frame
+  PlanEstimate estimate;
+  const double started = thread_cpu_seconds();
+  for (const double at : {0.25, 0.75}) {
+    const Chunk& chunk = m.plan.chunks[static_cast<std::size_t>(at * static_cast<double>(m.plan.chunks.size()))];
+    // Whole chunks (up to 1 s at 60 fps): a segment's keyframe, encoder start and flush
+    // weigh on its frames as in the render. The file goes when `sample` does.
+    const TempFile sample(fs::temp_directory_path() / fmt::format("stemviz-estimate-{}.mp4", getpid()));
+    SegmentEncoder encoder(sample.path(), m.video);
+    const std::int64_t frames = std::min<std::int64_t>(chunk.frame_count, 60);
+    for (std::int64_t f = chunk.first_frame; f < chunk.first_frame + frames; ++f) {
+      throw_if_cancelled();
+      canvas.render(f);
+      encoder.add_frame(canvas.pixels(), canvas.stride());
+    }
+    encoder.commit();
+    estimate.sample_frames += frames;
+  }
+  estimate.seconds_per_frame = (thread_cpu_seconds() - started) / static_cast<double>(estimate.sample_frames);
+  // Joining copies packets; the soundtrack's AAC encoding runs at about 100 times real time.
+  const double seconds_of_video = static_cast<double>(m.plan.frame_count()) / m.video.fps.to_double();
+  estimate.stitch_seconds = 0.5 + seconds_of_video / 100.0;
+  const int chunk_count = static_cast<int>(m.plan.chunks.size());
+  estimate.options.push_back(predict(m, estimate, shards, cores));
+  for (int n = 1; n <= chunk_count && n <= 1024; n *= 2) {
+    if (n != shards) estimate.options.push_back(predict(m, estimate, n, cores));
+  }
+  std::sort(estimate.options.begin() + 1, estimate.options.end(),
+            [](const ShardingEstimate& a, const ShardingEstimate& b) { return a.shards < b.shards; });
+  return estimate;
+}
+
+}  // namespace
+
 PlanSummary run_plan(const PlanOptions& options) {
   validate(options.job);
   check_threads(options.threads);
@@ -351,28 +436,49 @@ PlanSummary run_plan(const PlanOptions& options) {
       throw UsageError(fmt::format("--emit {}: no recipe for it; use {}", scheduler, fmt::join(names, ", ")));
     }
   }
+  if (options.cores_per_machine < 0 || options.cores_per_machine > 4096) {
+    throw UsageError(fmt::format("--cores-per-machine {}: must be from 1 to 4096 (0: this machine's)",
+                                 options.cores_per_machine));
+  }
   const fs::path& folder = options.folder;
+  if (folder.empty() && !options.estimate) {
+    throw UsageError("give the job folder to write with -o JOB (or --estimate alone to predict the cost)");
+  }
   std::error_code error;
   const fs::path parent = folder_of(folder.has_filename() ? folder : folder.parent_path());
   if (!fs::is_directory(parent, error)) {
     throw InputError(fmt::format("{}: the folder {} does not exist; create it first", folder.string(),
                                  parent.string()));
   }
-  if (!holds_a_job_or_nothing(folder)) {
+  if (!folder.empty() && !holds_a_job_or_nothing(folder)) {
     throw InputError(fmt::format("{}: exists and is not a stemviz job folder; give a new or empty folder",
                                  folder.string()));
   }
-  if (fs::exists(manifest_path(folder), error) && !options.overwrite) {
+  if (!folder.empty() && fs::exists(manifest_path(folder), error) && !options.overwrite) {
     throw UsageError(fmt::format("{}: already holds a job; pass -y to replace it", folder.string()));
   }
   Progress progress(0, options.progress);
-  PreparedJob prepared = prepare_job(options.job, options.threads, options.shards, folder, progress);
-  write_job(folder, prepared.manifest, prepared.features);
-  progress.note("mixing the soundtrack");
-  write_soundtrack(folder, prepared.manifest, prepared.stems, prepared.features.analysis.mix_gain);
+  PreparedJob prepared = prepare_job(options.job, options.threads, options.shards,
+                                     folder.empty() ? fs::path("plan") : folder, progress);
+  PlanSummary summary;
+  if (options.estimate) {
+    progress.note("drawing and encoding sample frames on one core");
+    const int cores = options.cores_per_machine > 0
+                          ? options.cores_per_machine
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    summary.estimate = estimate_job(prepared, options.shards, cores);
+  }
   const Manifest& m = prepared.manifest;
-  PlanSummary summary{m.plan.frame_count(), m.plan.chunks.size(), m.shards, m.hash, {}};
-  for (const std::string& scheduler : options.emit) summary.recipes.push_back(emit_recipe(folder, m, scheduler));
+  if (!folder.empty()) {
+    write_job(folder, prepared.manifest, prepared.features);
+    progress.note("mixing the soundtrack");
+    write_soundtrack(folder, m, prepared.stems, prepared.features.analysis.mix_gain);
+    for (const std::string& scheduler : options.emit) summary.recipes.push_back(emit_recipe(folder, m, scheduler));
+  }
+  summary.frames = m.plan.frame_count();
+  summary.chunks = m.plan.chunks.size();
+  summary.shards = m.shards;
+  summary.hash = m.hash;
   return summary;
 }
 

@@ -68,12 +68,31 @@ RenderSummary run_render(const RenderOptions& options);
 
 struct PlanOptions {
   JobSettings job;
-  std::filesystem::path folder;  // the job folder to write
+  std::filesystem::path folder;  // the job folder to write; may be empty with `estimate`
   bool overwrite = false;        // replace a job already in `folder`
   int shards = 1;                // machines (or array tasks) the chunks are spread over
   std::vector<std::string> emit; // schedulers to write recipes for (recipe_names())
+  bool estimate = false;         // time sample frames and predict the job's cost
+  int cores_per_machine = 0;     // for the estimate; 0 = this machine's
   int threads = 0;               // for the analysis; 0 = all cores
   ProgressStyle progress = ProgressStyle::lines;
+};
+
+// What a job would cost at one shard count.
+struct ShardingEstimate {
+  int shards = 0;
+  int cores_per_machine = 0;
+  std::int64_t chunks_per_shard = 0;  // the most any shard has
+  double shard_seconds = 0.0;         // wall time of the largest shard on one machine
+  double job_seconds = 0.0;           // with every shard on its own machine at once, plus the stitch
+  double core_hours = 0.0;            // billed: machines x cores x their wall time
+};
+
+struct PlanEstimate {
+  std::int64_t sample_frames = 0;     // frames drawn and encoded to measure
+  double seconds_per_frame = 0.0;     // of one core, drawing and encoding
+  double stitch_seconds = 0.0;        // joining and the soundtrack, on one core
+  std::vector<ShardingEstimate> options;  // the asked shard count first, then powers of two
 };
 
 struct PlanSummary {
@@ -82,9 +101,12 @@ struct PlanSummary {
   int shards = 0;
   std::string hash;  // the manifest's
   std::vector<std::filesystem::path> recipes;  // folders written for `emit`
+  std::optional<PlanEstimate> estimate;        // with `estimate`
 };
 
-// Analyses the stems and writes a job folder (job_folder.hpp) that is all a worker needs.
+// Analyses the stems and writes a job folder (job_folder.hpp) that is all a worker needs,
+// when `folder` is given. With `estimate` it also draws and encodes sample frames on one
+// core and predicts wall time and core-hours of the job at several shard counts.
 PlanSummary run_plan(const PlanOptions& options);
 
 struct ShardOptions {

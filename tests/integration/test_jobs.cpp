@@ -336,3 +336,39 @@ TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, fille
   CHECK(unknown.output.find("slurm, aws-batch, k8s") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "other"));
 }
+
+TEST_CASE("plan --estimate prints wall time and core-hours per shard count and writes nothing") {
+  const fs::path dir = fresh_dir("jobs-estimate");
+  const RunResult estimated = run(kStemviz, {"plan", kKit.string(), "--estimate", "--shards", "3", "--size",
+                                             "320x180", "--chunk-seconds", "0.25", "--cores-per-machine", "4",
+                                             "--cache-dir", (dir / "cache").string(), "-q"});
+  INFO(estimated.output);
+  REQUIRE(estimated.exit_code == 0);
+  CHECK(estimated.output.find("240 frames in 16 chunks") != std::string::npos);
+  // One row per shard count: the asked one first, then 1, 2, 4, 8, 16.
+  std::vector<int> shard_counts;
+  std::istringstream lines(estimated.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    int shards = 0, cores = 0, chunks = 0;
+    std::string shard_wall, job_wall;
+    double core_hours = -1;
+    if (fields >> shards >> cores >> chunks >> shard_wall >> job_wall >> core_hours) {
+      CHECK(cores == 4);
+      CHECK(chunks == (16 + shards - 1) / shards);
+      CHECK(core_hours > 0.0);
+      CHECK(shard_wall.find(':') != std::string::npos);
+      shard_counts.push_back(shards);
+    }
+  }
+  CHECK(shard_counts == std::vector<int>{3, 1, 2, 4, 8, 16});
+  CHECK(estimated.output.find("<- --shards") != std::string::npos);
+  CHECK(files_in(dir) == std::vector<std::string>{"cache"});
+
+  const RunResult no_folder = run(kStemviz, {"plan", kKit.string(), "--shards", "2"});
+  CHECK(no_folder.exit_code == 2);
+  CHECK(no_folder.output.find("-o JOB") != std::string::npos);
+
+  must_run(with_look({"plan", kKit.string(), "-o", (dir / "job").string(), "--estimate", "-q"}));
+  CHECK(fs::is_regular_file(dir / "job" / "manifest.json"));
+}
