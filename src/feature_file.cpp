@@ -63,6 +63,29 @@ AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
   return s;
 }
 
+nlohmann::json stems_json(const std::vector<FeatureFileStem>& stems) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& stem : stems) {
+    list.push_back({{"name", stem.name},
+                    {"file", stem.file},
+                    {"sha256", stem.sha256},
+                    {"channels", stem.channels},
+                    {"sample_rate", stem.sample_rate},
+                    {"samples", stem.samples}});
+  }
+  return list;
+}
+
+std::vector<FeatureFileStem> stems_from_json(const nlohmann::json& list) {
+  std::vector<FeatureFileStem> stems;
+  for (const auto& stem : list) {
+    stems.push_back({stem.at("name").get<std::string>(), stem.at("file").get<std::string>(),
+                     stem.at("sha256").get<std::string>(), stem.at("channels").get<int>(),
+                     stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
+  }
+  return stems;
+}
+
 std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads) {
   std::vector<FeatureFileStem> described(stems.size());
   std::exception_ptr error;
@@ -85,15 +108,6 @@ std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, 
 
 std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
   const FeatureTrack& features = file.analysis.features;
-  nlohmann::json stems = nlohmann::json::array();
-  for (const auto& stem : file.stems) {
-    stems.push_back({{"name", stem.name},
-                     {"file", stem.file},
-                     {"sha256", stem.sha256},
-                     {"channels", stem.channels},
-                     {"sample_rate", stem.sample_rate},
-                     {"samples", stem.samples}});
-  }
   const nlohmann::json metadata = {
       {"stemviz", STEMVIZ_VERSION},
       {"fps", {file.timeline.fps.num, file.timeline.fps.den}},
@@ -104,7 +118,7 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
       {"mix_gain", file.analysis.mix_gain},
       {"mix_peak", file.analysis.mix_peak},
       {"settings", analysis_settings_json(file.settings)},
-      {"stems", stems}};
+      {"stems", stems_json(file.stems)}};
   const std::string text = metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   std::string payload;
@@ -166,11 +180,7 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
     file.settings = analysis_settings_from_json(metadata.at("settings"));
     file.analysis.mix_gain = metadata.at("mix_gain").get<float>();
     file.analysis.mix_peak = metadata.at("mix_peak").get<double>();
-    for (const auto& stem : metadata.at("stems")) {
-      file.stems.push_back({stem.at("name").get<std::string>(), stem.at("file").get<std::string>(),
-                            stem.at("sha256").get<std::string>(), stem.at("channels").get<int>(),
-                            stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
-    }
+    file.stems = stems_from_json(metadata.at("stems"));
     const auto frames = metadata.at("frame_count").get<std::int64_t>();
     const int bands = metadata.at("band_count").get<int>();
     const int stem_count = static_cast<int>(file.stems.size());

@@ -72,15 +72,6 @@ std::string checked_file_name(const Json& json, const fs::path& path) {
 
 Json to_json(const Manifest& m) {
   const SoftwareVersions& v = m.software;
-  Json stems = Json::array();
-  for (const FeatureFileStem& stem : m.stems) {
-    stems.push_back({{"name", stem.name},
-                     {"file", stem.file},
-                     {"sha256", stem.sha256},
-                     {"channels", stem.channels},
-                     {"sample_rate", stem.sample_rate},
-                     {"samples", stem.samples}});
-  }
   Json chunks = Json::array();
   for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
     const Chunk& chunk = m.plan.chunks[i];
@@ -115,7 +106,7 @@ Json to_json(const Manifest& m) {
         {"samples", timeline.samples}}},
       {"frames", {{"first", m.plan.first_frame}, {"end", m.plan.end_frame}}},
       {"shards", m.shards},
-      {"stems", stems},
+      {"stems", stems_json(m.stems)},
       {"analysis", analysis_settings_json(m.analysis)},
       {"features", {{"file", m.features_file}, {"sha256", m.features_hash}}},
       {"soundtrack", {{"file", m.soundtrack_file}}},
@@ -141,10 +132,7 @@ Manifest from_json(const Json& j, const fs::path& path) {
   const auto text = [](const Json& object, const char* key) { return object.at(key).get<std::string>(); };
   m.software = {text(v, "stemviz"), text(v, "ffmpeg"), text(v, "libavcodec"), text(v, "libavformat"),
                 text(v, "x264"),    text(v, "cairo"),  text(v, "pango"),      text(v, "libyuv")};
-  for (const Json& stem : j.at("stems")) {
-    m.stems.push_back({text(stem, "name"), text(stem, "file"), text(stem, "sha256"), stem.at("channels").get<int>(),
-                       stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
-  }
+  m.stems = stems_from_json(j.at("stems"));
   m.analysis = analysis_settings_from_json(j.at("analysis"));
   m.features_file = checked_file_name(j.at("features").at("file"), path);
   m.features_hash = text(j.at("features"), "sha256");

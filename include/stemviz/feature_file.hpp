@@ -51,6 +51,11 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& settings);
 // Reads them back; throws nlohmann::json::exception for a missing or mistyped entry.
 AnalysisSettings analysis_settings_from_json(const nlohmann::json& json);
 
+// The stems as the feature file's metadata (and a job's manifest) records them, and back;
+// reading throws nlohmann::json::exception for a missing or mistyped entry.
+nlohmann::json stems_json(const std::vector<FeatureFileStem>& stems);
+std::vector<FeatureFileStem> stems_from_json(const nlohmann::json& list);
+
 // The stems' entries for a feature file. With `hash`, each file is hashed (OpenMP over
 // stems, `threads` as for the analysis); without, sha256 stays empty.
 std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads);
