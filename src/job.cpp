@@ -525,8 +525,11 @@ ShardSummary run_shard(const ShardOptions& options) {
   }
   Progress progress(0, options.progress);
   const std::vector<Chunk> chunks = job.manifest.chunks_of_shard(shard);
-  progress.note(fmt::format("shard {} of {}: chunks {} to {} of {}", shard, job.manifest.shards,
-                            chunks.front().index, chunks.back().index, describe_render(job.manifest)));
+  const Manifest& m = job.manifest;
+  progress.note(fmt::format("shard {} of {}: chunks {}-{} of {} ({} frames, {}x{} at {} fps, scene {})", shard,
+                            m.shards, chunks.front().index, chunks.back().index, m.plan.chunks.size(),
+                            m.plan.frame_count(), m.video.width, m.video.height, m.video.fps.to_string(),
+                            m.scene.name));
   const ShardResult result = render_chunks(job, chunks, options.threads, progress);
   return {shard, result.chunks, result.chunks_rendered, result.frames_rendered, seconds_since(started)};
 }

@@ -192,6 +192,10 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
                           Progress& progress, const std::function<void()>& alongside) {
   const Manifest& m = job.manifest;
   const fs::path segments = segments_folder(job.folder);
+  // A job folder copied without its segments (as the cloud recipes do) has none yet.
+  std::error_code error;
+  fs::create_directories(segments, error);
+  if (error) throw Failure(fmt::format("cannot create {}: {}", segments.string(), error.message()));
   ShardResult result;
   result.chunks = static_cast<std::int64_t>(chunks.size());
   std::vector<Chunk> missing;
