@@ -1,8 +1,9 @@
 // The cloud/ recipes run for real: the Slurm one on a single-node Slurm cluster
-// (tests/slurm/cluster.sh), the GNU parallel one on this machine as its host. Each submits
-// a planned job as users would, and the result must equal a local render. They need root
-// and the packages slurm-wlm, munge and parallel; scripts/test.sh installs them and sets
-// STEMVIZ_REQUIRE_SCHEDULERS=1, so CI never skips these tests silently.
+// (tests/slurm/cluster.sh), the GNU parallel one on this machine as its host, the AWS
+// Batch scripts against a stand-in for S3 and Batch (tests/aws/aws). Each submits a
+// planned job as users would, and the result must equal a local render. They need root
+// and the packages slurm-wlm, munge, parallel, jq and rsync; scripts/test.sh installs them
+// and sets STEMVIZ_REQUIRE_SCHEDULERS=1, so CI never skips these tests silently.
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
@@ -125,4 +126,50 @@ TEST_CASE("the GNU parallel recipe renders a 3-shard job over its hosts and stit
   CHECK(rendered.output.find("shard 2 done") != std::string::npos);
   CHECK(probe_video(dir / "out put.mp4").decoded_frames == 120);
   CHECK(video_packets(dir / "out put.mp4") == video_packets(dir / "local.mp4"));
+}
+
+TEST_CASE("the AWS Batch recipe renders through S3, with a local stand-in for S3 and Batch") {
+  const bool required = std::getenv("STEMVIZ_REQUIRE_SCHEDULERS") != nullptr;
+  if ((!fs::exists("/usr/bin/jq") || !fs::exists("/usr/bin/rsync")) && !required) {
+    MESSAGE("skipped: jq or rsync is not installed");
+    CHECK_FALSE(required);
+    return;
+  }
+  const fs::path dir = fresh_dir("aws-batch");
+  // The worker finds stemviz and aws on PATH, as in the image.
+  fs::create_directories(dir / "bin");
+  fs::create_symlink(kStemviz, dir / "bin" / "stemviz");
+  fs::create_symlink(kSource / "tests" / "aws" / "aws", dir / "bin" / "aws");
+  const std::string old_path = std::getenv("PATH");
+  setenv("PATH", ((dir / "bin").string() + ":" + old_path).c_str(), 1);
+  setenv("STEMVIZ_FAKE_S3", (dir / "s3").c_str(), 1);
+  stemviz_with_look({"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"});
+
+  for (const int shards : {3, 1}) {
+    CAPTURE(shards);
+    const std::string name = "song" + std::to_string(shards);
+    stemviz_with_look({"plan", kKit.string(), "-o", (dir / name).string(), "--shards", std::to_string(shards), "-q"});
+    const RunResult submitted =
+        run("/bin/bash", {(kSource / "cloud" / "aws-batch" / "submit.sh").string(), (dir / name).string(),
+                          "s3://bucket/jobs", "s3://bucket/videos/" + name + ".mp4"});
+    INFO(submitted.output);
+    REQUIRE(submitted.exit_code == 0);
+    const fs::path video = dir / "s3" / "bucket" / "videos" / (name + ".mp4");
+    REQUIRE(fs::exists(video));
+    CHECK(probe_video(video).decoded_frames == 120);
+    CHECK(video_packets(video) == video_packets(dir / "local.mp4"));
+  }
+  // A retried child starts on a fresh machine: it fetches the segments uploaded so far and
+  // renders nothing again.
+  setenv("AWS_BATCH_JOB_ARRAY_INDEX", "1", 1);
+  setenv("STEMVIZ_WORK", (dir / "retry").c_str(), 1);
+  const RunResult retried = run("/bin/bash", {(kSource / "cloud" / "aws-batch" / "worker.sh").string(), "shard",
+                                              "s3://bucket/jobs/song3"});
+  unsetenv("AWS_BATCH_JOB_ARRAY_INDEX");
+  unsetenv("STEMVIZ_WORK");
+  unsetenv("STEMVIZ_FAKE_S3");
+  setenv("PATH", old_path.c_str(), 1);
+  INFO(retried.output);
+  CHECK(retried.exit_code == 0);
+  CHECK(retried.output.find("rendered 0 of its 3 chunks") != std::string::npos);
 }
