@@ -4,8 +4,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 # What only the tests need: the schedulers that the cloud/ recipes' tests run for real
-# (jq and rsync for the AWS stand-in), and shellcheck for every script.
-STEMVIZ_TEST_PACKAGES=(slurm-wlm munge parallel jq rsync shellcheck)
+# (jq, rsync and envsubst for the AWS and Kubernetes stand-ins), and shellcheck for every
+# script.
+STEMVIZ_TEST_PACKAGES=(slurm-wlm munge parallel jq rsync gettext-base shellcheck)
 
 install_missing "${STEMVIZ_PACKAGES[@]}" "${STEMVIZ_TEST_PACKAGES[@]}"
 build_stemviz

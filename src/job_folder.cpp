@@ -238,11 +238,16 @@ const std::vector<std::string>& recipe_names() {
 
 namespace {
 
-// The job folder's name as Kubernetes object names allow it, as cloud/k8s/submit.sh makes it.
-std::string kubernetes_name(const fs::path& folder) {
+// The job folder's own name ("song" for jobs/song/).
+std::string folder_name(const fs::path& folder) {
   fs::path normal = fs::absolute(folder).lexically_normal();
   if (!normal.has_filename()) normal = normal.parent_path();
-  std::string name = normal.filename().string();
+  return normal.filename().string();
+}
+
+// The job folder's name as Kubernetes object names allow it, as cloud/k8s/submit.sh makes it.
+std::string kubernetes_name(const fs::path& folder) {
+  std::string name = folder_name(folder);
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) c = '-';
@@ -264,6 +269,7 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
   fs::create_directories(out, error);
   if (error) throw Failure(fmt::format("cannot create {}: {}", out.string(), error.message()));
   const std::vector<std::pair<std::string, std::string>> values = {
+      {"STEMVIZ_FOLDER", folder_name(folder)},
       {"STEMVIZ_NAME", kubernetes_name(folder)},
       {"STEMVIZ_SHARDS", std::to_string(manifest.shards)},
       {"STEMVIZ_PARALLELISM", from_environment("STEMVIZ_PARALLELISM", std::to_string(manifest.shards).c_str())},

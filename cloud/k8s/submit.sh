@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a planned stemviz job on Kubernetes: applies the shards' Indexed Job, waits for it,
 # then applies the stitch Job. The job folder must already be on the shared volume as
-# /work/NAME (plan it onto a mount of that volume, or copy it in; see README.md).
+# /work/NAME (plan it onto a mount of that volume, or copy it in; see README.md); the
+# video appears beside it as /work/NAME.mp4.
 #   submit.sh JOB_FOLDER
 # Settings from the environment: STEMVIZ_IMAGE (default stemviz-worker:latest),
 # STEMVIZ_CLAIM (stemviz-work), STEMVIZ_CPUS per pod (16), STEMVIZ_PARALLELISM (pods at
@@ -15,16 +16,18 @@ kubectl="${KUBECTL:-kubectl}"
 # STEMVIZ_SHARDS, written by `stemviz plan`.
 # shellcheck source=/dev/null
 . "$job/job.env"
-# Kubernetes names allow lowercase letters, digits and '-'.
-STEMVIZ_NAME="$(basename "$job" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9-\n' '-')"
-export STEMVIZ_NAME STEMVIZ_SHARDS
+# The folder's name on the volume, and as Kubernetes names allow it (lowercase letters,
+# digits and '-') for the Jobs.
+STEMVIZ_FOLDER="$(basename "$job")"
+STEMVIZ_NAME="$(tr '[:upper:]' '[:lower:]' <<<"$STEMVIZ_FOLDER" | tr -c 'a-z0-9-\n' '-')"
+export STEMVIZ_FOLDER STEMVIZ_NAME STEMVIZ_SHARDS
 export STEMVIZ_IMAGE="${STEMVIZ_IMAGE:-stemviz-worker:latest}"
 export STEMVIZ_CLAIM="${STEMVIZ_CLAIM:-stemviz-work}"
 export STEMVIZ_CPUS="${STEMVIZ_CPUS:-16}"
 export STEMVIZ_PARALLELISM="${STEMVIZ_PARALLELISM:-$STEMVIZ_SHARDS}"
 # envsubst takes the variable names literally.
 # shellcheck disable=SC2016
-fill() { envsubst '$STEMVIZ_NAME $STEMVIZ_SHARDS $STEMVIZ_IMAGE $STEMVIZ_CLAIM $STEMVIZ_CPUS $STEMVIZ_PARALLELISM' <"$1"; }
+fill() { envsubst '$STEMVIZ_FOLDER $STEMVIZ_NAME $STEMVIZ_SHARDS $STEMVIZ_IMAGE $STEMVIZ_CLAIM $STEMVIZ_CPUS $STEMVIZ_PARALLELISM' <"$1"; }
 
 fill "$here/shards.yaml" | "$kubectl" apply -f -
 shards="job/stemviz-$STEMVIZ_NAME-shards"
@@ -42,4 +45,4 @@ while :; do
 done
 fill "$here/stitch.yaml" | "$kubectl" apply -f -
 "$kubectl" wait --for=condition=complete "job/stemviz-$STEMVIZ_NAME-stitch" --timeout=24h
-echo "wrote /work/$STEMVIZ_NAME.mp4 on volume $STEMVIZ_CLAIM"
+echo "wrote /work/$STEMVIZ_FOLDER.mp4 on volume $STEMVIZ_CLAIM"

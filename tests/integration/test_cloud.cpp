@@ -1,14 +1,18 @@
 // The cloud/ recipes run for real: the Slurm one on a single-node Slurm cluster
 // (tests/slurm/cluster.sh), the GNU parallel one on this machine as its host, the AWS
-// Batch scripts against a stand-in for S3 and Batch (tests/aws/aws). Each submits a
-// planned job as users would, and the result must equal a local render. They need root
-// and the packages slurm-wlm, munge, parallel, jq and rsync; scripts/test.sh installs them
+// Batch and Kubernetes scripts against stand-ins for S3 and Batch (tests/aws/aws) and for
+// kubectl (tests/k8s/kubectl). Each submits a planned job as users would, and the result
+// must equal a local render. They need root and the packages slurm-wlm, munge, parallel,
+// jq, rsync and gettext-base (envsubst); scripts/test.sh installs them
 // and sets STEMVIZ_REQUIRE_SCHEDULERS=1, so CI never skips these tests silently.
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <cstdlib>
 #include <regex>
 #include <thread>
@@ -172,4 +176,55 @@ TEST_CASE("the AWS Batch recipe renders through S3, with a local stand-in for S3
   INFO(retried.output);
   CHECK(retried.exit_code == 0);
   CHECK(retried.output.find("rendered 0 of its 3 chunks") != std::string::npos);
+}
+
+TEST_CASE("the Kubernetes recipe runs the shards' Indexed Job and the stitch, with a stand-in for kubectl") {
+  const bool required = std::getenv("STEMVIZ_REQUIRE_SCHEDULERS") != nullptr;
+  if ((!fs::exists("/usr/bin/jq") || !fs::exists("/usr/bin/envsubst")) && !required) {
+    MESSAGE("skipped: jq or envsubst is not installed");
+    CHECK_FALSE(required);
+    return;
+  }
+  const fs::path dir = fresh_dir("k8s");
+  const fs::path volume = dir / "volume";
+  fs::create_directories(volume);
+  fs::create_directories(dir / "bin");
+  fs::create_symlink(kStemviz, dir / "bin" / "stemviz");  // the image's stemviz
+  const std::string old_path = std::getenv("PATH");
+  setenv("PATH", ((dir / "bin").string() + ":" + old_path).c_str(), 1);
+  setenv("KUBECTL", (kSource / "tests" / "k8s" / "kubectl").c_str(), 1);
+  setenv("STEMVIZ_FAKE_VOLUME", volume.c_str(), 1);
+  setenv("STEMVIZ_IMAGE", "registry.example/stemviz-worker:1", 1);
+  stemviz_with_look({"render", kKit.string(), "-o", (dir / "local.mp4").string(), "-q"});
+  stemviz_with_look({"plan", kKit.string(), "-o", (volume / "Song").string(), "--shards", "4", "-q"});
+  const fs::path submit = kSource / "cloud" / "k8s" / "submit.sh";
+
+  const RunResult submitted = run("/bin/bash", {submit.string(), (volume / "Song").string()});
+  INFO(submitted.output);
+  CHECK(submitted.exit_code == 0);
+  CHECK(submitted.output.find("wrote /work/Song.mp4") != std::string::npos);
+  REQUIRE(fs::exists(volume / "Song.mp4"));
+  CHECK(video_packets(volume / "Song.mp4") == video_packets(dir / "local.mp4"));
+
+  // A job planned by another build: every index fails at once with exit code 4, without
+  // retries, and the stitch is never applied.
+  stemviz_with_look({"plan", kKit.string(), "-o", (volume / "other").string(), "--shards", "2", "-q"});
+  std::string manifest;
+  {
+    std::ifstream in(volume / "other" / "manifest.json");
+    manifest.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  manifest.replace(manifest.find("\"version\": 1"), 12, "\"version\": 7");
+  std::ofstream(volume / "other" / "manifest.json", std::ios::trunc) << manifest;
+  const RunResult refused = run("/bin/bash", {submit.string(), (volume / "other").string()});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.output.find("stemviz-other-shards failed") != std::string::npos);
+  CHECK_FALSE(fs::exists(volume / "other.mp4"));
+  CHECK_FALSE(fs::exists(volume / ".jobs" / "stemviz-other-stitch.status"));
+  std::ifstream log(volume / ".jobs" / "stemviz-other-shards.log");
+  const std::string attempts(std::istreambuf_iterator<char>(log), {});
+  CHECK(std::count(attempts.begin(), attempts.end(), '\n') == 2);  // one attempt per index
+
+  setenv("PATH", old_path.c_str(), 1);
+  for (const char* name : {"KUBECTL", "STEMVIZ_FAKE_VOLUME", "STEMVIZ_IMAGE"}) unsetenv(name);
 }

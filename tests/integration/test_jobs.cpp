@@ -327,8 +327,8 @@ TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, fille
   CHECK(shards.find("${") == std::string::npos);
   CHECK(shards.find("completions: 3\n") != std::string::npos);
   CHECK(shards.find("name: stemviz-my-song-shards\n") != std::string::npos);
-  CHECK(shards.find("\"/work/my-song\"") != std::string::npos);
-  CHECK(read_text(job / "k8s" / "stitch.yaml").find("\"/work/my-song.mp4\"") != std::string::npos);
+  CHECK(shards.find("\"/work/My Song\"") != std::string::npos);
+  CHECK(read_text(job / "k8s" / "stitch.yaml").find("\"/work/My Song.mp4\"") != std::string::npos);
 
   const RunResult unknown = run(kStemviz, with_look({"plan", kKit.string(), "-o", (dir / "other").string(),
                                                      "--emit", "lsf"}));
