@@ -38,7 +38,9 @@ FeatureFile sample_file() {
 }
 
 fs::path write_sample(const std::string& name, std::string* hash = nullptr) {
-  const fs::path path = test::fresh_dir("feature-file") / name;
+  // A folder per file: ctest runs test cases in parallel processes, and fresh_dir() empties
+  // the folder it returns.
+  const fs::path path = test::fresh_dir("feature-file-" + fs::path(name).stem().string()) / name;
   std::ofstream out(path, std::ios::binary);
   const std::string written = write_feature_file(out, sample_file());
   if (hash != nullptr) *hash = written;
