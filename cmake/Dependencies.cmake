@@ -1,7 +1,7 @@
 # Every dependency is a Debian 12 package (scripts/setup.sh installs them).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(libav REQUIRED IMPORTED_TARGET
-  libavcodec libavformat libavutil libswresample)
+  libavcodec libavformat libavutil libswresample libswscale)
 add_library(stemviz::libav ALIAS PkgConfig::libav)
 pkg_check_modules(cairo REQUIRED IMPORTED_TARGET cairo)
 pkg_check_modules(pangocairo REQUIRED IMPORTED_TARGET pangocairo)

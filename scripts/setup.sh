@@ -8,7 +8,7 @@ STEMVIZ_BUILD="${STEMVIZ_BUILD:-$STEMVIZ_ROOT/build}"
 
 STEMVIZ_PACKAGES=(
   g++ cmake ninja-build pkg-config
-  libsndfile1-dev libfftw3-dev libavcodec-dev libavformat-dev libavutil-dev libswresample-dev
+  libsndfile1-dev libfftw3-dev libavcodec-dev libavformat-dev libavutil-dev libswresample-dev libswscale-dev
   libcairo2-dev libtbb-dev libyuv-dev libfmt-dev libcli11-dev doctest-dev nlohmann-json3-dev
   libssl-dev libpango1.0-dev libtomlplusplus-dev libmuparser-dev
   fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji

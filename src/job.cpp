@@ -207,14 +207,18 @@ void validate(const LookOptions& look) {
 
 void validate(const JobSettings& settings) {
   validate(settings.look);
-  const VideoSettings& video = settings.video;
-  const auto& presets = x264_presets();
-  if (std::find(presets.begin(), presets.end(), video.preset) == presets.end()) {
-    throw UsageError(fmt::format("--preset {}: not an x264 preset; use one of {}", video.preset,
-                                 fmt::join(presets, ", ")));
+  const CodecFacts& facts = codec_facts(settings.codec);
+  encoder_settings(settings.codec, settings.quality, false, settings.preset, settings.crf);
+  if (settings.no_audio && (settings.audio_codec || !settings.audio_file.empty())) {
+    throw UsageError(settings.audio_codec ? "--no-audio and --audio-codec: choose one"
+                                          : "--no-audio and --audio: choose one");
   }
-  if (video.crf < 0 || video.crf > 51) {
-    throw UsageError(fmt::format("--crf {}: must be from 0 (lossless) to 51", video.crf));
+  if (settings.audio_codec && std::find(facts.audio.begin(), facts.audio.end(), *settings.audio_codec) ==
+                                  facts.audio.end()) {
+    std::vector<std::string> names;
+    for (const AudioCodec a : facts.audio) names.push_back(audio_codec_name(a));
+    throw UsageError(fmt::format("--audio-codec {}: the {} file of --codec {} holds {}", audio_codec_name(*settings.audio_codec),
+                                 facts.extension, facts.name, fmt::join(names, " or ")));
   }
   if (!(settings.chunk_seconds > 0.0) || settings.chunk_seconds > 3600.0) {
     throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600",
@@ -239,7 +243,58 @@ struct PreparedJob {
   Manifest manifest;
   FeatureFile features;
   std::vector<StemInfo> stems;
+  std::optional<StemInfo> given_mix;  // --audio
 };
+
+// Video above this rate is refused: players and editors do not go further.
+constexpr double kMaxVideoFps = 240.0;
+
+// The stems' folder name ("Song" for Song/ or Song/kick.wav).
+std::string default_title(const std::vector<fs::path>& inputs) {
+  const fs::path first = fs::absolute(inputs.front()).lexically_normal();
+  std::error_code error;
+  fs::path folder = fs::is_directory(first, error) ? first : first.parent_path();
+  if (!folder.has_filename()) folder = folder.parent_path();
+  return folder.filename().string();
+}
+
+// The job's soundtrack: codec, and where its master comes from (the stems' mix, or the
+// mix given with --audio, which must last as long as the song within one frame).
+void describe_audio(const JobSettings& settings, PreparedJob& job) {
+  AudioOutput& audio = job.manifest.audio;
+  const Plan& plan = job.manifest.plan;
+  audio.codec = settings.no_audio ? AudioCodec::none
+                                  : settings.audio_codec.value_or(codec_facts(settings.codec).audio.front());
+  audio.sample_rate = plan.timeline.sample_rate;
+  audio.samples = plan.end_sample() - plan.first_sample();
+  if (settings.audio_file.empty() || audio.codec == AudioCodec::none) return;
+  const StemInfo mix = probe_stems({settings.audio_file}).front();
+  const double song = plan.timeline.duration_seconds();
+  const double given = static_cast<double>(mix.samples) / mix.sample_rate;
+  if (std::abs(given - song) > 1.0 / plan.timeline.fps.to_double()) {
+    throw InputError(fmt::format("--audio {}: lasts {:.3f} s but the stems {:.3f} s; export the mix with the "
+                                 "same start and end as the stems", settings.audio_file.string(), given, song));
+  }
+  const Timeline own{plan.timeline.fps, mix.sample_rate, mix.samples};
+  const std::int64_t first = own.first_sample(plan.first_frame);
+  const std::int64_t end = std::min(own.first_sample(plan.end_frame),
+                                    mul_div_floor(plan.timeline.samples, mix.sample_rate, plan.timeline.sample_rate));
+  audio.source = settings.audio_file.filename().string();
+  audio.sample_rate = mix.sample_rate;
+  audio.samples = end - first;
+  job.given_mix = mix;
+}
+
+// Refuses an output whose name says another container than the codec writes.
+void check_extension(const fs::path& output, VideoCodec codec) {
+  const CodecFacts& facts = codec_facts(codec);
+  const std::string extension = output.extension().string();
+  const bool mp4_alias = std::string(facts.extension) == ".mp4" && extension == ".m4v";
+  if (extension != facts.extension && !mp4_alias) {
+    throw UsageError(fmt::format("-o {}: --codec {} writes a {} file; name it {}", output.string(), facts.name,
+                                 facts.extension, fs::path(output).replace_extension(facts.extension).string()));
+  }
+}
 
 // Reads the scene and the stems, analyses them (or takes the cached features) and cuts the
 // frames into chunks over `shards` shards. `beside` is the output whose folder holds the
@@ -251,7 +306,17 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   PreparedJob job;
   Manifest& manifest = job.manifest;
   manifest.software = SoftwareVersions::of_this_binary();
-  manifest.video = settings.video;
+  const CodecFacts& facts = codec_facts(settings.codec);
+  const bool alpha = look.description.background.transparent;
+  if (alpha && !facts.alpha) {
+    throw UsageError(fmt::format("scene {} has a transparent background, which {} cannot carry; use --codec "
+                                 "prores, vp9 or ffv1", look.description.name, facts.name));
+  }
+  if (look.fps.to_double() > kMaxVideoFps) {
+    throw UsageError(fmt::format("--fps {}: video is made at up to {} frames per second", look.fps.to_string(),
+                                 kMaxVideoFps));
+  }
+  manifest.video = encoder_settings(settings.codec, settings.quality, alpha, settings.preset, settings.crf);
   manifest.video.width = look.width;
   manifest.video.height = look.height;
   manifest.video.fps = look.fps;
@@ -281,6 +346,8 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   }
   manifest.shards = shards;
   manifest.shard_of_chunk = assign_shards(manifest.plan.chunks.size(), shards);
+  manifest.title = settings.title.value_or(default_title(settings.stems));
+  describe_audio(settings, job);
   return job;
 }
 
@@ -310,6 +377,7 @@ RenderSummary run_render(const RenderOptions& options) {
   validate(options.job);
   check_threads(options.threads);
   check_output_path(options.output, options.overwrite, "out.mp4");
+  check_extension(options.output, options.job.codec);
   if (!options.work_dir.empty() && !holds_a_job_or_nothing(options.work_dir)) {
     throw InputError(fmt::format("--work-dir {}: holds files that are not a stemviz job; give a new or "
                                  "empty folder", options.work_dir.string()));
@@ -328,7 +396,7 @@ RenderSummary run_render(const RenderOptions& options) {
   progress.note("rendering " + describe_render(job.manifest));
   const float gain = job.features.analysis.mix_gain;
   const ShardResult rendered = render_chunks(job, job.manifest.plan.chunks, options.threads, progress, [&] {
-    write_soundtrack(folder, job.manifest, prepared.stems, gain);
+    write_soundtrack(folder, job.manifest, prepared.stems, gain, prepared.given_mix ? &*prepared.given_mix : nullptr);
     prepare_soundtrack(job);
   });
   stitch_job(job, options.output, progress);
@@ -473,7 +541,8 @@ PlanSummary run_plan(const PlanOptions& options) {
   if (!folder.empty()) {
     write_job(folder, prepared.manifest, prepared.features);
     progress.note("mixing the soundtrack");
-    write_soundtrack(folder, m, prepared.stems, prepared.features.analysis.mix_gain);
+    write_soundtrack(folder, m, prepared.stems, prepared.features.analysis.mix_gain,
+                     prepared.given_mix ? &*prepared.given_mix : nullptr);
     for (const std::string& scheduler : options.emit) summary.recipes.push_back(emit_recipe(folder, m, scheduler));
   }
   summary.frames = m.plan.frame_count();
@@ -539,6 +608,7 @@ std::int64_t run_stitch(const StitchOptions& options) {
   check_output_path(options.output, options.overwrite, "out.mp4");
   const LoadedJob job = load_job(options.job);
   check_runs_here(job.manifest, manifest_path(options.job));
+  check_extension(options.output, job.manifest.video.codec);
   Progress progress(0, options.progress);
   return stitch_job(job, options.output, progress);
 }

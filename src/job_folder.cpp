@@ -26,7 +26,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr const char* kSoundtrackAac = "soundtrack.m4a";
+// The soundtrack in the output's audio codec and container, made once by the stitch.
+fs::path encoded_soundtrack(const fs::path& folder, VideoCodec codec) {
+  return folder / (std::string("soundtrack") + codec_facts(codec).extension);
+}
 
 fs::path record_path(const fs::path& file) { return fs::path(file) += ".done"; }
 
@@ -34,9 +37,13 @@ fs::path record_path(const fs::path& file) { return fs::path(file) += ".done"; }
 // stemviz puts there, and nothing else.
 void remove_job_files(const fs::path& folder) {
   std::error_code ignored;
-  for (const char* name : {"manifest.json", "job.env", "features.svf", "soundtrack.flac", "soundtrack.flac.done",
-                           kSoundtrackAac, "soundtrack.m4a.done"}) {
+  for (const char* name : {"manifest.json", "job.env", "features.svf", "soundtrack.flac", "soundtrack.flac.done"}) {
     fs::remove(folder / name, ignored);
+  }
+  for (const CodecFacts& facts : all_codecs()) {
+    const fs::path encoded = encoded_soundtrack(folder, facts.codec);
+    fs::remove(encoded, ignored);
+    fs::remove(fs::path(encoded) += ".done", ignored);
   }
   fs::remove_all(segments_folder(folder), ignored);
 }
@@ -183,7 +190,7 @@ std::vector<ChunkState> chunk_states(const LoadedJob& job) {
   for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
     const Chunk& chunk = m.plan.chunks[i];
     states.push_back({chunk, m.shard_of_chunk[i],
-                      check_file(segment_path(segments_folder(job.folder), chunk), m.hash, chunk.frame_count)});
+                      check_file(segment_path(segments_folder(job.folder), chunk, m.video.codec), m.hash, chunk.frame_count)});
   }
   return states;
 }
@@ -200,7 +207,7 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   result.chunks = static_cast<std::int64_t>(chunks.size());
   std::vector<Chunk> missing;
   for (const Chunk& chunk : chunks) {
-    if (!check_file(segment_path(segments, chunk), m.hash, chunk.frame_count).empty()) {
+    if (!check_file(segment_path(segments, chunk, m.video.codec), m.hash, chunk.frame_count).empty()) {
       missing.push_back(chunk);
       result.frames_rendered += chunk.frame_count;
     }
@@ -224,10 +231,17 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
 }
 
 void write_soundtrack(const fs::path& folder, const Manifest& manifest, const std::vector<StemInfo>& stems,
-                      float gain) {
+                      float gain, const StemInfo* given_mix) {
+  if (manifest.audio.codec == AudioCodec::none) return;
   const fs::path master = folder / manifest.soundtrack_file;
   if (check_file(master, manifest.hash).empty()) return;
-  write_soundtrack_master(manifest.plan, stems, gain, master);
+  if (given_mix != nullptr) {
+    const Timeline own{manifest.plan.timeline.fps, given_mix->sample_rate, given_mix->samples};
+    const std::int64_t first = own.first_sample(manifest.plan.first_frame);
+    copy_soundtrack_master(*given_mix, first, first + manifest.audio.samples, master);
+  } else {
+    write_soundtrack_master(manifest.plan, stems, gain, master);
+  }
   record_file(master, manifest.hash);
 }
 
@@ -308,15 +322,17 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
 
 void prepare_soundtrack(const LoadedJob& job) {
   const Manifest& m = job.manifest;
-  const fs::path aac = job.folder / kSoundtrackAac;
-  if (check_file(aac, m.hash).empty()) return;
+  if (m.audio.codec == AudioCodec::none) return;
+  const fs::path encoded = encoded_soundtrack(job.folder, m.video.codec);
+  if (check_file(encoded, m.hash).empty()) return;
   const fs::path master = job.folder / m.soundtrack_file;
   const std::string problem = check_file(master, m.hash);
   if (!problem.empty()) {
     throw InputError(fmt::format("{}: {}; plan the job again", master.string(), problem));
   }
-  encode_soundtrack(master, m.plan.timeline.sample_rate, m.plan.end_sample() - m.plan.first_sample(), aac);
-  record_file(aac, m.hash);
+  encode_soundtrack(master, m.audio.sample_rate, m.audio.samples, encoded, m.audio.codec,
+                    codec_facts(m.video.codec).container, m.audio.bit_rate);
+  record_file(encoded, m.hash);
 }
 
 std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& progress) {
@@ -327,7 +343,7 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& 
   for (const ChunkState& state : chunk_states(job)) {
     if (state.problem.empty()) continue;
     if (first_problem.empty()) {
-      first_problem = fmt::format("{} is {}", segment_path(segments_folder(job.folder), state.chunk).string(),
+      first_problem = fmt::format("{} is {}", segment_path(segments_folder(job.folder), state.chunk, m.video.codec).string(),
                                   state.problem);
     }
     missing_by_shard[state.shard].push_back(state.chunk.index);
@@ -348,11 +364,13 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& 
   progress.note("joining segments and soundtrack");
   prepare_soundtrack(job);
   std::vector<fs::path> segments;
-  for (const Chunk& chunk : m.plan.chunks) segments.push_back(segment_path(segments_folder(job.folder), chunk));
+  for (const Chunk& chunk : m.plan.chunks) segments.push_back(segment_path(segments_folder(job.folder), chunk, m.video.codec));
   const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
   TempFile unfinished(folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid()));
-  stitch(m.plan, segments, job.folder / kSoundtrackAac, unfinished.path());
-  check_output(m.plan, unfinished.path());
+  const bool audio = m.audio.codec != AudioCodec::none;
+  stitch(m.plan, segments, audio ? encoded_soundtrack(job.folder, m.video.codec) : fs::path(), unfinished.path(),
+         {m.video.codec, m.title});
+  check_output(m.plan, unfinished.path(), audio);
   unfinished.keep_as(output);
   return m.plan.frame_count();
 }

@@ -70,6 +70,28 @@ std::string checked_file_name(const Json& json, const fs::path& path) {
   return name;
 }
 
+VideoCodec video_codec_from(const std::string& name, const fs::path& path) {
+  for (const CodecFacts& facts : all_codecs()) {
+    if (name == facts.name) return facts.codec;
+  }
+  throw JobMismatch(fmt::format("{}: video codec \"{}\" is not one this stemviz knows", path.string(), name));
+}
+
+Quality quality_from(const std::string& name, const fs::path& path) {
+  for (const Quality q : {Quality::draft, Quality::standard, Quality::high}) {
+    if (name == quality_name(q)) return q;
+  }
+  throw InputError(fmt::format("{}: quality \"{}\" is not draft, standard or high; plan the job again",
+                               path.string(), name));
+}
+
+AudioCodec audio_codec_from(const std::string& name, const fs::path& path) {
+  for (const AudioCodec a : {AudioCodec::none, AudioCodec::aac, AudioCodec::flac, AudioCodec::pcm, AudioCodec::opus}) {
+    if (name == audio_codec_name(a)) return a;
+  }
+  throw JobMismatch(fmt::format("{}: audio codec \"{}\" is not one this stemviz knows", path.string(), name));
+}
+
 Json to_json(const Manifest& m) {
   const SoftwareVersions& v = m.software;
   Json chunks = Json::array();
@@ -94,12 +116,23 @@ Json to_json(const Manifest& m) {
         {"pango", v.pango},
         {"libyuv", v.libyuv}}},
       {"video",
-       {{"codec", "h264"},
+       {{"codec", codec_facts(m.video.codec).name},
         {"width", m.video.width},
         {"height", m.video.height},
         {"fps", rational_json(m.video.fps)},
+        {"alpha", m.video.alpha},
+        {"quality", quality_name(m.video.quality)},
         {"preset", m.video.preset},
-        {"crf", m.video.crf}}},
+        {"crf", m.video.crf},
+        {"profile", m.video.profile},
+        {"speed", m.video.speed}}},
+      {"audio",
+       {{"codec", audio_codec_name(m.audio.codec)},
+        {"bit_rate", m.audio.bit_rate},
+        {"source", m.audio.source},
+        {"sample_rate", m.audio.sample_rate},
+        {"samples", m.audio.samples}}},
+      {"title", m.title},
       {"timeline",
        {{"fps", rational_json(timeline.fps)},
         {"sample_rate", timeline.sample_rate},
@@ -143,8 +176,20 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.video.width = video.at("width").get<int>();
   m.video.height = video.at("height").get<int>();
   m.video.fps = rational_from(video.at("fps"));
+  m.video.codec = video_codec_from(text(video, "codec"), path);
+  m.video.alpha = video.at("alpha").get<bool>();
+  m.video.quality = quality_from(text(video, "quality"), path);
   m.video.preset = text(video, "preset");
   m.video.crf = video.at("crf").get<int>();
+  m.video.profile = text(video, "profile");
+  m.video.speed = video.at("speed").get<int>();
+  const Json& audio = j.at("audio");
+  m.audio.codec = audio_codec_from(text(audio, "codec"), path);
+  m.audio.bit_rate = audio.at("bit_rate").get<std::int64_t>();
+  m.audio.source = text(audio, "source");
+  m.audio.sample_rate = audio.at("sample_rate").get<int>();
+  m.audio.samples = audio.at("samples").get<std::int64_t>();
+  m.title = text(j, "title");
   m.plan.first_frame = j.at("frames").at("first").get<std::int64_t>();
   m.plan.end_frame = j.at("frames").at("end").get<std::int64_t>();
   m.shards = j.at("shards").get<int>();

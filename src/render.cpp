@@ -16,15 +16,15 @@ namespace stemviz {
 
 namespace fs = std::filesystem;
 
-fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk) {
-  return segment_dir / fmt::format("chunk-{:06}.mp4", chunk.index);
+fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk, VideoCodec codec) {
+  return segment_dir / fmt::format("chunk-{:06}{}", chunk.index, codec_facts(codec).extension);
 }
 
 namespace {
 
 void render_chunk(const Chunk& chunk, FrameCanvas& canvas, const VideoSettings& video,
                   const fs::path& segment_dir, Progress& progress, const SegmentDone& done) {
-  const fs::path path = segment_path(segment_dir, chunk);
+  const fs::path path = segment_path(segment_dir, chunk, video.codec);
   SegmentEncoder encoder(path, video);
   for (std::int64_t frame = chunk.first_frame; frame < chunk.end_frame(); ++frame) {
     throw_if_cancelled();

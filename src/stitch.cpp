@@ -12,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace stemviz {
 
@@ -39,6 +40,12 @@ class SegmentSequence {
   const AVCodecParameters* parameters() {
     if (!input_) open(0);
     return first_parameters_.get();
+  }
+
+  // The first segment's video stream tags (VP9's alpha_mode).
+  const AVDictionary* metadata() {
+    if (!input_) open(0);
+    return input_->streams[stream_]->metadata;
   }
 
   // The next packet or nullptr after the last segment.
@@ -185,12 +192,16 @@ class SoundtrackPackets {
 }  // namespace
 
 void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
-            const fs::path& output) {
+            const fs::path& output, const OutputSettings& settings) {
   const std::string where = output.string();
+  const CodecFacts& facts = codec_facts(settings.codec);
   AVFormatContext* raw = nullptr;
-  check_av(avformat_alloc_output_context2(&raw, nullptr, "mp4", where.c_str()),
+  check_av(avformat_alloc_output_context2(&raw, nullptr, facts.container, where.c_str()),
            "cannot set up " + where);
   OutputFormatPtr format(raw);
+  if (!settings.title.empty()) av_dict_set(&format->metadata, "title", settings.title.c_str(), 0);
+  // The muxer owns the "encoder" tag; the comment says what made the pictures.
+  av_dict_set(&format->metadata, "comment", "stemviz " STEMVIZ_VERSION, 0);
 
   SegmentSequence video(plan, segments);
   AVStream* video_stream = avformat_new_stream(format.get(), nullptr);
@@ -198,20 +209,31 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
   check_av(avcodec_parameters_copy(video_stream->codecpar, video.parameters()),
            "cannot copy the video settings");
   video_stream->codecpar->codec_tag = 0;
+  // Apple's players and editors open HEVC in MP4 only under the hvc1 tag.
+  if (settings.codec == VideoCodec::hevc) video_stream->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
   video_stream->time_base = frame_duration(plan.timeline.fps);
   video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num),
                                   static_cast<int>(plan.timeline.fps.den)};
-  SoundtrackPackets audio(soundtrack);
-  AVStream* audio_stream = avformat_new_stream(format.get(), nullptr);
-  if (audio_stream == nullptr) throw Failure("out of memory adding the audio stream");
-  check_av(avcodec_parameters_copy(audio_stream->codecpar, audio.stream()->codecpar),
-           "cannot copy the soundtrack's settings");
-  audio_stream->codecpar->codec_tag = 0;
-  audio_stream->time_base = audio.stream()->time_base;
+  if (const AVDictionaryEntry* alpha = av_dict_get(video.metadata(), "alpha_mode", nullptr, 0)) {
+    av_dict_set(&video_stream->metadata, "alpha_mode", alpha->value, 0);
+  }
+  std::optional<SoundtrackPackets> audio;
+  AVStream* audio_stream = nullptr;
+  if (!soundtrack.empty()) {
+    audio.emplace(soundtrack);
+    audio_stream = avformat_new_stream(format.get(), nullptr);
+    if (audio_stream == nullptr) throw Failure("out of memory adding the audio stream");
+    check_av(avcodec_parameters_copy(audio_stream->codecpar, audio->stream()->codecpar),
+             "cannot copy the soundtrack's settings");
+    audio_stream->codecpar->codec_tag = 0;
+    audio_stream->time_base = audio->stream()->time_base;
+  }
 
   check_av(avio_open(&format->pb, where.c_str(), AVIO_FLAG_WRITE), "cannot write " + where);
   AVDictionary* options = nullptr;
-  av_dict_set(&options, "movflags", "+faststart", 0);
+  if (std::strcmp(facts.container, "mp4") == 0 || std::strcmp(facts.container, "mov") == 0) {
+    av_dict_set(&options, "movflags", "+faststart", 0);
+  }
   const int header = avformat_write_header(format.get(), &options);
   av_dict_free(&options);
   check_av(header, "cannot write the header of " + where);
@@ -220,14 +242,14 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
   // to buffer a packet or two.
   const AVRational video_time_base = frame_duration(plan.timeline.fps);
   AVPacket* video_packet = video.next();
-  AVPacket* audio_packet = audio.next();
+  AVPacket* audio_packet = audio ? audio->next() : nullptr;
   while (video_packet != nullptr || audio_packet != nullptr) {
     throw_if_cancelled();
     const bool take_video =
         audio_packet == nullptr ||
         (video_packet != nullptr &&
          av_compare_ts(video_packet->dts, video_time_base, audio_packet->dts,
-                       audio.stream()->time_base) <= 0);
+                       audio->stream()->time_base) <= 0);
     if (take_video) {
       video_packet->stream_index = video_stream->index;
       av_packet_rescale_ts(video_packet, video_time_base, video_stream->time_base);
@@ -235,9 +257,9 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
       video_packet = video.next();
     } else {
       audio_packet->stream_index = audio_stream->index;
-      av_packet_rescale_ts(audio_packet, audio.stream()->time_base, audio_stream->time_base);
+      av_packet_rescale_ts(audio_packet, audio->stream()->time_base, audio_stream->time_base);
       check_av(av_interleaved_write_frame(format.get(), audio_packet), "cannot write " + where);
-      audio_packet = audio.next();
+      audio_packet = audio->next();
     }
   }
   check_av(av_write_trailer(format.get()), "cannot finish " + where);
@@ -251,32 +273,38 @@ MediaSummary summarize_media(const fs::path& path) {
   const int audio = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   auto packet = make_packet();
   std::int64_t video_end = 0;
-  std::int64_t audio_samples = 0;
+  std::int64_t audio_start = AV_NOPTS_VALUE, audio_end = 0;
   while (av_read_frame(input.get(), packet.get()) >= 0) {
     if (packet->stream_index == video) {
       ++summary.video_frames;
       video_end = std::max(video_end, packet->pts + packet->duration);
+    } else if (packet->stream_index == audio && packet->pts != AV_NOPTS_VALUE) {
+      if (audio_start == AV_NOPTS_VALUE) audio_start = packet->pts;
+      audio_end = std::max(audio_end, packet->pts + packet->duration);
     }
     av_packet_unref(packet.get());
   }
   summary.video_seconds = static_cast<double>(video_end) * av_q2d(input->streams[video]->time_base);
   if (audio >= 0) {
+    // MP4 and MOV give the stream's duration without the encoder's priming samples;
+    // Matroska has none, so the packets tell.
     const AVStream* stream = input->streams[audio];
-    audio_samples = av_rescale_q(stream->duration, stream->time_base,
-                                 {1, stream->codecpar->sample_rate});
-    summary.audio_seconds = static_cast<double>(audio_samples) / stream->codecpar->sample_rate;
+    const std::int64_t duration = stream->duration != AV_NOPTS_VALUE
+                                      ? stream->duration
+                                      : audio_end - std::max<std::int64_t>(0, audio_start);
+    summary.audio_seconds = static_cast<double>(duration) * av_q2d(stream->time_base);
   }
   return summary;
 }
 
-void check_output(const Plan& plan, const fs::path& path) {
+void check_output(const Plan& plan, const fs::path& path, bool audio) {
   const MediaSummary summary = summarize_media(path);
   const double frame_seconds = 1.0 / plan.timeline.fps.to_double();
   if (summary.video_frames != plan.frame_count()) {
     throw Failure(fmt::format("{}: has {} frames instead of {}", path.string(),
                               summary.video_frames, plan.frame_count()));
   }
-  if (std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
+  if (audio && std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
     throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(),
                               summary.audio_seconds, summary.video_seconds));
   }

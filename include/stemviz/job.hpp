@@ -32,7 +32,14 @@ struct JobSettings {
   std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
   LookOptions look;
-  VideoSettings video;           // its size and fps come from `look`
+  VideoCodec codec = VideoCodec::h264;
+  Quality quality = Quality::standard;
+  std::optional<std::string> preset;      // overrides the quality's (h264, hevc)
+  std::optional<int> crf;                 // overrides the quality's (h264, hevc, vp9)
+  std::optional<AudioCodec> audio_codec;  // default: the container's usual one
+  bool no_audio = false;                  // a video without sound
+  std::filesystem::path audio_file;       // --audio: this mix instead of the stems' sum
+  std::optional<std::string> title;       // metadata; default: the stems folder's name
   double chunk_seconds = 1.0;    // length of one chunk (and segment), > 0
   std::optional<double> from;    // seconds: render only from here ...
   std::optional<double> to;      // ... up to here

@@ -5,7 +5,7 @@
 //   job.env                       its hash and shard count, for shell scripts
 //   features.svf                  the analysed features (feature_file.hpp)
 //   soundtrack.flac               the stems' mix (write_soundtrack_master)
-//   soundtrack.m4a                its AAC encoding, made once when the job is stitched
+//   soundtrack.mka                in the output's audio codec, made once by the stitch
 //   segments/chunk-NNNNNN.mp4     one video segment per chunk
 //
 // Every file that a step produces has a record beside it, NAME.done: the job's hash, the
@@ -70,10 +70,11 @@ struct ShardResult {
 ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads,
                           Progress& progress, const std::function<void()>& alongside = {});
 
-// Writes the job's soundtrack master from `stems` (mixed at `gain`) unless it is there and
-// checks out. Only the machine that plans a job has the stems.
+// Writes the job's soundtrack master from `stems` (mixed at `gain`), or from `given_mix`
+// (--audio) when not null, unless it is there and checks out; nothing for a silent video.
+// Only the machine that plans a job has the stems.
 void write_soundtrack(const std::filesystem::path& folder, const Manifest& manifest,
-                      const std::vector<StemInfo>& stems, float gain);
+                      const std::vector<StemInfo>& stems, float gain, const StemInfo* given_mix);
 
 // The schedulers `stemviz plan --emit` writes recipes for: "slurm", "aws-batch", "k8s".
 const std::vector<std::string>& recipe_names();

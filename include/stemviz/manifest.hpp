@@ -30,6 +30,15 @@ struct SoftwareVersions {
   friend bool operator==(const SoftwareVersions&, const SoftwareVersions&) = default;
 };
 
+// The soundtrack of a job's output.
+struct AudioOutput {
+  AudioCodec codec = AudioCodec::aac;  // none: a video without sound
+  std::int64_t bit_rate = 192'000;     // bits per second, for aac and opus
+  std::string source = "stems";        // "stems" (their mix), or the file given with --audio
+  int sample_rate = 0;                 // of the soundtrack master
+  std::int64_t samples = 0;            // per channel, for the job's frames
+};
+
 struct Manifest {
   SoftwareVersions software;
   std::vector<FeatureFileStem> stems;     // with their SHA-256; workers never read the stems
@@ -38,6 +47,8 @@ struct Manifest {
   std::string features_hash;              // content hash of the feature file
   std::string soundtrack_file = "soundtrack.flac";  // the mix (write_soundtrack_master)
   VideoSettings video;
+  AudioOutput audio;
+  std::string title;                      // written into the output's metadata
   SceneDescription scene;                 // name, file and text are stored; the rest is parsed
   Plan plan;
   int shards = 1;                         // >= 1

@@ -15,8 +15,8 @@
 
 namespace stemviz {
 
-// Where chunk `chunk`'s segment lives inside `segment_dir`.
-std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk);
+// Where chunk `chunk`'s segment lives inside `segment_dir`; its extension is the codec's.
+std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk, VideoCodec codec);
 
 // Called on the worker that finished a chunk, once its segment is complete at its final path.
 using SegmentDone = std::function<void(const Chunk& chunk, const std::filesystem::path& segment)>;

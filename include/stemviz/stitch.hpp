@@ -1,7 +1,8 @@
 // Stitch stage: joins the chunk segments and the soundtrack without re-encoding into one
-// MP4 with the index at the front (faststart).
+// file of the codec's container (MP4 and MOV with the index at the front: faststart).
 #pragma once
 
+#include <stemviz/encode.hpp>
 #include <stemviz/plan.hpp>
 
 #include <cstdint>
@@ -10,10 +11,17 @@
 
 namespace stemviz {
 
+struct OutputSettings {
+  VideoCodec codec = VideoCodec::h264;  // decides the container (codec_facts)
+  std::string title;                    // metadata; empty: none
+};
+
 // Writes `output` from `segments` (one per chunk of `plan`, in order) and `soundtrack` (from
-// encode_soundtrack). Every segment must hold exactly its chunk's frames.
+// encode_soundtrack; empty for a silent video), with the title and the stemviz version in
+// the container's metadata. Every segment must hold exactly its chunk's frames.
 void stitch(const Plan& plan, const std::vector<std::filesystem::path>& segments,
-            const std::filesystem::path& soundtrack, const std::filesystem::path& output);
+            const std::filesystem::path& soundtrack, const std::filesystem::path& output,
+            const OutputSettings& settings);
 
 struct MediaSummary {
   std::int64_t video_frames = 0;
@@ -24,8 +32,8 @@ struct MediaSummary {
 // Reads `path` back (demuxing only) and reports its frame count and stream durations.
 MediaSummary summarize_media(const std::filesystem::path& path);
 
-// Checks a stitched file: exactly `plan.frame_count()` frames and an audio stream that
-// lasts as long as the video within one frame. Throws Failure otherwise.
-void check_output(const Plan& plan, const std::filesystem::path& path);
+// Checks a stitched file: exactly `plan.frame_count()` frames and, with `audio`, an audio
+// stream that lasts as long as the video within one frame. Throws Failure otherwise.
+void check_output(const Plan& plan, const std::filesystem::path& path, bool audio);
 
 }  // namespace stemviz

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
+#include <tuple>
 #include <memory>
 
 namespace stemviz::cli {
@@ -52,7 +54,9 @@ void add_look_options(CLI::App& command, LookArguments& look) {
   command.add_option("--scene", look.scene, "Scene: a bundled one (see `stemviz scenes`) or a .toml file")
       ->capture_default_str()
       ->group("Look");
-  command.add_option("--size", look.size, "Picture size WIDTHxHEIGHT (even numbers); default: the scene's")
+  command.add_option("--size", look.size,
+                     "Picture size WIDTHxHEIGHT (even numbers), or 720p, 1080p, 1440p, 2160p, vertical, square; "
+                     "default: the scene's")
       ->group("Look");
   command.add_option("--fps", look.fps, "Frame rate: 60, 30, 29.97, 30000/1001, ...; default: the scene's")
       ->group("Look");
@@ -62,10 +66,16 @@ LookOptions look_options(const LookArguments& look) {
   LookOptions options;
   options.scene = look.scene;
   if (!look.size.empty()) {
+    static const std::map<std::string, std::pair<int, int>> presets = {
+        {"720p", {1280, 720}},   {"1080p", {1920, 1080}},    {"1440p", {2560, 1440}},
+        {"2160p", {3840, 2160}}, {"vertical", {1080, 1920}}, {"square", {1080, 1080}}};
     int width = 0, height = 0;
     char extra = 0;
-    if (std::sscanf(look.size.c_str(), "%dx%d%c", &width, &height, &extra) != 2) {
-      throw UsageError(fmt::format("--size {}: expected WIDTHxHEIGHT, e.g. 1920x1080", look.size));
+    if (const auto preset = presets.find(look.size); preset != presets.end()) {
+      std::tie(width, height) = preset->second;
+    } else if (std::sscanf(look.size.c_str(), "%dx%d%c", &width, &height, &extra) != 2) {
+      throw UsageError(fmt::format("--size {}: expected WIDTHxHEIGHT (e.g. 1920x1080) or 720p, 1080p, 1440p, "
+                                   "2160p, vertical (1080x1920), square (1080x1080)", look.size));
     }
     options.width = width;
     options.height = height;
@@ -95,8 +105,38 @@ void add_job_options(CLI::App& command, JobArguments& arguments) {
   add_look_options(command, arguments.look);
   command.add_option("--chunk-seconds", job.chunk_seconds, "Length of each independently encoded chunk")
       ->capture_default_str();
-  command.add_option("--preset", job.video.preset, "x264 preset (speed against size)")->capture_default_str();
-  command.add_option("--crf", job.video.crf, "x264 quality: 0 lossless .. 51 worst")->capture_default_str();
+  std::map<std::string, VideoCodec> codecs;
+  for (const CodecFacts& facts : all_codecs()) codecs[facts.name] = facts.codec;
+  command.add_option("--codec", job.codec,
+                     "h264 (MP4), hevc (MP4), prores (ProRes 4444 with alpha, MOV), vp9 (WebM, with alpha), "
+                     "ffv1 (lossless, MKV)")
+      ->transform(CLI::CheckedTransformer(codecs))
+      ->default_str("h264")
+      ->group("Output");
+  command.add_option("--quality", job.quality, "Encoder settings per codec: draft, standard or high")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Quality>{
+          {"draft", Quality::draft}, {"standard", Quality::standard}, {"high", Quality::high}}))
+      ->default_str("standard")
+      ->group("Output");
+  command.add_option("--preset", job.preset, "x264/x265 preset, overriding --quality's (veryfast for standard)")
+      ->group("Output");
+  command.add_option("--crf", job.crf, "Constant rate factor, overriding --quality's (h264 18, hevc 23, vp9 32)")
+      ->group("Output");
+  CLI::Option* no_audio = command.add_flag("--no-audio", job.no_audio, "A video without sound")->group("Output");
+  command.add_option("--audio", job.audio_file, "Use this mix (the master) as the soundtrack instead of the stems' sum")
+      ->excludes(no_audio)
+      ->group("Output");
+  command.add_option("--audio-codec", job.audio_codec,
+                     "aac, flac or pcm where the container holds it (WebM: opus); default: aac (opus for vp9, "
+                     "flac for ffv1)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, AudioCodec>{{"aac", AudioCodec::aac},
+                                                                             {"flac", AudioCodec::flac},
+                                                                             {"pcm", AudioCodec::pcm},
+                                                                             {"opus", AudioCodec::opus}}))
+      ->excludes(no_audio)
+      ->group("Output");
+  command.add_option("--title", job.title, "Title in the video's metadata (default: the stems folder's name)")
+      ->group("Output");
   command.add_option("--from", job.from, "Render from this time (seconds)");
   command.add_option("--to", job.to, "Render up to this time (seconds)");
   add_length_options(command, arguments.pad, arguments.trim);

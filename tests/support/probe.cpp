@@ -1,6 +1,7 @@
 #include "probe.hpp"
 
 #include <stemviz/media.hpp>
+#include <stemviz/stitch.hpp>
 
 #include <sndfile.h>
 
@@ -32,13 +33,15 @@ struct Decoder {
   int stream = -1;
 };
 
-Decoder open_decoder(const fs::path& path) {
+Decoder open_decoder(const fs::path& path, bool with_alpha = false) {
   Decoder d;
   d.input = open_input(path.string());
   d.stream = check_av(av_find_best_stream(d.input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0),
                       "video stream");
   const AVCodecParameters* par = d.input->streams[d.stream]->codecpar;
-  const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+  // FFmpeg's own VP9 decoder drops the alpha plane; libvpx's decodes it.
+  const AVCodec* codec = with_alpha && par->codec_id == AV_CODEC_ID_VP9 ? avcodec_find_decoder_by_name("libvpx-vp9")
+                                                                       : avcodec_find_decoder(par->codec_id);
   d.codec.reset(avcodec_alloc_context3(codec));
   check_av(avcodec_parameters_to_context(d.codec.get(), par), "decoder parameters");
   d.codec->thread_count = 1;
@@ -98,8 +101,12 @@ VideoProbe probe_video(const fs::path& path) {
     p.audio_codec = avcodec_get_name(a->codecpar->codec_id);
     p.audio_channels = a->codecpar->ch_layout.nb_channels;
     p.audio_sample_rate = a->codecpar->sample_rate;
-    p.audio_seconds = static_cast<double>(a->duration) * av_q2d(a->time_base);
+    // Matroska and WebM give no stream duration: the library's packet count tells.
+    p.audio_seconds = a->duration != AV_NOPTS_VALUE ? static_cast<double>(a->duration) * av_q2d(a->time_base)
+                                                    : summarize_media(path).audio_seconds;
   }
+  if (const AVDictionaryEntry* e = av_dict_get(d.input->metadata, "title", nullptr, 0)) p.title = e->value;
+  if (const AVDictionaryEntry* e = av_dict_get(d.input->metadata, "comment", nullptr, 0)) p.comment = e->value;
   // Top-level MP4 boxes: size (4 bytes, big-endian) then type.
   std::ifstream file(path, std::ios::binary);
   std::int64_t moov = -1, mdat = -1, offset = 0;
@@ -116,6 +123,28 @@ VideoProbe probe_video(const fs::path& path) {
   }
   p.moov_before_mdat = moov >= 0 && mdat >= 0 && moov < mdat;
   return p;
+}
+
+AlphaImage decode_alpha(const fs::path& path, std::int64_t index) {
+  Decoder d = open_decoder(path, true);
+  AlphaImage image;
+  std::int64_t n = 0;
+  decode_all(d, [&](const AVFrame& frame) {
+    if (n++ != index) return;
+    image.width = frame.width;
+    image.height = frame.height;
+    SwsContextPtr convert(sws_getContext(frame.width, frame.height, static_cast<AVPixelFormat>(frame.format),
+                                         frame.width, frame.height, AV_PIX_FMT_RGBA, SWS_POINT, nullptr, nullptr,
+                                         nullptr));
+    if (!convert) throw std::runtime_error("cannot convert the decoded frame to RGBA");
+    std::vector<std::uint8_t> rgba(static_cast<std::size_t>(4 * frame.width) * frame.height);
+    std::uint8_t* const planes[4] = {rgba.data(), nullptr, nullptr, nullptr};
+    const int strides[4] = {4 * frame.width, 0, 0, 0};
+    sws_scale(convert.get(), frame.data, frame.linesize, 0, frame.height, planes, strides);
+    for (std::size_t i = 3; i < rgba.size(); i += 4) image.pixels.push_back(rgba[i]);
+  });
+  if (image.pixels.empty()) throw std::runtime_error("no such frame in " + path.string());
+  return image;
 }
 
 std::vector<std::uint64_t> frame_hashes(const fs::path& path) {

@@ -24,6 +24,7 @@ struct VideoProbe {
   int audio_sample_rate = 0;              // Hz
   double audio_seconds = 0.0;
   bool moov_before_mdat = false;          // "faststart": playable while downloading
+  std::string title, comment;             // the container's metadata
 };
 
 // Opens `path`, decodes every video frame and reads the streams' properties.
@@ -34,6 +35,15 @@ std::vector<std::uint64_t> frame_hashes(const std::filesystem::path& path);
 
 // The video stream's packets, bytes and all, in file order.
 std::vector<std::vector<std::uint8_t>> video_packets(const std::filesystem::path& path);
+
+// The alpha channel of decoded frame `index` (0-based), 8 bits per pixel; VP9's alpha is
+// decoded with libvpx, which reads it from the container's side data.
+struct AlphaImage {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> pixels;
+  int at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
+};
+AlphaImage decode_alpha(const std::filesystem::path& path, std::int64_t index);
 
 struct LumaImage {
   int width = 0, height = 0;
