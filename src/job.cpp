@@ -132,6 +132,7 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
       return std::move(*cached);
     }
   }
+  progress.stage("analysis");
   progress.note(song + "; analysing");
   FeatureFile file;
   file.timeline = timeline;
@@ -300,7 +301,7 @@ void check_extension(const fs::path& output, VideoCodec codec) {
 // frames into chunks over `shards` shards. `beside` is the output whose folder holds the
 // default feature cache.
 PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, const fs::path& beside,
-                        Progress& progress) {
+                        Progress& progress, bool analyse = true) {
   // The scene is read first: a mistake in it shows before minutes of analysis.
   Look look = resolve_look(settings.look, progress);
   PreparedJob job;
@@ -333,9 +334,14 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   }
   AnalysisSettings analysis = settings.analysis;
   analysis.threads = threads;
-  job.features = features_for(job.stems, timeline, analysis, settings.cache, beside, true, progress);
-  manifest.stems = job.features.stems;
-  manifest.analysis = job.features.settings;
+  if (analyse) {
+    job.features = features_for(job.stems, timeline, analysis, settings.cache, beside, true, progress);
+    manifest.stems = job.features.stems;
+    manifest.analysis = job.features.settings;
+  } else {
+    manifest.stems = describe_stems(job.stems, false, threads);
+    manifest.analysis = analysis;
+  }
   manifest.scene = std::move(look.description);
   manifest.plan = make_plan(timeline, first_frame, end_frame,
                             frames_per_chunk(settings.chunk_seconds, look.fps));
@@ -492,6 +498,15 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
 }
 
 }  // namespace
+
+Manifest plan_render(const RenderOptions& options) {
+  validate(options.job);
+  check_threads(options.threads);
+  check_output_path(options.output, options.overwrite, "out.mp4");
+  check_extension(options.output, options.job.codec);
+  Progress quiet(0, ProgressStyle::none);
+  return prepare_job(options.job, options.threads, 1, options.output, quiet, false).manifest;
+}
 
 PlanSummary run_plan(const PlanOptions& options) {
   validate(options.job);

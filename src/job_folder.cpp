@@ -220,7 +220,9 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
   const Scene scene(m.scene, names, job.features.analysis.features, m.plan.timeline, m.video.width,
                     m.video.height);
+  progress.stage("render");
   progress.set_total(result.frames_rendered);
+  progress.set_chunks(result.chunks_rendered);
   progress.start();
   render_segments(
       missing, scene, m.video, segments, threads, progress,
@@ -361,6 +363,7 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& 
                                  first_problem, job.folder.string(), shards.size() == 1 ? "" : "s",
                                  fmt::join(shards, ", ")));
   }
+  progress.stage("stitch");
   progress.note("joining segments and soundtrack");
   prepare_soundtrack(job);
   std::vector<fs::path> segments;

@@ -1,6 +1,7 @@
 #include <stemviz/progress.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -19,6 +20,15 @@ std::string format_eta(double seconds) {
 
 }  // namespace
 
+void print_json_event(const std::string& fields) {
+  fmt::print(stdout, "{{{}}}\n", fields);
+  std::fflush(stdout);
+}
+
+std::string json_string(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 ProgressStyle default_progress_style() {
   return isatty(STDERR_FILENO) ? ProgressStyle::bar : ProgressStyle::lines;
 }
@@ -30,7 +40,17 @@ Progress::~Progress() { stop(); }
 
 void Progress::note(const std::string& text) {
   if (style_ == ProgressStyle::none) return;
+  if (style_ == ProgressStyle::json) {
+    print_json_event(fmt::format("\"event\":\"note\",\"stage\":{},\"message\":{}", json_string(stage_),
+                                 json_string(text)));
+    return;
+  }
   fmt::print(stderr, "stemviz: {}\n", text);
+}
+
+void Progress::stage(const std::string& name) {
+  stage_ = name;
+  if (style_ == ProgressStyle::json) print_json_event(fmt::format("\"event\":\"stage\",\"stage\":{}", json_string(name)));
 }
 
 void Progress::start() {
@@ -64,6 +84,15 @@ void Progress::report(bool final) {
   const std::string eta =
       fps > 0 ? format_eta(static_cast<double>(total_ - done) / fps) : std::string("?");
   const double percent = 100.0 * static_cast<double>(done) / static_cast<double>(total_);
+  if (style_ == ProgressStyle::json) {
+    // One a second while rendering, and the last; scripts parse each line on its own.
+    const double eta_seconds = fps > 0 ? static_cast<double>(total_ - done) / fps : -1.0;
+    print_json_event(fmt::format("\"event\":\"progress\",\"stage\":{},\"frames\":{},\"total\":{},\"fps\":{:.2f},"
+                                 "\"eta_seconds\":{:.1f},\"chunks_done\":{},\"chunks\":{}",
+                                 json_string(stage_), done, total_, fps, eta_seconds,
+                                 chunks_done_.load(std::memory_order_relaxed), chunks_));
+    return;
+  }
   if (style_ == ProgressStyle::bar) {
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(kWidth * done / total_);

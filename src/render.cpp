@@ -34,6 +34,7 @@ void render_chunk(const Chunk& chunk, FrameCanvas& canvas, const VideoSettings& 
   }
   encoder.commit();
   if (done) done(chunk, path);
+  progress.add_chunk();
 }
 
 }  // namespace

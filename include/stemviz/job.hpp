@@ -6,6 +6,7 @@
 
 #include <stemviz/analysis.hpp>
 #include <stemviz/encode.hpp>
+#include <stemviz/manifest.hpp>
 #include <stemviz/progress.hpp>
 
 #include <filesystem>
@@ -72,6 +73,10 @@ struct RenderSummary {
 // failure or an interrupt leaves neither the output nor temporary files behind (finished
 // segments stay in a --work-dir).
 RenderSummary run_render(const RenderOptions& options);
+
+// The job a render would make, for --dry-run: the options and the scene checked and the
+// stems' headers read, nothing analysed, hashed, drawn or written.
+Manifest plan_render(const RenderOptions& options);
 
 struct PlanOptions {
   JobSettings job;

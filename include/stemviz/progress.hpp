@@ -1,5 +1,8 @@
-// Progress reporting on stderr: a one-line bar on a terminal, plain lines otherwise (logs,
-// batch scripts). Workers only bump an atomic counter; a reporter thread does the printing.
+// Progress reporting: on stderr a one-line bar on a terminal, plain lines otherwise (logs);
+// or JSON lines on stdout for scripts and dashboards, one object per line with an "event"
+// of "stage", "note", "progress" (frames, total, fps, eta_seconds, chunks_done, chunks)
+// or "done"/"error" (written by the CLI at the end). Workers only bump atomic counters; a
+// reporter thread does the printing.
 #pragma once
 
 #include <atomic>
@@ -12,10 +15,16 @@
 
 namespace stemviz {
 
-enum class ProgressStyle { bar, lines, none };
+enum class ProgressStyle { bar, lines, json, none };
 
 // `bar` when stderr is a terminal, else `lines`.
 ProgressStyle default_progress_style();
+
+// Writes one JSON object as a line on stdout and flushes it; `fields` is the object's
+// members, already JSON ("\"event\":\"done\",\"frames\":10").
+void print_json_event(const std::string& fields);
+// `text` as a JSON string, quotes included.
+std::string json_string(const std::string& text);
 
 class Progress {
  public:
@@ -26,6 +35,11 @@ class Progress {
 
   // Prints a one-line note such as "analysing 7 stems" (not in `none` style).
   void note(const std::string& text);
+  // Says that a stage begins: "analysis", "render", "stitch".
+  void stage(const std::string& name);
+  // Sets the number of chunks; a finished one is counted with add_chunk().
+  void set_chunks(std::int64_t chunks) { chunks_ = chunks; }
+  void add_chunk() { chunks_done_.fetch_add(1, std::memory_order_relaxed); }
   // Sets the number of frames the counter runs to; call before start().
   void set_total(std::int64_t total_frames) { total_ = total_frames; }
   // Starts timing and reporting the frame counter.
@@ -41,7 +55,10 @@ class Progress {
 
   std::int64_t total_;
   ProgressStyle style_;
+  std::string stage_;
+  std::int64_t chunks_ = 0;
   std::atomic<std::int64_t> done_{0};
+  std::atomic<std::int64_t> chunks_done_{0};
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_line_;
   std::mutex mutex_;

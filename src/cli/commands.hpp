@@ -44,8 +44,10 @@ JobSettings job_settings(const JobArguments& arguments);
 
 // Adds --progress auto|bar|lines|none and -q to `command`.
 void add_progress_options(CLI::App& command, std::string& progress, bool& quiet);
-// The style they chose; "auto" is a bar on a terminal, lines otherwise.
+// The style they chose; "auto" is a bar on a terminal, lines otherwise. Choosing json sets
+// json_events, so that main() ends the stream with an "error" event on failure.
 ProgressStyle progress_style(const std::string& progress, bool quiet);
+extern bool json_events;
 
 // Adds `stemviz render` to `app`.
 void set_render_command(CLI::App& app);

@@ -17,6 +17,15 @@ namespace {
 
 extern "C" void on_signal(int) { stemviz::cancel_requested().store(true); }
 
+// The exit code for a failure; with --progress json, the event stream ends with it too.
+int failed(stemviz::ExitCode code, const std::string& message) {
+  if (stemviz::cli::json_events) {
+    stemviz::print_json_event(fmt::format("\"event\":\"error\",\"exit_code\":{},\"message\":{}",
+                                          static_cast<int>(code), stemviz::json_string(message)));
+  }
+  return static_cast<int>(code);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,6 +46,9 @@ int main(int argc, char** argv) {
   av_log_set_level(AV_LOG_ERROR);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // Past a file-size limit, a write should fail with an error naming the file (exit 1),
+  // not kill the process and leave temporary files behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -47,13 +59,13 @@ int main(int argc, char** argv) {
     return static_cast<int>(stemviz::ExitCode::usage);
   } catch (const stemviz::Interrupted&) {
     fmt::print(stderr, "stemviz: interrupted\n");
-    return static_cast<int>(stemviz::ExitCode::interrupted);
+    return failed(stemviz::ExitCode::interrupted, "interrupted");
   } catch (const stemviz::Error& e) {
     fmt::print(stderr, "stemviz: error: {}\n", e.what());
-    return static_cast<int>(e.exit_code());
+    return failed(e.exit_code(), e.what());
   } catch (const std::exception& e) {
     fmt::print(stderr, "stemviz: error: {}\n", e.what());
-    return static_cast<int>(stemviz::ExitCode::failure);
+    return failed(stemviz::ExitCode::failure, e.what());
   }
   return static_cast<int>(stemviz::ExitCode::success);
 }

@@ -152,13 +152,22 @@ JobSettings job_settings(const JobArguments& arguments) {
 }
 
 void add_progress_options(CLI::App& command, std::string& progress, bool& quiet) {
-  command.add_option("--progress", progress, "Progress display")
-      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))
+  command.add_option("--progress", progress,
+                     "Progress display: auto (a bar on a terminal, else lines), bar, lines, json (one object "
+                     "per line on stdout), none")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "json", "none"}))
       ->capture_default_str();
   command.add_flag("-q,--quiet", quiet, "Print errors only");
 }
 
+bool json_events = false;
+
 ProgressStyle progress_style(const std::string& progress, bool quiet) {
+  // JSON lines are for programs: -q silences the notes meant for people, not them.
+  if (progress == "json") {
+    json_events = true;
+    return ProgressStyle::json;
+  }
   if (quiet || progress == "none") return ProgressStyle::none;
   if (progress == "bar") return ProgressStyle::bar;
   if (progress == "lines") return ProgressStyle::lines;

@@ -45,6 +45,13 @@ void run(PlanArguments& arguments) {
   options.job = job_settings(arguments);
   options.progress = progress_style(arguments.progress, arguments.quiet);
   const PlanSummary summary = run_plan(options);
+  if (options.progress == ProgressStyle::json) {
+    print_json_event(fmt::format("\"event\":\"done\",\"job\":{},\"hash\":{},\"frames\":{},\"chunks\":{},"
+                                 "\"shards\":{}",
+                                 json_string(options.folder.string()), json_string(summary.hash), summary.frames,
+                                 summary.chunks, summary.shards));
+    return;
+  }
   if (summary.estimate) print_estimate(summary, *summary.estimate);
   if (arguments.quiet || options.folder.empty()) return;
   const std::string job = options.folder.string();

@@ -8,19 +8,77 @@
 
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 namespace stemviz::cli {
 
 namespace {
 
 struct RenderArguments : JobArguments {
   RenderOptions options;
+  bool dry_run = false;
 };
+
+// What the render would do, on stdout: text for people, one JSON object with --progress json.
+void print_dry_run(const RenderOptions& options, const Manifest& m) {
+  std::vector<std::string> names;
+  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
+  const VideoSettings& v = m.video;
+  const CodecFacts& codec = codec_facts(v.codec);
+  std::string encoder = codec.name;
+  if (!v.preset.empty()) encoder += " " + v.preset;
+  if (v.crf > 0) encoder += fmt::format(" crf {}", v.crf);
+  if (!v.profile.empty()) encoder += " profile " + v.profile;
+  if (v.alpha) encoder += " with alpha";
+  const double seconds = static_cast<double>(m.plan.frame_count()) / v.fps.to_double();
+  const std::string audio = m.audio.codec == AudioCodec::none
+                                ? "none"
+                                : fmt::format("{} from {}", audio_codec_name(m.audio.codec),
+                                              m.audio.source == "stems" ? "the stems' mix" : m.audio.source);
+  if (options.progress == ProgressStyle::json) {
+    nlohmann::json out = {{"event", "dry_run"},
+                          {"stems", names},
+                          {"song_seconds", m.plan.timeline.duration_seconds()},
+                          {"sample_rate", m.plan.timeline.sample_rate},
+                          {"scene", m.scene.name},
+                          {"width", v.width},
+                          {"height", v.height},
+                          {"fps", v.fps.to_string()},
+                          {"codec", codec.name},
+                          {"frames", m.plan.frame_count()},
+                          {"seconds", seconds},
+                          {"chunks", m.plan.chunks.size()},
+                          {"audio", audio_codec_name(m.audio.codec)},
+                          {"output", options.output.string()},
+                          {"title", m.title}};
+    fmt::print("{}\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  fmt::print("stems    {}: {} ({:.3f} s at {} Hz)\n", names.size(), fmt::join(names, ", "),
+             m.plan.timeline.duration_seconds(), m.plan.timeline.sample_rate);
+  fmt::print("scene    {} ({})\n", m.scene.name, m.scene.file);
+  fmt::print("video    {}x{} at {} fps, {} ({}): {} frames, {:.3f} s, in {} chunks\n", v.width, v.height,
+             v.fps.to_string(), encoder, quality_name(v.quality), m.plan.frame_count(), seconds, m.plan.chunks.size());
+  fmt::print("audio    {}\n", audio);
+  fmt::print("output   {} (title \"{}\")\n", options.output.string(), m.title);
+}
 
 void run(RenderArguments& arguments) {
   RenderOptions& options = arguments.options;
   options.job = job_settings(arguments);
   options.progress = progress_style(arguments.progress, arguments.quiet);
+  if (arguments.dry_run) {
+    print_dry_run(options, plan_render(options));
+    return;
+  }
   const RenderSummary summary = run_render(options);
+  if (options.progress == ProgressStyle::json) {
+    print_json_event(fmt::format("\"event\":\"done\",\"output\":{},\"frames\":{},\"frames_rendered\":{},"
+                                 "\"seconds_of_video\":{:.3f},\"wall_seconds\":{:.3f}",
+                                 json_string(options.output.string()), summary.frames, summary.frames_rendered,
+                                 summary.seconds_of_video, summary.wall_seconds));
+    return;
+  }
   if (!arguments.quiet) {
     const std::string resumed =
         summary.frames_rendered < summary.frames
@@ -49,6 +107,8 @@ void set_render_command(CLI::App& app) {
   render->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   add_progress_options(*render, arguments->progress, arguments->quiet);
+  render->add_flag("--dry-run", arguments->dry_run,
+                   "Print what would be rendered (stems, durations, frames, chunks, output) and exit");
   render->callback([arguments] { run(*arguments); });
 }
 

@@ -23,6 +23,13 @@ void run(ShardArguments& arguments) {
   ShardOptions& options = arguments.options;
   options.progress = progress_style(arguments.progress, arguments.quiet);
   const ShardSummary summary = run_shard(options);
+  if (options.progress == ProgressStyle::json) {
+    print_json_event(fmt::format("\"event\":\"done\",\"shard\":{},\"chunks\":{},\"chunks_rendered\":{},"
+                                 "\"frames_rendered\":{},\"wall_seconds\":{:.3f}",
+                                 summary.shard, summary.chunks, summary.chunks_rendered, summary.frames_rendered,
+                                 summary.wall_seconds));
+    return;
+  }
   if (arguments.quiet) return;
   fmt::print(stderr, "stemviz: shard {} done: rendered {} of its {} chunks ({} frames) in {:.1f} s\n",
              summary.shard, summary.chunks_rendered, summary.chunks, summary.frames_rendered,

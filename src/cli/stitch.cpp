@@ -22,7 +22,12 @@ void run(StitchArguments& arguments) {
   StitchOptions& options = arguments.options;
   options.progress = progress_style(arguments.progress, arguments.quiet);
   const std::int64_t frames = run_stitch(options);
-  if (!arguments.quiet) fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", options.output.string(), frames);
+  if (options.progress == ProgressStyle::json) {
+    print_json_event(fmt::format("\"event\":\"done\",\"output\":{},\"frames\":{}",
+                                 json_string(options.output.string()), frames));
+  } else if (!arguments.quiet) {
+    fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", options.output.string(), frames);
+  }
 }
 
 }  // namespace
