@@ -38,6 +38,7 @@ const std::vector<CodecFacts>& all_codecs() {
       {VideoCodec::prores, "prores", "prores_ks", "mov", ".mov", true, false, 0, {A::aac, A::pcm}},
       {VideoCodec::vp9, "vp9", "libvpx-vp9", "webm", ".webm", true, false, 63, {A::opus}},
       {VideoCodec::ffv1, "ffv1", "ffv1", "matroska", ".mkv", true, false, 0, {A::flac, A::pcm}},
+      {VideoCodec::png, "png", "png", "matroska", "", true, false, 0, {A::flac, A::pcm}},
   };
   return codecs;
 }
@@ -98,6 +99,7 @@ VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha,
       video.speed = std::array{8, 4, 1}[q];
       break;
     case VideoCodec::ffv1:
+    case VideoCodec::png:
       break;  // lossless: nothing to choose
   }
   if (preset) {
@@ -134,6 +136,7 @@ AVPixelFormat pixel_format(const VideoSettings& settings) {
     case VideoCodec::prores: return settings.alpha ? AV_PIX_FMT_YUVA444P10LE : AV_PIX_FMT_YUV422P10LE;
     case VideoCodec::vp9: return settings.alpha ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P;
     case VideoCodec::ffv1: return settings.alpha ? AV_PIX_FMT_BGRA : AV_PIX_FMT_BGR0;
+    case VideoCodec::png: return settings.alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
   }
   return AV_PIX_FMT_YUV420P;
 }
@@ -171,6 +174,8 @@ void set_codec_options(AVCodecContext* codec, const VideoSettings& settings) {
       codec->level = 3;
       set("slicecrc", "1");
       break;
+    case VideoCodec::png:
+      break;
   }
 }
 
@@ -181,8 +186,8 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   const std::string where = path_.string();
   const CodecFacts& facts = codec_facts(settings.codec);
   if (settings.alpha && !facts.alpha) {
-    throw UsageError(fmt::format("{} has no alpha channel; use --codec prores, vp9 or ffv1 for a transparent "
-                                 "picture", facts.name));
+    throw UsageError(fmt::format("{} has no alpha channel; use --codec prores, vp9, ffv1 or png for a "
+                                 "transparent picture", facts.name));
   }
   const AVCodec* codec = avcodec_find_encoder_by_name(facts.encoder);
   if (codec == nullptr) {
@@ -197,7 +202,7 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   codec_->time_base = {static_cast<int>(settings.fps.den), static_cast<int>(settings.fps.num)};
   codec_->framerate = {static_cast<int>(settings.fps.num), static_cast<int>(settings.fps.den)};
   codec_->thread_count = 1;
-  if (settings.codec == VideoCodec::ffv1) {
+  if (settings.codec == VideoCodec::ffv1 || settings.codec == VideoCodec::png) {
     codec_->colorspace = AVCOL_SPC_RGB;
     codec_->color_range = AVCOL_RANGE_JPEG;
   } else {
@@ -271,6 +276,12 @@ void SegmentEncoder::add_frame(const std::uint8_t* argb, int stride) {
     case AV_PIX_FMT_BGRA:
     case AV_PIX_FMT_BGR0:
       libyuv::ARGBCopy(pixels, pixels_stride, frame_->data[0], frame_->linesize[0], width, height);
+      break;
+    case AV_PIX_FMT_RGBA:  // libyuv names formats by word order: its ABGR is R, G, B, A in memory
+      libyuv::ARGBToABGR(pixels, pixels_stride, frame_->data[0], frame_->linesize[0], width, height);
+      break;
+    case AV_PIX_FMT_RGB24:  // and its RAW is R, G, B
+      libyuv::ARGBToRAW(pixels, pixels_stride, frame_->data[0], frame_->linesize[0], width, height);
       break;
     default: {
       const std::uint8_t* const source[4] = {pixels, nullptr, nullptr, nullptr};

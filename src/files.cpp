@@ -10,7 +10,7 @@ namespace fs = std::filesystem;
 
 TempFile::~TempFile() {
   std::error_code ignored;
-  if (!kept_) fs::remove(path_, ignored);
+  if (!kept_) fs::remove_all(path_, ignored);
 }
 
 void TempFile::keep_as(const fs::path& final_path) {

@@ -286,9 +286,43 @@ void describe_audio(const JobSettings& settings, PreparedJob& job) {
   job.given_mix = mix;
 }
 
-// Refuses an output whose name says another container than the codec writes.
-void check_extension(const fs::path& output, VideoCodec codec) {
+// True when `folder` holds only what write_image_sequence() writes.
+bool holds_an_image_sequence(const fs::path& folder) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    const bool frame = name.starts_with("frame-") && name.ends_with(".png");
+    if (!frame && name != "audio.flac" && name != "audio.wav") return false;
+  }
+  return !error;
+}
+
+// Refuses an output that cannot be written, that exists without `overwrite`, or whose name
+// says another container than the codec writes; for png, the output is a folder of frames.
+void check_video_output(const fs::path& output, bool overwrite, VideoCodec codec) {
   const CodecFacts& facts = codec_facts(codec);
+  if (*facts.extension == '\0') {
+    const fs::path target = output.has_filename() ? output : output.parent_path();
+    const fs::path parent = folder_of(target);
+    std::error_code error;
+    if (!fs::is_directory(parent, error) || access(parent.c_str(), W_OK) != 0) {
+      throw InputError(fmt::format("{}: the folder {} does not exist or is not writable; create it or choose "
+                                   "another", target.string(), parent.string()));
+    }
+    if (fs::is_regular_file(target, error)) {
+      throw UsageError(fmt::format("-o {}: is a file, but --codec png writes a folder of frames; give a folder "
+                                   "name", target.string()));
+    }
+    if (fs::exists(target, error) && !overwrite) {
+      throw UsageError(fmt::format("{}: already exists; pass -y to replace it", target.string()));
+    }
+    if (fs::is_directory(target, error) && !holds_an_image_sequence(target)) {
+      throw InputError(fmt::format("{}: holds other files than a frame sequence; give a new folder",
+                                   target.string()));
+    }
+    return;
+  }
+  check_output_path(output, overwrite, (std::string("out") + facts.extension).c_str());
   const std::string extension = output.extension().string();
   const bool mp4_alias = std::string(facts.extension) == ".mp4" && extension == ".m4v";
   if (extension != facts.extension && !mp4_alias) {
@@ -311,7 +345,7 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   const bool alpha = look.description.background.transparent;
   if (alpha && !facts.alpha) {
     throw UsageError(fmt::format("scene {} has a transparent background, which {} cannot carry; use --codec "
-                                 "prores, vp9 or ffv1", look.description.name, facts.name));
+                                 "prores, vp9, ffv1 or png", look.description.name, facts.name));
   }
   if (look.fps.to_double() > kMaxVideoFps) {
     throw UsageError(fmt::format("--fps {}: video is made at up to {} frames per second", look.fps.to_string(),
@@ -382,8 +416,7 @@ RenderSummary run_render(const RenderOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   validate(options.job);
   check_threads(options.threads);
-  check_output_path(options.output, options.overwrite, "out.mp4");
-  check_extension(options.output, options.job.codec);
+  check_video_output(options.output, options.overwrite, options.job.codec);
   if (!options.work_dir.empty() && !holds_a_job_or_nothing(options.work_dir)) {
     throw InputError(fmt::format("--work-dir {}: holds files that are not a stemviz job; give a new or "
                                  "empty folder", options.work_dir.string()));
@@ -502,8 +535,7 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
 Manifest plan_render(const RenderOptions& options) {
   validate(options.job);
   check_threads(options.threads);
-  check_output_path(options.output, options.overwrite, "out.mp4");
-  check_extension(options.output, options.job.codec);
+  check_video_output(options.output, options.overwrite, options.job.codec);
   Progress quiet(0, ProgressStyle::none);
   return prepare_job(options.job, options.threads, 1, options.output, quiet, false).manifest;
 }
@@ -620,10 +652,9 @@ ShardSummary run_shard(const ShardOptions& options) {
 }
 
 std::int64_t run_stitch(const StitchOptions& options) {
-  check_output_path(options.output, options.overwrite, "out.mp4");
   const LoadedJob job = load_job(options.job);
   check_runs_here(job.manifest, manifest_path(options.job));
-  check_extension(options.output, job.manifest.video.codec);
+  check_video_output(options.output, options.overwrite, job.manifest.video.codec);
   Progress progress(0, options.progress);
   return stitch_job(job, options.output, progress);
 }

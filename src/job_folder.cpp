@@ -26,9 +26,17 @@ using Json = nlohmann::json;
 
 namespace {
 
-// The soundtrack in the output's audio codec and container, made once by the stitch.
-fs::path encoded_soundtrack(const fs::path& folder, VideoCodec codec) {
-  return folder / (std::string("soundtrack") + codec_facts(codec).extension);
+// The muxer and extension of the soundtrack in the output's audio codec: the output's
+// container, or for an image sequence a file of its own.
+std::pair<const char*, const char*> audio_container(const Manifest& m) {
+  const CodecFacts& facts = codec_facts(m.video.codec);
+  if (*facts.extension != '\0') return {facts.container, facts.extension};
+  return m.audio.codec == AudioCodec::pcm ? std::pair{"wav", ".wav"} : std::pair{"flac", ".flac"};
+}
+
+// The soundtrack encoded for the output, made once by the stitch.
+fs::path encoded_soundtrack(const fs::path& folder, const Manifest& m) {
+  return folder / (std::string("audio") + audio_container(m).second);
 }
 
 fs::path record_path(const fs::path& file) { return fs::path(file) += ".done"; }
@@ -40,8 +48,8 @@ void remove_job_files(const fs::path& folder) {
   for (const char* name : {"manifest.json", "job.env", "features.svf", "soundtrack.flac", "soundtrack.flac.done"}) {
     fs::remove(folder / name, ignored);
   }
-  for (const CodecFacts& facts : all_codecs()) {
-    const fs::path encoded = encoded_soundtrack(folder, facts.codec);
+  for (const char* extension : {".mp4", ".mov", ".webm", ".mkv", ".flac", ".wav"}) {
+    const fs::path encoded = folder / (std::string("audio") + extension);
     fs::remove(encoded, ignored);
     fs::remove(fs::path(encoded) += ".done", ignored);
   }
@@ -325,7 +333,7 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
 void prepare_soundtrack(const LoadedJob& job) {
   const Manifest& m = job.manifest;
   if (m.audio.codec == AudioCodec::none) return;
-  const fs::path encoded = encoded_soundtrack(job.folder, m.video.codec);
+  const fs::path encoded = encoded_soundtrack(job.folder, m);
   if (check_file(encoded, m.hash).empty()) return;
   const fs::path master = job.folder / m.soundtrack_file;
   const std::string problem = check_file(master, m.hash);
@@ -333,11 +341,13 @@ void prepare_soundtrack(const LoadedJob& job) {
     throw InputError(fmt::format("{}: {}; plan the job again", master.string(), problem));
   }
   encode_soundtrack(master, m.audio.sample_rate, m.audio.samples, encoded, m.audio.codec,
-                    codec_facts(m.video.codec).container, m.audio.bit_rate);
+                    audio_container(m).first, m.audio.bit_rate);
   record_file(encoded, m.hash);
 }
 
-std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& progress) {
+std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, Progress& progress) {
+  // "frames/" names the folder "frames".
+  const fs::path output = requested_output.has_filename() ? requested_output : requested_output.parent_path();
   const Manifest& m = job.manifest;
   std::map<int, std::vector<int>> missing_by_shard;
   std::string first_problem;
@@ -371,9 +381,16 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& output, Progress& 
   const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
   TempFile unfinished(folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid()));
   const bool audio = m.audio.codec != AudioCodec::none;
-  stitch(m.plan, segments, audio ? encoded_soundtrack(job.folder, m.video.codec) : fs::path(), unfinished.path(),
-         {m.video.codec, m.title});
-  check_output(m.plan, unfinished.path(), audio);
+  const fs::path soundtrack = audio ? encoded_soundtrack(job.folder, m) : fs::path();
+  if (m.video.codec == VideoCodec::png) {
+    write_image_sequence(m.plan, segments, soundtrack, unfinished.path());
+    // -y replaces an earlier sequence (the output checks vouched that it is one).
+    std::error_code ignored;
+    fs::remove_all(output, ignored);
+  } else {
+    stitch(m.plan, segments, soundtrack, unfinished.path(), {m.video.codec, m.title});
+    check_output(m.plan, unfinished.path(), audio);
+  }
   unfinished.keep_as(output);
   return m.plan.frame_count();
 }

@@ -17,7 +17,8 @@ namespace stemviz {
 namespace fs = std::filesystem;
 
 fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk, VideoCodec codec) {
-  return segment_dir / fmt::format("chunk-{:06}{}", chunk.index, codec_facts(codec).extension);
+  const CodecFacts& facts = codec_facts(codec);
+  return segment_dir / fmt::format("chunk-{:06}{}", chunk.index, *facts.extension ? facts.extension : ".mkv");
 }
 
 namespace {

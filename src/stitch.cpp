@@ -11,6 +11,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -189,6 +190,23 @@ class SoundtrackPackets {
   PacketPtr packet_;
 };
 
+// Seconds of sound in an audio-only file, from its stream duration or its packets.
+double summarize_audio_seconds(const fs::path& path) {
+  const std::string where = path.string();
+  InputFormatPtr input = open_input(where);
+  const int audio = check_av(av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0),
+                             "no audio stream in " + where);
+  const AVStream* stream = input->streams[audio];
+  if (stream->duration != AV_NOPTS_VALUE) return static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+  auto packet = make_packet();
+  std::int64_t end = 0;
+  while (av_read_frame(input.get(), packet.get()) >= 0) {
+    if (packet->stream_index == audio) end = std::max(end, packet->pts + packet->duration);
+    av_packet_unref(packet.get());
+  }
+  return static_cast<double>(end) * av_q2d(stream->time_base);
+}
+
 }  // namespace
 
 void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
@@ -263,6 +281,40 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
     }
   }
   check_av(av_write_trailer(format.get()), "cannot finish " + where);
+}
+
+void write_image_sequence(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
+                          const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) throw Failure(fmt::format("cannot create {}: {}", folder.string(), error.message()));
+  const int digits = std::max<int>(6, static_cast<int>(std::to_string(plan.frame_count() - 1).size()));
+  SegmentSequence video(plan, segments);
+  std::int64_t frame = 0;
+  for (AVPacket* packet = video.next(); packet != nullptr; packet = video.next(), ++frame) {
+    throw_if_cancelled();
+    const fs::path path = folder / fmt::format("frame-{:0{}}.png", frame, digits);
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    const bool written = file != nullptr &&
+                         std::fwrite(packet->data, 1, static_cast<std::size_t>(packet->size), file) ==
+                             static_cast<std::size_t>(packet->size);
+    if (file == nullptr || std::fclose(file) != 0 || !written) {
+      throw Failure(fmt::format("cannot write {} (disk full?)", path.string()));
+    }
+  }
+  if (frame != plan.frame_count()) {
+    throw Failure(fmt::format("{}: {} frames instead of {}", folder.string(), frame, plan.frame_count()));
+  }
+  if (soundtrack.empty()) return;
+  const fs::path audio = folder / (std::string("audio") + soundtrack.extension().string());
+  fs::copy_file(soundtrack, audio, error);
+  if (error) throw Failure(fmt::format("cannot write {}: {}", audio.string(), error.message()));
+  const double video_seconds = static_cast<double>(frame) / plan.timeline.fps.to_double();
+  const double audio_seconds = summarize_audio_seconds(audio);
+  if (std::abs(audio_seconds - video_seconds) > 1.0 / plan.timeline.fps.to_double() + 1e-6) {
+    throw Failure(fmt::format("{}: audio lasts {:.3f} s but the frames {:.3f} s", audio.string(), audio_seconds,
+                              video_seconds));
+  }
 }
 
 MediaSummary summarize_media(const fs::path& path) {

@@ -18,7 +18,7 @@
 
 namespace stemviz {
 
-enum class VideoCodec { h264, hevc, prores, vp9, ffv1 };
+enum class VideoCodec { h264, hevc, prores, vp9, ffv1, png };
 enum class Quality { draft, standard, high };
 enum class AudioCodec { none, aac, flac, pcm, opus };
 
@@ -28,7 +28,8 @@ struct CodecFacts {
   const char* name;       // as --codec takes it: "h264"
   const char* encoder;    // libavcodec encoder: "libx264"
   const char* container;  // libavformat muxer of segments and output: "mp4"
-  const char* extension;  // of the output file: ".mp4"
+  const char* extension;  // of the output file: ".mp4"; empty: the output is a folder of
+                          // numbered images (png), its segments Matroska files
   bool alpha;             // can carry transparency
   bool presets;           // takes --preset (x264 and x265 preset names)
   int max_crf;            // takes --crf from 0 up to this; 0: no crf

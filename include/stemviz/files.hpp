@@ -6,8 +6,8 @@
 
 namespace stemviz {
 
-// A temporary file name that is removed when this object goes away, unless it was renamed
-// into place with keep_as().
+// A temporary file (or folder, with all in it) that is removed when this object goes away,
+// unless it was renamed into place with keep_as().
 class TempFile {
  public:
   explicit TempFile(std::filesystem::path path) : path_(std::move(path)) {}

@@ -23,6 +23,12 @@ void stitch(const Plan& plan, const std::vector<std::filesystem::path>& segments
             const std::filesystem::path& soundtrack, const std::filesystem::path& output,
             const OutputSettings& settings);
 
+// For png: writes the frames of `segments` (whose packets are whole PNG files) into
+// `folder` as frame-000000.png, frame-000001.png, ... (six digits or more), and copies
+// `soundtrack` (empty: none) in as audio.EXT; checks the count and the audio's length.
+void write_image_sequence(const Plan& plan, const std::vector<std::filesystem::path>& segments,
+                          const std::filesystem::path& soundtrack, const std::filesystem::path& folder);
+
 struct MediaSummary {
   std::int64_t video_frames = 0;
   double video_seconds = 0.0;

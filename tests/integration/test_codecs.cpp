@@ -95,7 +95,7 @@ TEST_CASE("codec mistakes are usage errors that say what to do, and nothing is w
     full.insert(full.end(), arguments.begin(), arguments.end());
     check_refused(kStemviz, full, 2, text, dir);
   };
-  refused({"--scene", "overlay", "-o", (dir / "o.mp4").string()}, "use --codec prores, vp9 or ffv1");
+  refused({"--scene", "overlay", "-o", (dir / "o.mp4").string()}, "use --codec prores, vp9, ffv1 or png");
   refused({"--codec", "prores", "-o", (dir / "o.mp4").string()}, "name it " + (dir / "o.mov").string());
   refused({"--codec", "h264", "--audio-codec", "pcm", "-o", (dir / "o.mp4").string()}, "holds aac");
   refused({"--codec", "vp9", "--audio-codec", "aac", "-o", (dir / "o.webm").string()}, "holds opus");
@@ -170,4 +170,46 @@ TEST_CASE("audio: none, another codec, or the master mix given with --audio") {
   CHECK(refused.exit_code == 3);
   CHECK(refused.output.find("lasts 3.000 s but the stems 4.000 s") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "short.mp4"));
+}
+
+TEST_CASE("png writes a folder of numbered RGBA frames and the soundtrack, and replaces only such a folder") {
+  const fs::path dir = fresh_dir("png-sequence");
+  const fs::path frames = dir / "frames";
+  const RunResult result = render({"--scene", "overlay", "--codec", "png", "-o", frames.string()});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  std::vector<std::string> names = files_in(frames);
+  REQUIRE(names.size() == 61);
+  CHECK(names.front() == "audio.flac");
+  CHECK(names[1] == "frame-000000.png");
+  CHECK(names.back() == "frame-000059.png");
+  const VideoProbe png = probe_video(frames / "frame-000030.png");
+  CHECK(png.pixel_format == "rgba");
+  CHECK(png.width == 320);
+  const AlphaImage alpha = decode_alpha(frames / "frame-000030.png", 0);
+  CHECK(alpha.at(2, 2) == 0);
+  CHECK(std::count(alpha.pixels.begin(), alpha.pixels.end(), 255) > 320 * 180 / 100);
+  SF_INFO info{};
+  SNDFILE* audio = sf_open((frames / "audio.flac").c_str(), SFM_READ, &info);
+  REQUIRE(audio != nullptr);
+  sf_close(audio);
+  CHECK(info.channels == 2);
+  CHECK(std::abs(static_cast<double>(info.frames) / info.samplerate - 1.0) <= 1.0 / 60);
+
+  // An opaque scene gives RGB frames; -y replaces the earlier sequence as a whole.
+  REQUIRE(run(kStemviz, {"render", kKit.string(), "--size", "320x180", "--to", "0.5", "-q", "--codec", "png", "-y",
+                         "-o", frames.string()})
+              .exit_code == 0);
+  CHECK(files_in(frames).size() == 31);
+  CHECK(probe_video(frames / "frame-000010.png").pixel_format == "rgb24");
+
+  // A folder with other things in it is never replaced, nor a file taken for a folder.
+  const fs::path other = dir / "holiday photos";
+  fs::create_directories(other);
+  std::ofstream(other / "beach.jpg") << "precious";
+  const RunResult refused = render({"--codec", "png", "-y", "-o", other.string()});
+  CHECK(refused.exit_code == 3);
+  CHECK(files_in(other) == std::vector<std::string>{"beach.jpg"});
+  std::ofstream(dir / "a-file") << "x";
+  CHECK(render({"--codec", "png", "-y", "-o", (dir / "a-file").string()}).exit_code == 2);
 }
