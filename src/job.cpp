@@ -331,6 +331,18 @@ void check_video_output(const fs::path& output, bool overwrite, VideoCodec codec
   }
 }
 
+// Refuses layer videos that would replace files without `overwrite`.
+void check_layer_outputs(const fs::path& folder, const Manifest& manifest, bool overwrite) {
+  if (folder.empty() || overwrite) return;
+  for (int stem = 0; stem < static_cast<int>(manifest.stems.size()); ++stem) {
+    const fs::path path = layer_output_path(folder, manifest, stem);
+    std::error_code error;
+    if (fs::exists(path, error)) {
+      throw UsageError(fmt::format("{}: already exists; pass -y to replace it", path.string()));
+    }
+  }
+}
+
 // Reads the scene and the stems, analyses them (or takes the cached features) and cuts the
 // frames into chunks over `shards` shards. `beside` is the output whose folder holds the
 // default feature cache.
@@ -355,6 +367,14 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   manifest.video.width = look.width;
   manifest.video.height = look.height;
   manifest.video.fps = look.fps;
+  if (settings.layers) {
+    // Layers need alpha: in the output's codec when it has it, else as ProRes 4444.
+    manifest.layers = facts.alpha ? encoder_settings(settings.codec, settings.quality, true, settings.preset, settings.crf)
+                                  : encoder_settings(VideoCodec::prores, settings.quality, true, {}, {});
+    manifest.layers->width = look.width;
+    manifest.layers->height = look.height;
+    manifest.layers->fps = look.fps;
+  }
   job.stems = load_stems(settings.stems, settings.lengths, look.fps, progress);
   const Timeline timeline = song_timeline(job.stems, settings.lengths, look.fps);
   const std::int64_t song_frames = timeline.frame_count();
@@ -423,7 +443,10 @@ RenderSummary run_render(const RenderOptions& options) {
   }
 
   Progress progress(0, options.progress);
-  PreparedJob prepared = prepare_job(options.job, options.threads, 1, options.output, progress);
+  JobSettings settings = options.job;
+  settings.layers = !options.layers_dir.empty();
+  PreparedJob prepared = prepare_job(settings, options.threads, 1, options.output, progress);
+  check_layer_outputs(options.layers_dir, prepared.manifest, options.overwrite);
   std::optional<ScratchDir> scratch;
   if (options.work_dir.empty()) scratch.emplace(options.output);
   const fs::path folder = options.work_dir.empty() ? scratch->path() : options.work_dir;
@@ -438,7 +461,7 @@ RenderSummary run_render(const RenderOptions& options) {
     write_soundtrack(folder, job.manifest, prepared.stems, gain, prepared.given_mix ? &*prepared.given_mix : nullptr);
     prepare_soundtrack(job);
   });
-  stitch_job(job, options.output, progress);
+  stitch_job(job, options.output, options.layers_dir, progress);
 
   RenderSummary summary;
   summary.frames = job.manifest.plan.frame_count();
@@ -655,8 +678,16 @@ std::int64_t run_stitch(const StitchOptions& options) {
   const LoadedJob job = load_job(options.job);
   check_runs_here(job.manifest, manifest_path(options.job));
   check_video_output(options.output, options.overwrite, job.manifest.video.codec);
+  if (!options.layers_dir.empty() && !job.manifest.layers) {
+    throw UsageError(fmt::format("--layers {}: the job in {} was planned without layers; plan it again with "
+                                 "--layers", options.layers_dir.string(), options.job.string()));
+  }
+  check_layer_outputs(options.layers_dir, job.manifest, options.overwrite);
   Progress progress(0, options.progress);
-  return stitch_job(job, options.output, progress);
+  if (job.manifest.layers && options.layers_dir.empty()) {
+    progress.note("the job has a layer video per stem; pass --layers DIR to write them");
+  }
+  return stitch_job(job, options.output, options.layers_dir, progress);
 }
 
 std::int64_t run_analyze(const AnalyzeOptions& options) {

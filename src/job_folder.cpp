@@ -192,13 +192,27 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   return same_job;
 }
 
+namespace {
+
+// Empty when the chunk's segment (and each of its layer segments) checks out, else why not.
+std::string chunk_problem(const fs::path& segments, const Manifest& m, const Chunk& chunk) {
+  std::string problem = check_file(segment_path(segments, chunk, m.video.codec), m.hash, chunk.frame_count);
+  for (std::size_t stem = 0; problem.empty() && m.layers && stem < m.stems.size(); ++stem) {
+    const fs::path layer = layer_segment_path(segments, chunk, static_cast<int>(stem), m.layers->codec);
+    problem = check_file(layer, m.hash, chunk.frame_count);
+    if (!problem.empty()) problem = fmt::format("{} (its layer {})", problem, layer.string());
+  }
+  return problem;
+}
+
+}  // namespace
+
 std::vector<ChunkState> chunk_states(const LoadedJob& job) {
   const Manifest& m = job.manifest;
   std::vector<ChunkState> states;
   for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
     const Chunk& chunk = m.plan.chunks[i];
-    states.push_back({chunk, m.shard_of_chunk[i],
-                      check_file(segment_path(segments_folder(job.folder), chunk, m.video.codec), m.hash, chunk.frame_count)});
+    states.push_back({chunk, m.shard_of_chunk[i], chunk_problem(segments_folder(job.folder), m, chunk)});
   }
   return states;
 }
@@ -210,12 +224,16 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   // A job folder copied without its segments (as the cloud recipes do) has none yet.
   std::error_code error;
   fs::create_directories(segments, error);
+  for (std::size_t stem = 0; !error && m.layers && stem < m.stems.size(); ++stem) {
+    fs::create_directories(layer_segment_path(segments, {}, static_cast<int>(stem), m.layers->codec).parent_path(),
+                           error);
+  }
   if (error) throw Failure(fmt::format("cannot create {}: {}", segments.string(), error.message()));
   ShardResult result;
   result.chunks = static_cast<std::int64_t>(chunks.size());
   std::vector<Chunk> missing;
   for (const Chunk& chunk : chunks) {
-    if (!check_file(segment_path(segments, chunk, m.video.codec), m.hash, chunk.frame_count).empty()) {
+    if (!chunk_problem(segments, m, chunk).empty()) {
       missing.push_back(chunk);
       result.frames_rendered += chunk.frame_count;
     }
@@ -233,7 +251,7 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   progress.set_chunks(result.chunks_rendered);
   progress.start();
   render_segments(
-      missing, scene, m.video, segments, threads, progress,
+      missing, scene, m.video, m.layers ? &*m.layers : nullptr, segments, threads, progress,
       [&](const Chunk& chunk, const fs::path& path) { record_file(path, m.hash, chunk.frame_count); },
       alongside);
   progress.stop();
@@ -345,7 +363,14 @@ void prepare_soundtrack(const LoadedJob& job) {
   record_file(encoded, m.hash);
 }
 
-std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, Progress& progress) {
+fs::path layer_output_path(const fs::path& folder, const Manifest& manifest, int stem) {
+  const VideoCodec codec = manifest.layers ? manifest.layers->codec : manifest.video.codec;
+  return folder / fmt::format("{:02}-{}{}", stem + 1, manifest.stems.at(static_cast<std::size_t>(stem)).name,
+                              codec_facts(codec).extension);
+}
+
+std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, const fs::path& layers_dir,
+                        Progress& progress) {
   // "frames/" names the folder "frames".
   const fs::path output = requested_output.has_filename() ? requested_output : requested_output.parent_path();
   const Manifest& m = job.manifest;
@@ -392,6 +417,28 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
     check_output(m.plan, unfinished.path(), audio);
   }
   unfinished.keep_as(output);
+  if (layers_dir.empty() || !m.layers) return m.plan.frame_count();
+  std::error_code error;
+  fs::create_directories(layers_dir, error);
+  if (error) throw Failure(fmt::format("cannot create {}: {}", layers_dir.string(), error.message()));
+  for (int stem = 0; stem < static_cast<int>(m.stems.size()); ++stem) {
+    progress.note(fmt::format("joining the layer of {}", m.stems[static_cast<std::size_t>(stem)].name));
+    std::vector<fs::path> layer_segments;
+    for (const Chunk& chunk : m.plan.chunks) {
+      layer_segments.push_back(layer_segment_path(segments_folder(job.folder), chunk, stem, m.layers->codec));
+    }
+    const fs::path target = layer_output_path(layers_dir, m, stem);
+    TempFile layer(layers_dir / fmt::format(".{}.stemviz-{}", target.filename().string(), getpid()));
+    if (m.layers->codec == VideoCodec::png) {
+      write_image_sequence(m.plan, layer_segments, {}, layer.path());
+    } else {
+      stitch(m.plan, layer_segments, {}, layer.path(),
+             {m.layers->codec, fmt::format("{} - {}", m.title, m.stems[static_cast<std::size_t>(stem)].name)});
+      check_output(m.plan, layer.path(), false);
+    }
+    fs::remove_all(target, error);
+    layer.keep_as(target);
+  }
   return m.plan.frame_count();
 }
 

@@ -92,6 +92,35 @@ AudioCodec audio_codec_from(const std::string& name, const fs::path& path) {
   throw JobMismatch(fmt::format("{}: audio codec \"{}\" is not one this stemviz knows", path.string(), name));
 }
 
+Json video_json(const VideoSettings& v) {
+  return {{"codec", codec_facts(v.codec).name},
+          {"width", v.width},
+          {"height", v.height},
+          {"fps", rational_json(v.fps)},
+          {"alpha", v.alpha},
+          {"quality", quality_name(v.quality)},
+          {"preset", v.preset},
+          {"crf", v.crf},
+          {"profile", v.profile},
+          {"speed", v.speed}};
+}
+
+VideoSettings video_from(const Json& video, const fs::path& path) {
+  const auto text = [](const Json& object, const char* key) { return object.at(key).get<std::string>(); };
+  VideoSettings v;
+  v.codec = video_codec_from(text(video, "codec"), path);
+  v.width = video.at("width").get<int>();
+  v.height = video.at("height").get<int>();
+  v.fps = rational_from(video.at("fps"));
+  v.alpha = video.at("alpha").get<bool>();
+  v.quality = quality_from(text(video, "quality"), path);
+  v.preset = text(video, "preset");
+  v.crf = video.at("crf").get<int>();
+  v.profile = text(video, "profile");
+  v.speed = video.at("speed").get<int>();
+  return v;
+}
+
 Json to_json(const Manifest& m) {
   const SoftwareVersions& v = m.software;
   Json chunks = Json::array();
@@ -115,17 +144,8 @@ Json to_json(const Manifest& m) {
         {"cairo", v.cairo},
         {"pango", v.pango},
         {"libyuv", v.libyuv}}},
-      {"video",
-       {{"codec", codec_facts(m.video.codec).name},
-        {"width", m.video.width},
-        {"height", m.video.height},
-        {"fps", rational_json(m.video.fps)},
-        {"alpha", m.video.alpha},
-        {"quality", quality_name(m.video.quality)},
-        {"preset", m.video.preset},
-        {"crf", m.video.crf},
-        {"profile", m.video.profile},
-        {"speed", m.video.speed}}},
+      {"video", video_json(m.video)},
+      {"layers", m.layers ? video_json(*m.layers) : Json(nullptr)},
       {"audio",
        {{"codec", audio_codec_name(m.audio.codec)},
         {"bit_rate", m.audio.bit_rate},
@@ -172,17 +192,8 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.soundtrack_file = checked_file_name(j.at("soundtrack").at("file"), path);
   const Json& t = j.at("timeline");
   m.plan.timeline = {rational_from(t.at("fps")), t.at("sample_rate").get<int>(), t.at("samples").get<std::int64_t>()};
-  const Json& video = j.at("video");
-  m.video.width = video.at("width").get<int>();
-  m.video.height = video.at("height").get<int>();
-  m.video.fps = rational_from(video.at("fps"));
-  m.video.codec = video_codec_from(text(video, "codec"), path);
-  m.video.alpha = video.at("alpha").get<bool>();
-  m.video.quality = quality_from(text(video, "quality"), path);
-  m.video.preset = text(video, "preset");
-  m.video.crf = video.at("crf").get<int>();
-  m.video.profile = text(video, "profile");
-  m.video.speed = video.at("speed").get<int>();
+  m.video = video_from(j.at("video"), path);
+  if (!j.at("layers").is_null()) m.layers = video_from(j.at("layers"), path);
   const Json& audio = j.at("audio");
   m.audio.codec = audio_codec_from(text(audio, "codec"), path);
   m.audio.bit_rate = audio.at("bit_rate").get<std::int64_t>();

@@ -608,8 +608,9 @@ struct FrameCanvas::Label {
   bool visible = false;
 };
 
-FrameCanvas::FrameCanvas(const Scene& scene)
+FrameCanvas::FrameCanvas(const Scene& scene, int only_stem)
     : scene_(&scene),
+      only_stem_(only_stem),
       evaluator_(std::make_unique<SceneEvaluator>(scene.description(), scene.variables())),
       surface_(make_image_surface(scene.width(), scene.height())),
       cr_(cairo_create(surface_.get())) {
@@ -624,7 +625,7 @@ FrameCanvas::FrameCanvas(const Scene& scene)
   cairo_surface_flush(surface_.get());
   background_.assign(pixels_, pixels_ + static_cast<std::size_t>(stride_) * static_cast<std::size_t>(scene.height()));
   dirty_ = {0, 0, 0, 0};
-  if (!scene.description().object.label.empty()) {
+  if (!scene.description().object.label.empty() && only_stem_ < 0) {
     for (int stem = 0; stem < scene.stem_count(); ++stem) {
       auto label = std::make_unique<Label>();
       label->laid_out = 1.0;  // draw_labels() sets the frame's size
@@ -641,7 +642,7 @@ void FrameCanvas::draw_background() {
   const Background& background = scene_->description().background;
   cairo_save(cr);
   cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-  if (background.transparent) {
+  if (background.transparent || only_stem_ >= 0) {
     cairo_set_source_rgba(cr, 0, 0, 0, 0);
     cairo_paint(cr);
   } else if (background.colours.size() == 1) {
@@ -684,6 +685,7 @@ void FrameCanvas::render(std::int64_t frame) {
   std::vector<Vec3>& world = e.scratch.world;
   double floor_radius = 0.0;
   for (int stem = 0; stem < stems; ++stem) {
+    if (only_stem_ >= 0 && stem != only_stem_) continue;
     e.set_stem(stem, features.at(stem, frame), scene.hit(stem, frame), scene.onsets(stem, frame));
     const SceneEvaluator::ObjectValues o = e.object();
     const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
@@ -773,7 +775,7 @@ void FrameCanvas::render(std::int64_t frame) {
   });
 
   floor_xy_.clear();
-  if (d.floor.shape != FloorShape::none) {
+  if (d.floor.shape != FloorShape::none && only_stem_ < 0) {
     const int sides = d.floor.shape == FloorShape::disc ? 96 : SceneEvaluator::polygon_sides(d, stems);
     const double radius = floor_radius + e.floor_margin();
     for (int k = 0; k < sides; ++k) {

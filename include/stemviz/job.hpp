@@ -41,6 +41,7 @@ struct JobSettings {
   bool no_audio = false;                  // a video without sound
   std::filesystem::path audio_file;       // --audio: this mix instead of the stems' sum
   std::optional<std::string> title;       // metadata; default: the stems folder's name
+  bool layers = false;                    // also one video per stem, that stem alone with alpha
   double chunk_seconds = 1.0;    // length of one chunk (and segment), > 0
   std::optional<double> from;    // seconds: render only from here ...
   std::optional<double> to;      // ... up to here
@@ -55,6 +56,7 @@ struct RenderOptions {
   JobSettings job;
   std::filesystem::path output;    // .mp4 to write
   bool overwrite = false;          // replace an existing output
+  std::filesystem::path layers_dir;  // also write one alpha video per stem here (JobSettings::layers)
   std::filesystem::path work_dir;  // keep the job here, so an interrupted render resumes;
                                    // empty: a private folder beside the output, removed at the end
   int threads = 0;                 // workers for analysis and rendering; 0 = all cores
@@ -143,6 +145,7 @@ ShardSummary run_shard(const ShardOptions& options);
 struct StitchOptions {
   std::filesystem::path job;
   std::filesystem::path output;  // .mp4 to write
+  std::filesystem::path layers_dir;  // the stems' layer videos, for a job planned with layers
   bool overwrite = false;
   ProgressStyle progress = ProgressStyle::lines;
 };

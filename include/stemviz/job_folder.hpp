@@ -89,9 +89,14 @@ std::filesystem::path emit_recipe(const std::filesystem::path& folder, const Man
 // The soundtrack's AAC encoding, made from the master when it is not there yet.
 void prepare_soundtrack(const LoadedJob& job);
 
+// Where stem `stem`'s layer video goes in `folder`: NN-NAME.EXT (a folder for png).
+std::filesystem::path layer_output_path(const std::filesystem::path& folder, const Manifest& manifest, int stem);
+
 // Checks every segment, names the missing ones with their shards, joins them with the
 // soundtrack into `output` (written under a temporary name beside it and renamed when the
-// result checks out) and returns the number of frames.
-std::int64_t stitch_job(const LoadedJob& job, const std::filesystem::path& output, Progress& progress);
+// result checks out), and with `layers_dir` (may be empty) each stem's layer video into
+// it; returns the number of frames.
+std::int64_t stitch_job(const LoadedJob& job, const std::filesystem::path& output,
+                        const std::filesystem::path& layers_dir, Progress& progress);
 
 }  // namespace stemviz

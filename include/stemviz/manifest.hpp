@@ -12,6 +12,7 @@
 #include <stemviz/scene_file.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ struct Manifest {
   std::string features_hash;              // content hash of the feature file
   std::string soundtrack_file = "soundtrack.flac";  // the mix (write_soundtrack_master)
   VideoSettings video;
+  std::optional<VideoSettings> layers;    // one video per stem in these settings, or none
   AudioOutput audio;
   std::string title;                      // written into the output's metadata
   SceneDescription scene;                 // name, file and text are stored; the rest is parsed

@@ -112,7 +112,9 @@ class Scene {
 // One worker's drawing surface: evaluates and draws whole frames, reusing its buffers.
 class FrameCanvas {
  public:
-  explicit FrameCanvas(const Scene& scene);
+  // The whole picture; or with `only_stem` (0 .. stem_count() - 1) one layer: that stem's
+  // object and its reflection on a transparent background, no floor and no labels.
+  explicit FrameCanvas(const Scene& scene, int only_stem = -1);
   ~FrameCanvas();
 
   // Draws frame `frame` of the song; the pixels stay valid until the next call.
@@ -133,6 +135,7 @@ class FrameCanvas {
   void draw_labels();
 
   const Scene* scene_;
+  int only_stem_ = -1;
   std::unique_ptr<SceneEvaluator> evaluator_;
   CairoSurfacePtr surface_;
   CairoPtr cr_;

@@ -80,6 +80,8 @@ void set_plan_command(CLI::App& app) {
   plan->add_option("--emit", options.emit,
                    "Also write the recipe for a scheduler into the job folder: slurm, aws-batch, k8s")
       ->delimiter(',');
+  plan->add_flag("--layers", arguments->job.layers,
+                 "Also render one alpha video per stem (written by `stemviz stitch --layers DIR`)");
   plan->add_flag("--estimate", options.estimate,
                  "Draw and encode sample frames, then predict wall time and core-hours per shard count "
                  "(writes the job only with -o)");

@@ -100,6 +100,10 @@ void set_render_command(CLI::App& app) {
   CLI::App* render = app.add_subcommand("render", "Render a folder of stems into a video");
   render->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   render->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
+  render->add_option("--layers", options.layers_dir,
+                     "Also write one video per stem into this folder: that stem's object alone, with alpha "
+                     "(in --codec when it has alpha, else ProRes 4444), same frames and timing")
+      ->group("Output");
   render->add_option("--work-dir", options.work_dir,
                      "Keep the job (segments) in this folder, so an interrupted render resumes "
                      "where it stopped when run again");

@@ -39,6 +39,8 @@ void set_stitch_command(CLI::App& app) {
   stitch->add_option("job", options.job, "Job folder written by `stemviz plan`")->required();
   stitch->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   stitch->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
+  stitch->add_option("--layers", options.layers_dir, "Also write the stems' layer videos into this folder "
+                                                     "(jobs planned with --layers)");
   add_progress_options(*stitch, arguments->progress, arguments->quiet);
   stitch->callback([arguments] { run(*arguments); });
 }

@@ -213,3 +213,52 @@ TEST_CASE("png writes a folder of numbered RGBA frames and the soundtrack, and r
   std::ofstream(dir / "a-file") << "x";
   CHECK(render({"--codec", "png", "-y", "-o", (dir / "a-file").string()}).exit_code == 2);
 }
+
+TEST_CASE("--layers writes one alpha video per stem beside the composite, also through a sharded job") {
+  const fs::path dir = fresh_dir("layers");
+  const RunResult result = render({"-o", (dir / "song.mp4").string(), "--layers", (dir / "layers").string()});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  const std::vector<std::string> names = files_in(dir / "layers");
+  REQUIRE(names.size() == 7);
+  CHECK(names.front() == "01-01-kick.mov");
+  CHECK(names.back() == "07-07-overheads.mov");
+  std::vector<std::size_t> opaque;
+  std::vector<bool> any_opaque(320 * 180, false);
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const VideoProbe p = probe_video(dir / "layers" / name);
+    CHECK(p.video_codec == "prores");
+    CHECK(p.pixel_format == "yuva444p10le");
+    CHECK(p.decoded_frames == 60);
+    CHECK(p.audio_codec.empty());
+    const AlphaImage alpha = decode_alpha(dir / "layers" / name, 30);
+    opaque.push_back(static_cast<std::size_t>(std::count(alpha.pixels.begin(), alpha.pixels.end(), 255)));
+    CHECK(opaque.back() > 50);
+    for (std::size_t i = 0; i < alpha.pixels.size(); ++i) any_opaque[i] = any_opaque[i] || alpha.pixels[i] == 255;
+  }
+  // Each layer holds one pyramid: together they cover about what they cover apart.
+  const auto covered = static_cast<std::size_t>(std::count(any_opaque.begin(), any_opaque.end(), true));
+  std::size_t sum = 0;
+  for (const std::size_t n : opaque) sum += n;
+  CHECK(sum < covered * 12 / 10);
+  CHECK(probe_video(dir / "song.mp4").decoded_frames == 60);
+
+  // A job planned with --layers gives the same layers through shard and stitch.
+  REQUIRE(run(kStemviz, {"plan", kKit.string(), "--size", "320x180", "--to", "1", "-q", "--layers", "--shards", "2", "--chunk-seconds", "0.5",
+                         "-o", (dir / "job").string()})
+              .exit_code == 0);
+  for (const char* k : {"0", "1"}) REQUIRE(run(kStemviz, {"shard", (dir / "job").string(), "--index", k, "-q"}).exit_code == 0);
+  const RunResult stitched = run(kStemviz, {"stitch", (dir / "job").string(), "-o", (dir / "sharded.mp4").string(),
+                                            "--layers", (dir / "sharded-layers").string(), "-q"});
+  INFO(stitched.output);
+  REQUIRE(stitched.exit_code == 0);
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    CHECK(video_packets(dir / "sharded-layers" / name) == video_packets(dir / "layers" / name));
+  }
+  // Layers are not written over without -y.
+  const RunResult again = render({"-o", (dir / "other.mp4").string(), "--layers", (dir / "layers").string()});
+  CHECK(again.exit_code == 2);
+  CHECK(again.output.find("01-01-kick.mov: already exists") != std::string::npos);
+}

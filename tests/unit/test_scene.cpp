@@ -86,6 +86,34 @@ TEST_SUITE("scene") {
     }
   }
 
+  TEST_CASE("a layer canvas draws its stem's faces only, the same ones as in the picture, on transparency") {
+    const Timeline timeline{Rational{60, 1}, 48000, 48000 * 5};
+    const FeatureTrack features = constant_features(7, timeline.frame_count(), 0.6f);
+    for (const std::string& name : {std::string("classic"), std::string("grid")}) {
+      CAPTURE(name);
+      const Scene scene = bundled_scene(name, features, timeline, 640, 360);
+      FrameCanvas picture(scene);
+      picture.render(100);
+      for (int stem = 0; stem < 7; ++stem) {
+        CAPTURE(stem);
+        FrameCanvas layer(scene, stem);
+        layer.render(100);
+        std::vector<const ScreenFace*> expected;
+        for (const ScreenFace& face : picture.faces()) {
+          if (face.stem == stem) expected.push_back(&face);
+        }
+        REQUIRE(layer.faces().size() == expected.size());
+        REQUIRE_FALSE(expected.empty());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+          CHECK(layer.faces()[i].stem == stem);
+          CHECK(layer.faces()[i].xy == expected[i]->xy);
+        }
+        // A corner of the picture is background: fully transparent in a layer.
+        CHECK(layer.pixels()[3] == 0);
+      }
+    }
+  }
+
   TEST_CASE("a louder stem has a taller pyramid") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000};
     const auto top = [&](float level) {
