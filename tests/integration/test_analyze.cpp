@@ -23,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kStemviz = STEMVIZ_BINARY;
-
 double sine_half(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::pi * 300.0 * i / 48000.0); }
 double silence(std::int64_t, int) { return 0.0; }
 double first_half(std::int64_t i, int) { return i < 24000 ? sine_half(i, 0) : 0.0; }
@@ -391,8 +389,8 @@ TEST_CASE("--bleed-reduce lowers the bleed in the close mics by 20 dB and keeps 
   // frames of each mic hold only bleed and which its own drum.
   const fs::path with_bleed = fresh_dir("bleed-kit");
   const fs::path without = fresh_dir("bleed-free-kit");
-  REQUIRE(run(STEMVIZ_KIT, {with_bleed.string(), "--seconds", "4"}).exit_code == 0);
-  REQUIRE(run(STEMVIZ_KIT, {without.string(), "--seconds", "4", "--bleed-db", "-120"}).exit_code == 0);
+  REQUIRE(run(kStemvizKit, {with_bleed.string(), "--seconds", "4"}).exit_code == 0);
+  REQUIRE(run(kStemvizKit, {without.string(), "--seconds", "4", "--bleed-db", "-120"}).exit_code == 0);
   const fs::path out = fresh_dir("bleed-out");
   const auto analyse = [&](const fs::path& stems, const std::string& name, bool reduce) {
     std::vector<std::string> args{"analyze", stems.string(), "-o", (out / name).string(), "--release-ms", "0"};

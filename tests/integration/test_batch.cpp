@@ -1,5 +1,6 @@
 // Batch use from scripts: JSON progress lines, --dry-run, the exit codes, and
 // examples/batch-render.sh over a folder of songs.
+#include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
@@ -15,11 +16,6 @@ using namespace stemviz::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kStemvizKit = STEMVIZ_KIT;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
-const fs::path kSource = STEMVIZ_SOURCE_DIR;
 
 // Each line of `output` that starts with '{', parsed.
 std::vector<nlohmann::json> json_lines(const std::string& output) {

@@ -5,6 +5,7 @@
 // must equal a local render. They need root and the packages slurm-wlm, munge, parallel,
 // jq, rsync and gettext-base (envsubst); scripts/test.sh installs them
 // and sets STEMVIZ_REQUIRE_SCHEDULERS=1, so CI never skips these tests silently.
+#include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
@@ -23,9 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";
-const fs::path kSource = STEMVIZ_SOURCE_DIR;
 const fs::path kCluster = kSource / "tests" / "slurm" / "cluster.sh";
 
 // Stops the cluster's daemons, pass or fail.

@@ -18,9 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
-
 RunResult render(const std::vector<std::string>& extra) {
   std::vector<std::string> arguments = {"render", kKit.string(), "--size", "320x180", "--to", "1", "-q"};
   arguments.insert(arguments.end(), extra.begin(), extra.end());

@@ -1,5 +1,6 @@
 // Sharded renders through job folders: plan, shard, stitch and status run as the real
 // binary, and their output is compared with a local render byte for byte.
+#include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
 #include <stemviz/job_folder.hpp>
@@ -21,9 +22,6 @@ using namespace stemviz::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
 
 // Small and in many chunks, so that shards have work to split and tests stay quick.
 const std::vector<std::string> kLook = {"--size", "320x180", "--to", "3", "--chunk-seconds", "0.25"};

@@ -22,9 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
-
 // ceil(samples * fps / rate), written out independently of the library.
 std::int64_t expected_frames(std::int64_t samples, std::int64_t fps_num, std::int64_t fps_den, int rate) {
   return (samples * fps_num + rate * fps_den - 1) / (rate * fps_den);
@@ -212,7 +209,7 @@ TEST_CASE("one stem and 32 stems both render") {
   for (const int count : {1, 32}) {
     CAPTURE(count);
     const fs::path stems = fresh_dir("many-" + std::to_string(count));
-    const RunResult kit = run(STEMVIZ_KIT, {stems.string(), "--stems", std::to_string(count), "--seconds", "0.5"});
+    const RunResult kit = run(kStemvizKit, {stems.string(), "--stems", std::to_string(count), "--seconds", "0.5"});
     INFO(kit.output);
     REQUIRE(kit.exit_code == 0);
     const fs::path out = fresh_dir("many-out") / "many.mp4";

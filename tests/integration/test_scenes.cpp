@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kStemviz = STEMVIZ_BINARY;
-const fs::path kKit = fs::path(STEMVIZ_TEST_TMP) / "kit7";  // made by the test fixture
 const fs::path kGolden = fs::path(STEMVIZ_SOURCE_DIR) / "tests" / "golden";
 
 struct Image {
