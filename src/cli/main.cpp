@@ -9,6 +9,8 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -49,6 +51,12 @@ int main(int argc, char** argv) {
   // Past a file-size limit, a write should fail with an error naming the file (exit 1),
   // not kill the process and leave temporary files behind.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Every chunk's encoder allocates and frees tens of megabytes of frame buffers. After
+  // the first such free, glibc raises its mmap threshold and serves later ones from the
+  // heap, where they fragment and stay resident (peak 446-453 MB for 30 s of 1080p60 on
+  // 2 workers). A fixed threshold hands them back with each chunk: 389 MB, at the same
+  // speed (24.7-26.3 s against 25.4-27.9 s).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
