@@ -108,8 +108,10 @@ class SegmentSequence {
         parameters->width != first_parameters_->width ||
         parameters->height != first_parameters_->height ||
         parameters->extradata_size != first_parameters_->extradata_size ||
-        std::memcmp(parameters->extradata, first_parameters_->extradata,
-                    static_cast<std::size_t>(parameters->extradata_size)) != 0) {
+        // Intra-only codecs (ProRes, PNG) have no extradata: null pointers, not to be compared.
+        (parameters->extradata_size > 0 &&
+         std::memcmp(parameters->extradata, first_parameters_->extradata,
+                     static_cast<std::size_t>(parameters->extradata_size)) != 0)) {
       throw Failure(fmt::format("{} was encoded with other settings than {}; delete the job's "
                                 "segments and render again", where, segments_[0].string()));
     }
