@@ -48,11 +48,14 @@ void remove_job_files(const fs::path& folder) {
   for (const char* name : {"manifest.json", "job.env", "features.svf", "soundtrack.flac", "soundtrack.flac.done"}) {
     fs::remove(folder / name, ignored);
   }
-  for (const char* extension : {".mp4", ".mov", ".webm", ".mkv", ".flac", ".wav"}) {
-    const fs::path encoded = folder / (std::string("audio") + extension);
-    fs::remove(encoded, ignored);
-    fs::remove(fs::path(encoded) += ".done", ignored);
+  // audio.EXT (encoded_soundtrack) and its record, whatever the job's codec was.
+  std::vector<fs::path> encoded;
+  for (const auto& entry : fs::directory_iterator(folder, ignored)) {
+    if (entry.path().filename().string().starts_with("audio.")) {
+      encoded.push_back(entry.path());
+    }
   }
+  for (const fs::path& path : encoded) fs::remove(path, ignored);
   fs::remove_all(segments_folder(folder), ignored);
 }
 

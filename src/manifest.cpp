@@ -54,6 +54,9 @@ std::string x264_build() {
 
 Json rational_json(const Rational& r) { return r.to_string(); }
 
+// The string at `key`; throws Json::exception when missing or not a string.
+std::string text(const Json& object, const char* key) { return object.at(key).get<std::string>(); }
+
 Rational rational_from(const Json& json) {
   const std::string text = json.get<std::string>();
   return parse_frame_rate(text, "fps");
@@ -106,7 +109,6 @@ Json video_json(const VideoSettings& v) {
 }
 
 VideoSettings video_from(const Json& video, const fs::path& path) {
-  const auto text = [](const Json& object, const char* key) { return object.at(key).get<std::string>(); };
   VideoSettings v;
   v.codec = video_codec_from(text(video, "codec"), path);
   v.width = video.at("width").get<int>();
@@ -182,7 +184,6 @@ std::string content_hash(Json json) {
 Manifest from_json(const Json& j, const fs::path& path) {
   Manifest m;
   const Json& v = j.at("software");
-  const auto text = [](const Json& object, const char* key) { return object.at(key).get<std::string>(); };
   m.software = {text(v, "stemviz"), text(v, "ffmpeg"), text(v, "libavcodec"), text(v, "libavformat"),
                 text(v, "x264"),    text(v, "cairo"),  text(v, "pango"),      text(v, "libyuv")};
   m.stems = stems_from_json(j.at("stems"));

@@ -28,12 +28,16 @@ void add_look_options(CLI::App& command, LookArguments& look);
 // Checks and converts what add_look_options() read; throws UsageError.
 LookOptions look_options(const LookArguments& look);
 
-// What `render` and `plan` share, as typed.
-struct JobArguments {
-  JobSettings job;
-  LookArguments look;
+// --progress and -q as typed (add_progress_options).
+struct ProgressArguments {
   std::string progress = "auto";
   bool quiet = false;
+};
+
+// What `render` and `plan` share, as typed.
+struct JobArguments : ProgressArguments {
+  JobSettings job;
+  LookArguments look;
   bool pad = false;
   bool trim = false;
 };

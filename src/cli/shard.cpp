@@ -13,10 +13,8 @@ namespace stemviz::cli {
 
 namespace {
 
-struct ShardArguments {
+struct ShardArguments : ProgressArguments {
   ShardOptions options;
-  std::string progress = "auto";
-  bool quiet = false;
 };
 
 void run(ShardArguments& arguments) {

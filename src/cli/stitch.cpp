@@ -12,10 +12,8 @@ namespace stemviz::cli {
 
 namespace {
 
-struct StitchArguments {
+struct StitchArguments : ProgressArguments {
   StitchOptions options;
-  std::string progress = "auto";
-  bool quiet = false;
 };
 
 void run(StitchArguments& arguments) {
