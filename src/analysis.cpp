@@ -587,6 +587,14 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
         stereo[s].resize(static_cast<std::size_t>(2 * want));
         mono[s].resize(static_cast<std::size_t>(want));
         const std::int64_t got = readers[s].read_stereo(stereo[s].data(), want);
+        if (got < want && readers[s].position() < stems[s].samples) {
+          // A damaged or cut-off file whose header promises more than it holds: its end
+          // would otherwise pass for silence.
+          throw InputError(fmt::format(
+              "{}: the audio ends after {} of the {} samples its header announces; the file is "
+              "truncated or damaged, export it again", stems[s].path.string(), readers[s].position(),
+              stems[s].samples));
+        }
         for (std::int64_t i = 0; i < got; ++i) {
           mono[s][i] = 0.5f * (stereo[s][2 * i] + stereo[s][2 * i + 1]);
         }

@@ -133,17 +133,30 @@ std::string format_duration(std::int64_t samples, int rate) {
 
 }  // namespace
 
+StemInfo describe_stem(const fs::path& path, int channels, int rate, std::int64_t samples) {
+  if (samples <= 0) {
+    throw InputError(fmt::format("{}: the file holds no samples; remove it from the stems "
+                                 "folder", path.string()));
+  }
+  if (rate < kLowestStemRate || rate > kHighestStemRate) {
+    throw InputError(fmt::format("{}: a sample rate of {} Hz; stemviz reads stems at {} Hz to {} Hz, "
+                                 "resample it (44100 or 48000 Hz)", path.string(), rate,
+                                 kLowestStemRate, kHighestStemRate));
+  }
+  if (channels < 1 || channels > kMostStemChannels) {
+    throw InputError(fmt::format("{}: {} channels; stemviz reads stems of 1 to {} channels, export "
+                                 "it as mono or stereo", path.string(), channels, kMostStemChannels));
+  }
+  return {path, path.stem().string(), channels, rate, samples};
+}
+
 std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths,
                                   double tolerance) {
   std::vector<StemInfo> stems;
   for (const auto& path : paths) {
     SF_INFO info;
     open_sndfile(path, info);
-    if (info.frames <= 0) {
-      throw InputError(fmt::format("{}: the file holds no samples; remove it from the stems "
-                                   "folder", path.string()));
-    }
-    stems.push_back({path, path.stem().string(), info.channels, info.samplerate, info.frames});
+    stems.push_back(describe_stem(path, info.channels, info.samplerate, info.frames));
   }
   if (lengths != LengthPolicy::exact) return stems;
   const auto seconds = [](const StemInfo& s) { return static_cast<double>(s.samples) / s.sample_rate; };
@@ -196,30 +209,37 @@ std::vector<float> stereo_downmix(int channels) {
   AVChannelLayout in{}, out{};
   av_channel_layout_default(&in, channels);
   av_channel_layout_default(&out, 2);
-  std::vector<double> matrix(static_cast<std::size_t>(2 * channels));
+  // swr_build_matrix2 scales the whole SWR_CH_MAX x SWR_CH_MAX (64 x 64) matrix at `stride`
+  // in place, whatever the channel counts: a matrix of 2 x `channels` would be read and
+  // written far past its end (found by fuzzing the audio loader under AddressSanitizer).
+  constexpr int kSwrMostChannels = 64;
+  std::vector<double> matrix(static_cast<std::size_t>(channels * kSwrMostChannels + kSwrMostChannels));
   // No normalization (maxval INT_MAX): the soundtrack's gain already keeps the whole mix
   // from clipping, and normalizing here would make a surround stem quieter than the others.
   const int result = swr_build_matrix2(&in, &out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0,
                                        matrix.data(), channels, AV_MATRIX_ENCODING_NONE, nullptr);
   av_channel_layout_uninit(&in);
   av_channel_layout_uninit(&out);
-  std::vector<float> gains(matrix.size());
+  std::vector<float> gains(static_cast<std::size_t>(2 * channels));
   if (result < 0) {
     // A channel count without a standard layout: every channel to both sides, equally.
     std::fill(gains.begin(), gains.end(), 1.0f / static_cast<float>(channels));
     return gains;
   }
-  std::transform(matrix.begin(), matrix.end(), gains.begin(),
+  std::transform(matrix.begin(), matrix.begin() + static_cast<std::ptrdiff_t>(gains.size()), gains.begin(),
                  [](double g) { return static_cast<float>(g); });
   return gains;
 }
 
 }  // namespace
 
-StemReader::StemReader(const StemInfo& stem) : stem_(&stem) {
+StemReader::StemReader(const StemInfo& stem, SndfilePtr file) : stem_(&stem), file_(std::move(file)) {
+  if (stem.channels > 2) downmix_ = stereo_downmix(stem.channels);
+}
+
+StemReader::StemReader(const StemInfo& stem) : StemReader(stem, SndfilePtr()) {
   SF_INFO info;
   file_ = open_sndfile(stem.path, info);
-  if (stem.channels > 2) downmix_ = stereo_downmix(stem.channels);
 }
 
 void StemReader::seek(std::int64_t position) {
@@ -227,14 +247,21 @@ void StemReader::seek(std::int64_t position) {
     throw Failure(fmt::format("{}: cannot seek to sample {}: {}", stem_->path.string(), position,
                               sf_strerror(file_.get())));
   }
+  position_ = position;
 }
 
 std::int64_t StemReader::read_interleaved(std::int64_t count) {
   interleaved_.resize(static_cast<std::size_t>(count * stem_->channels));
   const sf_count_t got = sf_readf_float(file_.get(), interleaved_.data(), count);
   if (got < 0 || sf_error(file_.get()) != SF_ERR_NO_ERROR) {
-    throw Failure(fmt::format("{}: read error: {}", stem_->path.string(), sf_strerror(file_.get())));
+    // A failing disk or network share is worth another try; undecodable audio is not.
+    if (sf_error(file_.get()) == SF_ERR_SYSTEM) {
+      throw Failure(fmt::format("{}: read error: {}", stem_->path.string(), sf_strerror(file_.get())));
+    }
+    throw InputError(fmt::format("{}: cannot decode the audio ({}); the file is truncated or damaged, "
+                                 "export it again", stem_->path.string(), sf_strerror(file_.get())));
   }
+  position_ += got;
   return got;
 }
 

@@ -68,10 +68,25 @@ struct SndfileCloser {
 };
 using SndfilePtr = std::unique_ptr<sf_private_tag, SndfileCloser>;
 
+// Sample rates and channel counts a stem may have: 1 kHz to 768 kHz (below, the analysis
+// windows hold too few samples; above is no audio format's rate), 1 to 1024 channels.
+inline constexpr int kLowestStemRate = 1000;
+inline constexpr int kHighestStemRate = 768000;
+inline constexpr int kMostStemChannels = 1024;
+
+// The stem whose header, opened from `path`, says `channels`, `rate` (Hz) and `samples`
+// (per channel). Throws InputError naming `path` when it holds no samples or a rate or
+// channel count outside the limits above.
+StemInfo describe_stem(const std::filesystem::path& path, int channels, int rate,
+                       std::int64_t samples);
+
 // Reads one stem as float samples in blocks, converted to mono or to stereo on the fly.
 class StemReader {
  public:
   explicit StemReader(const StemInfo& stem);
+  // Reads `file`, already opened (from memory, say, through libsndfile's virtual I/O);
+  // `stem` is what describe_stem said of its header.
+  StemReader(const StemInfo& stem, SndfilePtr file);
 
   // Seeks to sample `position` (per channel).
   void seek(std::int64_t position);
@@ -83,12 +98,15 @@ class StemReader {
   // downmixed with libswresample's standard matrix for their default channel order.
   std::int64_t read_stereo(float* left_right, std::int64_t count);
   int sample_rate() const { return stem_->sample_rate; }
+  // The next sample to be read (per channel).
+  std::int64_t position() const { return position_; }
 
  private:
   std::int64_t read_interleaved(std::int64_t count);
 
   const StemInfo* stem_;
   SndfilePtr file_;
+  std::int64_t position_ = 0;
   std::vector<float> interleaved_;
   std::vector<float> downmix_;  // for more than 2 channels: left gains, then right gains
 };
