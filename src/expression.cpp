@@ -155,6 +155,15 @@ VariableSet scene_variables() {
   return variables;
 }
 
+bool is_language_name(const std::string& name) {
+  static const auto language = [] {
+    auto parser = std::make_unique<mu::Parser>();
+    define_functions(*parser);
+    return parser;
+  }();
+  return language->GetConst().count(name) > 0 || language->GetFunDef().count(name) > 0;
+}
+
 Expression::Expression(const std::string& text, const VariableSet& variables, double* values,
                        Scope scope, const std::vector<int>& extra)
     : parser_(std::make_unique<mu::Parser>()) {
@@ -164,14 +173,14 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
   if (std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
     throw ExpressionError{"empty expression; write a number or a formula such as \"0.5 + rms\"", 0};
   }
-  define_functions(*parser_);
-  for (int slot = 0; slot < variables.size(); ++slot) {
-    if (variables.scope(slot) <= scope ||
-        std::find(extra.begin(), extra.end(), slot) != extra.end()) {
-      parser_->DefineVar(variables.name(slot), &values[slot]);
-    }
-  }
   try {
+    define_functions(*parser_);
+    for (int slot = 0; slot < variables.size(); ++slot) {
+      if (variables.scope(slot) <= scope ||
+          std::find(extra.begin(), extra.end(), slot) != extra.end()) {
+        parser_->DefineVar(variables.name(slot), &values[slot]);
+      }
+    }
     parser_->SetExpr(text);
     parser_->Eval();  // muParser finds most syntax errors only when it first evaluates
     if (parser_->GetNumResults() != 1) {

@@ -13,6 +13,9 @@ namespace stemviz {
 
 namespace {
 
+// muParser refuses longer variable names (its MaxLenIdentifier is 100).
+constexpr std::size_t kLongestShaderName = 64;
+
 bool is_name(std::string_view text) {
   if (text.empty() || !(std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_')) return false;
   return std::all_of(text.begin(), text.end(),
@@ -77,6 +80,16 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
     if (equals == std::string_view::npos || !is_name(target) || (equals + 1 < content.size() && content[equals + 1] == '=')) {
       throw InputError(fmt::format("{}: expected 'name = expression', e.g. 'r = base_r * diffuse'",
                                    line_start.shifted(content_column).to_string()));
+    }
+    if (target.size() > kLongestShaderName) {
+      throw InputError(fmt::format("{}: a name of {} characters; shader names have at most {}",
+                                   line_start.shifted(content_column).to_string(), target.size(),
+                                   kLongestShaderName));
+    }
+    if (is_language_name(std::string(target))) {
+      throw InputError(fmt::format("{}: '{}' is a function or constant of the expression language; give "
+                                   "the value another name",
+                                   line_start.shifted(content_column).to_string(), target));
     }
     if (const auto slot = variables.find(target); slot && *slot < inputs) {
       throw InputError(fmt::format("{}: '{}' is an input of every shader and cannot be set; give "

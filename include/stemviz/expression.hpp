@@ -57,6 +57,10 @@ class VariableSet {
 // the shader inputs. Shaders add their own local names on top.
 VariableSet scene_variables();
 
+// True for the names the expression language itself defines: functions (sin, clamp, ...)
+// and constants (pi, ...). No variable may take one.
+bool is_language_name(const std::string& name);
+
 // A mistake in an expression: what is wrong, and where in the expression text (0-based).
 struct ExpressionError {
   std::string message;

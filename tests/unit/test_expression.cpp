@@ -82,6 +82,16 @@ TEST_SUITE("expression") {
     CHECK(error_of("  ").message.find("empty") == 0);
   }
 
+  TEST_CASE("expressions compute numbers only: no text, no assignment, no second statement") {
+    // Scenes come from anywhere; an expression must never name a file, set a variable
+    // that other expressions read, or do anything but give one number.
+    CHECK_FALSE(error_of("\"/etc/passwd\"").message.empty());
+    CHECK_FALSE(error_of("strfun1(\"x\")").message.empty());
+    CHECK_FALSE(error_of("level = 1").message.empty());
+    CHECK_FALSE(error_of("t *= 2").message.empty());
+    CHECK_FALSE(error_of("t, level").message.empty());
+  }
+
   TEST_CASE("closest_name suggests near misses only") {
     CHECK(closest_name("hieght", {"height", "size", "shape"}) == "height");
     CHECK(closest_name("colour", {"color", "shape"}) == "color");
@@ -110,6 +120,11 @@ TEST_SUITE("expression") {
     CHECK(result.a == doctest::Approx(1.0));
     CHECK_FALSE(result.edge_set);
 
+    // Names the language owns cannot be locals: they would clash when the shader runs.
+    CHECK(input_error_of("pi = 0\nr = 1\ng = 1\nb = 1\n") ==
+          "test.shader:1:1: 'pi' is a function or constant of the expression language; give the value another name");
+    CHECK(input_error_of("clamp = 0\nr = 1\ng = 1\nb = 1\n").find("test.shader:1:1: 'clamp'") == 0);
+    CHECK(input_error_of(std::string(65, 'x') + " = 0\nr = 1\ng = 1\nb = 1\n").find("at most 64") != std::string::npos);
     CHECK(input_error_of("r = 1\ng = 1\n") == "test.shader:2:1: the shader never sets 'b'; add a line such as 'b = base_b'");
     CHECK(input_error_of("r = 1\ng = k\nb = 1\n") == "test.shader:2:5: unknown variable 'k'; known in shaders: t, frame, fps, n, duration, i, level, rms, peak, db, onset, hit, onsets, flux, centroid, nx, ny, nz, lx, ly, lz, vx, vy, vz, ndotl, ndotv, diffuse, diffuse_r, diffuse_g, diffuse_b, highlight, ambient, base_r, base_g, base_b, mirror, h, r, band0..band15");
     CHECK(input_error_of("r = 1\n  g = (1 +\nb = 1\n").find("test.shader:2:11: unexpected end of expression") == 0);
