@@ -11,6 +11,7 @@ extern "C" {
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -62,8 +63,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // CLI11 has its own exit codes; stemviz promises 2 for every usage error.
-    app.exit(e);
+    // One line, as for every other error (CLI11's own report takes two), and exit code 2
+    // for every usage error (CLI11 has codes of its own).
+    std::string message = e.what();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    fmt::print(stderr, "stemviz: error: {}; run with --help for the options\n", message);
     return static_cast<int>(stemviz::ExitCode::usage);
   } catch (const stemviz::Interrupted&) {
     fmt::print(stderr, "stemviz: interrupted\n");

@@ -55,12 +55,14 @@ void run(PlanArguments& arguments) {
   if (summary.estimate) print_estimate(summary, *summary.estimate);
   if (arguments.quiet || options.folder.empty()) return;
   const std::string job = options.folder.string();
+  // The output name the codec's container needs (a folder for PNG frames).
+  const std::string extension = codec_facts(options.job.codec).extension;
   fmt::print(stderr,
              "stemviz: planned {}: {} frames in {} chunks over {} shard{} (job {})\n"
              "  render each shard:  stemviz shard {} --index K    (K = 0 .. {})\n"
-             "  then join them:     stemviz stitch {} -o OUT.mp4\n",
+             "  then join them:     stemviz stitch {} -o OUT{}\n",
              job, summary.frames, summary.chunks, summary.shards, summary.shards == 1 ? "" : "s",
-             summary.hash.substr(0, 12), job, summary.shards - 1, job);
+             summary.hash.substr(0, 12), job, summary.shards - 1, job, extension.empty() ? "/" : extension);
   for (const auto& folder : summary.recipes) {
     fmt::print(stderr, "  {} recipe in {}/ (see its README.md)\n", folder.filename().string(), folder.string());
   }
