@@ -345,13 +345,12 @@ void write_flac_master(const fs::path& path, int rate, std::int64_t samples,
                                 "written to", source));
     }
     if (sf_writef_float(file.get(), left_right.data(), want) != want) {
-      throw Failure(fmt::format("cannot write {}: {} (disk full?)", temp.path().string(),
-                                sf_strerror(file.get())));
+      throw Failure(fmt::format("cannot write {}: {}", temp.path().string(), sf_strerror(file.get())));
     }
     remaining -= want;
   }
   if (sf_close(file.release()) != 0) {
-    throw Failure(fmt::format("cannot finish {} (disk full?)", temp.path().string()));
+    throw Failure(fmt::format("cannot finish {}: {}", temp.path().string(), system_error_text()));
   }
   temp.keep_as(path);
 }

@@ -4,6 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace stemviz {
 
 namespace fs = std::filesystem;
@@ -21,6 +28,65 @@ void TempFile::keep_as(const fs::path& final_path) {
                               error.message()));
   }
   kept_ = true;
+}
+
+std::string system_error_text() {
+  return errno != 0 ? std::strerror(errno) : "an unknown error";
+}
+
+void write_file(const fs::path& path, std::string_view bytes) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Failure(fmt::format("cannot create {}: {}", path.string(), system_error_text()));
+  while (!bytes.empty()) {
+    const ssize_t written = write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      const std::string reason = system_error_text();
+      close(fd);
+      throw Failure(fmt::format("cannot write {}: {}", path.string(), reason));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  // Network filesystems may report a full disk only when the file is closed.
+  if (close(fd) != 0) throw Failure(fmt::format("cannot write {}: {}", path.string(), system_error_text()));
+}
+
+namespace {
+
+fs::path folder_of(const fs::path& path) {
+  return path.parent_path().empty() ? fs::path(".") : path.parent_path();
+}
+
+bool process_runs(long pid) {
+  // EPERM: it runs, as another user.
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+fs::path temp_path_for(const fs::path& final_path, std::string_view suffix) {
+  return folder_of(final_path) /
+         fmt::format(".{}.stemviz-{}{}", final_path.filename().string(), getpid(), suffix);
+}
+
+std::vector<std::string> remove_dead_leftovers(const fs::path& final_path) {
+  const std::string prefix = fmt::format(".{}.stemviz-", final_path.filename().string());
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder_of(final_path), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const char* digits = name.c_str() + prefix.size();
+    const char* end = name.c_str() + name.size();
+    long pid = 0;
+    const auto [rest, problem] = std::from_chars(digits, end, pid);
+    if (problem != std::errc() || rest == digits || pid <= 0) continue;
+    const std::string_view tail(rest, static_cast<std::size_t>(end - rest));
+    if ((!tail.empty() && tail != ".job") || pid == getpid() || process_runs(pid)) continue;
+    std::error_code ignored;
+    if (fs::remove_all(entry.path(), ignored) > 0) removed.push_back(name);
+  }
+  return removed;
 }
 
 }  // namespace stemviz

@@ -36,7 +36,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxStems = 32;
-constexpr int kMaxSide = 8192;
 
 // The folder `output` goes into: its parent, or the current folder for a bare file name.
 fs::path folder_of(const fs::path& output) {
@@ -48,7 +47,7 @@ fs::path folder_of(const fs::path& output) {
 class ScratchDir {
  public:
   explicit ScratchDir(const fs::path& output) {
-    path_ = folder_of(output) / fmt::format(".{}.stemviz-{}.job", output.filename().string(), getpid());
+    path_ = temp_path_for(output, ".job");
     std::error_code error;
     fs::remove_all(path_, error);
     if (!fs::create_directory(path_, error)) {
@@ -198,10 +197,10 @@ std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
 void validate(const LookOptions& look) {
   if (look.width || look.height) {
     const int width = look.width.value_or(0), height = look.height.value_or(0);
-    if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0 || width > kMaxSide ||
-        height > kMaxSide) {
+    if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0 || width > kLargestPictureSide ||
+        height > kLargestPictureSide) {
       throw UsageError(fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
-                                   "{}, e.g. 1920x1080", width, height, kMaxSide));
+                                   "{}, e.g. 1920x1080", width, height, kLargestPictureSide));
     }
   }
 }
@@ -447,6 +446,7 @@ RenderSummary run_render(const RenderOptions& options) {
   settings.layers = !options.layers_dir.empty();
   PreparedJob prepared = prepare_job(settings, options.threads, 1, options.output, progress);
   check_layer_outputs(options.layers_dir, prepared.manifest, options.overwrite);
+  remove_leftovers_beside(options.output, progress);
   std::optional<ScratchDir> scratch;
   if (options.work_dir.empty()) scratch.emplace(options.output);
   const fs::path folder = options.work_dir.empty() ? scratch->path() : options.work_dir;
@@ -722,15 +722,14 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
 
   // Both files are complete before either takes its final name.
   const auto temp_beside = [](const fs::path& path) {
-    return std::make_unique<TempFile>(
-        folder_of(path) / fmt::format(".{}.stemviz-{}", path.filename().string(), getpid()));
+    return std::make_unique<TempFile>(temp_path_for(path));
   };
   const auto write = [&](const fs::path& path, const auto& write_table) {
     auto temp = temp_beside(path);
     std::ofstream out(temp->path(), std::ios::binary);
     if (out) write_table(out);
     out.close();
-    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp->path().string()));
+    if (!out) throw Failure(fmt::format("cannot write {}: {}", temp->path().string(), system_error_text()));
     return temp;
   };
   std::unique_ptr<TempFile> features_file, onsets_file, midi_file, plot_file;
@@ -866,8 +865,7 @@ void run_preview(const PreviewOptions& options) {
   const auto draw = [&](Look& current) {
     const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features,
                       timeline, current.width, current.height);
-    TempFile temp(folder_of(options.output) /
-                  fmt::format(".{}.stemviz-{}", options.output.filename().string(), getpid()));
+    TempFile temp(temp_path_for(options.output));
     write_preview(options, scene, temp.path());
     temp.keep_as(options.output);
   };

@@ -90,10 +90,7 @@ void record_file(const fs::path& file, const std::string& job_hash, std::int64_t
   Json record = {{"job", job_hash}, {"bytes", bytes}, {"sha256", sha256_of_file(file)}};
   if (frames > 0) record["frames"] = frames;
   TempFile temp(fs::path(record_path(file)) += ".tmp");
-  std::ofstream out(temp.path(), std::ios::binary);
-  out << record.dump() << '\n';
-  out.close();
-  if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  write_file(temp.path(), record.dump() + "\n");
   temp.keep_as(record_path(file));
 }
 
@@ -168,12 +165,7 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
 
   const fs::path features_file = folder / manifest.features_file;
   TempFile temp(fs::path(features_file) += ".tmp");
-  {
-    std::ofstream out(temp.path(), std::ios::binary);
-    out << feature_bytes.str();
-    out.close();
-    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
-  }
+  write_file(temp.path(), feature_bytes.str());
   temp.keep_as(features_file);
   fs::create_directories(segments_folder(folder), error);
   if (error) {
@@ -182,12 +174,9 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   {
     // For the scripts that submit the job (cloud/): `. JOB/job.env` gives its shard count.
     TempFile env(folder / "job.env.tmp");
-    std::ofstream out(env.path(), std::ios::binary);
-    out << fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
+    write_file(env.path(), fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
                        "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",
-                       manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count());
-    out.close();
-    if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", env.path().string()));
+                       manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count()));
     env.keep_as(folder / "job.env");
   }
   // The manifest goes last: a folder with a manifest has everything a worker needs.
@@ -338,10 +327,7 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
       }
     }
     TempFile temp(out / (name + ".tmp"));
-    std::ofstream stream(temp.path(), std::ios::binary);
-    stream << text;
-    stream.close();
-    if (!stream) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+    write_file(temp.path(), text);
     if (name.ends_with(".sh") || name.ends_with(".sbatch")) {
       fs::permissions(temp.path(), fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                       fs::perm_options::add, error);
@@ -370,6 +356,12 @@ fs::path layer_output_path(const fs::path& folder, const Manifest& manifest, int
   const VideoCodec codec = manifest.layers ? manifest.layers->codec : manifest.video.codec;
   return folder / fmt::format("{:02}-{}{}", stem + 1, manifest.stems.at(static_cast<std::size_t>(stem)).name,
                               codec_facts(codec).extension);
+}
+
+void remove_leftovers_beside(const fs::path& output, Progress& progress) {
+  for (const std::string& name : remove_dead_leftovers(output)) {
+    progress.note(fmt::format("removed {}, left by a run that was killed", name));
+  }
 }
 
 std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, const fs::path& layers_dir,
@@ -402,12 +394,12 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
                                  fmt::join(shards, ", ")));
   }
   progress.stage("stitch");
+  remove_leftovers_beside(output, progress);
   progress.note("joining segments and soundtrack");
   prepare_soundtrack(job);
   std::vector<fs::path> segments;
   for (const Chunk& chunk : m.plan.chunks) segments.push_back(segment_path(segments_folder(job.folder), chunk, m.video.codec));
-  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
-  TempFile unfinished(folder / fmt::format(".{}.stemviz-{}", output.filename().string(), getpid()));
+  TempFile unfinished(temp_path_for(output));
   const bool audio = m.audio.codec != AudioCodec::none;
   const fs::path soundtrack = audio ? encoded_soundtrack(job.folder, m) : fs::path();
   if (m.video.codec == VideoCodec::png) {
@@ -431,7 +423,7 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
       layer_segments.push_back(layer_segment_path(segments_folder(job.folder), chunk, stem, m.layers->codec));
     }
     const fs::path target = layer_output_path(layers_dir, m, stem);
-    TempFile layer(layers_dir / fmt::format(".{}.stemviz-{}", target.filename().string(), getpid()));
+    TempFile layer(temp_path_for(target));
     if (m.layers->codec == VideoCodec::png) {
       write_image_sequence(m.plan, layer_segments, {}, layer.path());
     } else {

@@ -1,6 +1,7 @@
 #include <stemviz/scene_file.hpp>
 
 #include <stemviz/bundled.hpp>
+#include <stemviz/encode.hpp>
 #include <stemviz/error.hpp>
 
 #include <fmt/format.h>
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kMaxSide = 8192;
 
 SourceSpot spot_of(const toml::node& node, const std::string& file) {
   const auto& begin = node.source().begin;
@@ -257,9 +257,9 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
     for (std::size_t k = 0; k < 2; ++k) {
       const toml::node& value = *size->get(k);
       const auto v = value.value<std::int64_t>();
-      if (!value.is_integer() || *v < 2 || *v > kMaxSide || *v % 2 != 0) {
+      if (!value.is_integer() || *v < 2 || *v > kLargestPictureSide || *v % 2 != 0) {
         throw InputError(fmt::format("{}: 'size' in [video] needs even whole numbers from 2 to {}, e.g. "
-                                     "[1920, 1080]", spot_of(value, video.file()).to_string(), kMaxSide));
+                                     "[1920, 1080]", spot_of(value, video.file()).to_string(), kLargestPictureSide));
       }
       side[k] = static_cast<int>(*v);
     }

@@ -1,6 +1,7 @@
 #include <stemviz/stitch.hpp>
 
 #include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
 #include <stemviz/media.hpp>
 
 #include <fmt/format.h>
@@ -296,13 +297,7 @@ void write_image_sequence(const Plan& plan, const std::vector<fs::path>& segment
   for (AVPacket* packet = video.next(); packet != nullptr; packet = video.next(), ++frame) {
     throw_if_cancelled();
     const fs::path path = folder / fmt::format("frame-{:0{}}.png", frame, digits);
-    std::FILE* file = std::fopen(path.c_str(), "wb");
-    const bool written = file != nullptr &&
-                         std::fwrite(packet->data, 1, static_cast<std::size_t>(packet->size), file) ==
-                             static_cast<std::size_t>(packet->size);
-    if (file == nullptr || std::fclose(file) != 0 || !written) {
-      throw Failure(fmt::format("cannot write {} (disk full?)", path.string()));
-    }
+    write_file(path, {reinterpret_cast<const char*>(packet->data), static_cast<std::size_t>(packet->size)});
   }
   if (frame != plan.frame_count()) {
     throw Failure(fmt::format("{}: {} frames instead of {}", folder.string(), frame, plan.frame_count()));

@@ -43,9 +43,12 @@ const std::vector<CodecFacts>& all_codecs();
 const char* quality_name(Quality quality);
 const char* audio_codec_name(AudioCodec codec);
 
+// The largest picture side stemviz draws and encodes, in pixels (8K).
+inline constexpr int kLargestPictureSide = 8192;
+
 struct VideoSettings {
-  int width = 1920;               // pixels, even
-  int height = 1080;              // pixels, even
+  int width = 1920;               // pixels, even, 2 .. kLargestPictureSide
+  int height = 1080;              // pixels, even, 2 .. kLargestPictureSide
   Rational fps{60, 1};
   VideoCodec codec = VideoCodec::h264;
   Quality quality = Quality::standard;

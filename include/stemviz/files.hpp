@@ -3,6 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace stemviz {
 
@@ -23,5 +26,21 @@ class TempFile {
   std::filesystem::path path_;
   bool kept_ = false;
 };
+
+// Writes `bytes` to `path` (created or replaced); throws Failure naming `path` and the
+// system's reason ("No space left on device") when any of it cannot be written.
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
+// The reason the last system call failed (errno), for messages; "an unknown error" when none is set.
+std::string system_error_text();
+
+// Where this process writes `final_path` until it is complete: ".NAME.stemviz-PID" and
+// `suffix` beside it (hidden, and named after the process so that runs never collide).
+std::filesystem::path temp_path_for(const std::filesystem::path& final_path, std::string_view suffix = "");
+
+// Removes what stemviz processes that were killed (SIGKILL, power loss) left beside
+// `final_path`: temp_path_for() names whose process no longer runs on this machine.
+// Returns the names removed.
+std::vector<std::string> remove_dead_leftovers(const std::filesystem::path& final_path);
 
 }  // namespace stemviz

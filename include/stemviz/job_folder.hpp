@@ -92,6 +92,9 @@ void prepare_soundtrack(const LoadedJob& job);
 // Where stem `stem`'s layer video goes in `folder`: NN-NAME.EXT (a folder for png).
 std::filesystem::path layer_output_path(const std::filesystem::path& folder, const Manifest& manifest, int stem);
 
+// Removes what killed runs left beside `output` (remove_dead_leftovers), saying so.
+void remove_leftovers_beside(const std::filesystem::path& output, Progress& progress);
+
 // Checks every segment, names the missing ones with their shards, joins them with the
 // soundtrack into `output` (written under a temporary name beside it and renamed when the
 // result checks out), and with `layers_dir` (may be empty) each stem's layer video into
