@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -37,6 +38,38 @@ void append(std::string& out, T value) {
 
 }  // namespace
 
+namespace {
+
+template <typename Json>
+std::int64_t checked_whole(const Json& json, std::int64_t lowest, std::int64_t highest) {
+  bool fits = false;
+  std::int64_t value = 0;
+  if (json.is_number_unsigned()) {
+    const auto u = json.template get<std::uint64_t>();
+    fits = u <= static_cast<std::uint64_t>(highest);
+    value = fits ? static_cast<std::int64_t>(u) : 0;
+  } else if (json.is_number_integer()) {
+    value = json.template get<std::int64_t>();
+    fits = value >= lowest && value <= highest;
+  }
+  if (!fits) {
+    throw Json::type_error::create(
+        302, fmt::format("{} is not a whole number from {} to {}", json.dump(), lowest, highest), &json);
+  }
+  return value;
+}
+
+}  // namespace
+
+int json_int(const nlohmann::json& json) {
+  return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX));
+}
+int json_int(const nlohmann::ordered_json& json) {
+  return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX));
+}
+std::int64_t json_int64(const nlohmann::json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
+std::int64_t json_int64(const nlohmann::ordered_json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
+
 nlohmann::json analysis_settings_json(const AnalysisSettings& s) {
   const Normalization& n = s.normalization;
   return {{"window_ms", s.window_ms},
@@ -58,7 +91,7 @@ AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
                                                   s.normalization.percentile, "normalize");
   if (!j.at("floor_db").is_null()) s.normalization.floor_db = j.at("floor_db").get<double>();
   s.normalization.gamma = j.at("gamma").get<double>();
-  s.bands = j.at("bands").get<int>();
+  s.bands = json_int(j.at("bands"));
   s.bleed_reduce = j.at("bleed_reduce").get<bool>();
   return s;
 }
@@ -80,8 +113,8 @@ std::vector<FeatureFileStem> stems_from_json(const nlohmann::json& list) {
   std::vector<FeatureFileStem> stems;
   for (const auto& stem : list) {
     stems.push_back({stem.at("name").get<std::string>(), stem.at("file").get<std::string>(),
-                     stem.at("sha256").get<std::string>(), stem.at("channels").get<int>(),
-                     stem.at("sample_rate").get<int>(), stem.at("samples").get<std::int64_t>()});
+                     stem.at("sha256").get<std::string>(), json_int(stem.at("channels")),
+                     json_int(stem.at("sample_rate")), json_int64(stem.at("samples"))});
   }
   return stems;
 }
@@ -174,15 +207,15 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
   try {
     const auto metadata = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(text_start),
                                                 bytes.begin() + static_cast<std::ptrdiff_t>(text_start + text_size));
-    file.timeline.fps = {metadata.at("fps").at(0).get<std::int64_t>(), metadata.at("fps").at(1).get<std::int64_t>()};
-    file.timeline.sample_rate = metadata.at("sample_rate").get<int>();
-    file.timeline.samples = metadata.at("samples").get<std::int64_t>();
+    file.timeline.fps = {json_int64(metadata.at("fps").at(0)), json_int64(metadata.at("fps").at(1))};
+    file.timeline.sample_rate = json_int(metadata.at("sample_rate"));
+    file.timeline.samples = json_int64(metadata.at("samples"));
     file.settings = analysis_settings_from_json(metadata.at("settings"));
     file.analysis.mix_gain = metadata.at("mix_gain").get<float>();
     file.analysis.mix_peak = metadata.at("mix_peak").get<double>();
     file.stems = stems_from_json(metadata.at("stems"));
-    const auto frames = metadata.at("frame_count").get<std::int64_t>();
-    const int bands = metadata.at("band_count").get<int>();
+    const auto frames = json_int64(metadata.at("frame_count"));
+    const int bands = json_int(metadata.at("band_count"));
     const int stem_count = static_cast<int>(file.stems.size());
     if (frames < 0 || bands < 0 || bands > kMaxBands) throw damaged("the feature file has impossible sizes");
     const std::size_t per_frame = static_cast<std::size_t>(kScalarsPerFrame + bands);
@@ -205,6 +238,9 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
       }
     }
   } catch (const nlohmann::json::exception& e) {
+    throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
+  } catch (const UsageError& e) {
+    // A setting that the command line would refuse: the file is damaged.
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
   if (content_hash != nullptr) *content_hash = to_hex(actual);
@@ -276,7 +312,7 @@ std::string FeatureCache::store(const std::string& key, const FeatureFile& file)
     std::ofstream out(temp.path(), std::ios::binary);
     write_feature_file(out, file);
     out.close();
-    if (!out) return fmt::format("cannot write {} (disk full?)", temp.path().string());
+    if (!out) return fmt::format("cannot write {}: {}", temp.path().string(), system_error_text());
     temp.keep_as(path);
   } catch (const Error& e) {
     return e.what();

@@ -57,10 +57,7 @@ Json rational_json(const Rational& r) { return r.to_string(); }
 // The string at `key`; throws Json::exception when missing or not a string.
 std::string text(const Json& object, const char* key) { return object.at(key).get<std::string>(); }
 
-Rational rational_from(const Json& json) {
-  const std::string text = json.get<std::string>();
-  return parse_frame_rate(text, "fps");
-}
+Rational rational_from(const Json& json) { return parse_frame_rate(json.get<std::string>(), "fps"); }
 
 // A file name the manifest may point at: inside the job folder, no folders, no tricks.
 std::string checked_file_name(const Json& json, const fs::path& path) {
@@ -111,15 +108,20 @@ Json video_json(const VideoSettings& v) {
 VideoSettings video_from(const Json& video, const fs::path& path) {
   VideoSettings v;
   v.codec = video_codec_from(text(video, "codec"), path);
-  v.width = video.at("width").get<int>();
-  v.height = video.at("height").get<int>();
+  v.width = json_int(video.at("width"));
+  v.height = json_int(video.at("height"));
   v.fps = rational_from(video.at("fps"));
   v.alpha = video.at("alpha").get<bool>();
   v.quality = quality_from(text(video, "quality"), path);
   v.preset = text(video, "preset");
-  v.crf = video.at("crf").get<int>();
+  v.crf = json_int(video.at("crf"));
   v.profile = text(video, "profile");
-  v.speed = video.at("speed").get<int>();
+  v.speed = json_int(video.at("speed"));
+  const auto fits = [](int side) { return side >= 2 && side <= kLargestPictureSide && side % 2 == 0; };
+  if (!fits(v.width) || !fits(v.height)) {
+    throw InputError(fmt::format("{}: a picture of {}x{} pixels; plan the job again", path.string(), v.width,
+                                 v.height));
+  }
   return v;
 }
 
@@ -192,19 +194,19 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.features_hash = text(j.at("features"), "sha256");
   m.soundtrack_file = checked_file_name(j.at("soundtrack").at("file"), path);
   const Json& t = j.at("timeline");
-  m.plan.timeline = {rational_from(t.at("fps")), t.at("sample_rate").get<int>(), t.at("samples").get<std::int64_t>()};
+  m.plan.timeline = {rational_from(t.at("fps")), json_int(t.at("sample_rate")), json_int64(t.at("samples"))};
   m.video = video_from(j.at("video"), path);
   if (!j.at("layers").is_null()) m.layers = video_from(j.at("layers"), path);
   const Json& audio = j.at("audio");
   m.audio.codec = audio_codec_from(text(audio, "codec"), path);
-  m.audio.bit_rate = audio.at("bit_rate").get<std::int64_t>();
+  m.audio.bit_rate = json_int64(audio.at("bit_rate"));
   m.audio.source = text(audio, "source");
-  m.audio.sample_rate = audio.at("sample_rate").get<int>();
-  m.audio.samples = audio.at("samples").get<std::int64_t>();
+  m.audio.sample_rate = json_int(audio.at("sample_rate"));
+  m.audio.samples = json_int64(audio.at("samples"));
   m.title = text(j, "title");
-  m.plan.first_frame = j.at("frames").at("first").get<std::int64_t>();
-  m.plan.end_frame = j.at("frames").at("end").get<std::int64_t>();
-  m.shards = j.at("shards").get<int>();
+  m.plan.first_frame = json_int64(j.at("frames").at("first"));
+  m.plan.end_frame = json_int64(j.at("frames").at("end"));
+  m.shards = json_int(j.at("shards"));
 
   const auto broken = [&](const std::string& what) {
     return InputError(fmt::format("{}: {}; plan the job again", path.string(), what));
@@ -216,9 +218,9 @@ Manifest from_json(const Json& j, const fs::path& path) {
   }
   std::int64_t next_frame = m.plan.first_frame;
   for (const Json& c : j.at("chunks")) {
-    const Chunk chunk{c.at("index").get<int>(), c.at("first_frame").get<std::int64_t>(),
-                      c.at("frames").get<std::int64_t>()};
-    const int shard = c.at("shard").get<int>();
+    const Chunk chunk{json_int(c.at("index")), json_int64(c.at("first_frame")),
+                      json_int64(c.at("frames"))};
+    const int shard = json_int(c.at("shard"));
     if (chunk.index != static_cast<int>(m.plan.chunks.size()) || chunk.first_frame != next_frame ||
         chunk.frame_count < 1 || shard < 0 || shard >= m.shards) {
       throw broken(fmt::format("chunk {} does not follow the chunk before it", chunk.index));
@@ -306,10 +308,7 @@ std::string manifest_text(Manifest& manifest) {
 void write_manifest(const fs::path& path, Manifest& manifest) {
   const std::string text = manifest_text(manifest);
   TempFile temp(fs::path(path) += ".tmp");
-  std::ofstream out(temp.path(), std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw Failure(fmt::format("cannot write {} (disk full?)", temp.path().string()));
+  write_file(temp.path(), text);
   temp.keep_as(path);
 }
 
@@ -321,19 +320,26 @@ Manifest read_manifest(const fs::path& path) {
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();
+  return parse_manifest(bytes.str(), path);
+}
+
+Manifest parse_manifest(std::string_view text, const fs::path& path) {
   Json json;
   try {
-    json = Json::parse(bytes.str());
+    json = Json::parse(text);
   } catch (const Json::parse_error& error) {
-    throw InputError(fmt::format("{}: not a valid manifest (byte {}: {}); it may be truncated, plan the "
-                                 "job again", path.string(), error.byte, "invalid JSON"));
+    throw InputError(fmt::format("{}: not a valid manifest (invalid JSON at byte {}); it may be truncated, "
+                                 "plan the job again", path.string(), error.byte));
+  } catch (const Json::exception& error) {
+    // Valid JSON that the reader cannot hold, such as a number beyond a double's range.
+    throw InputError(fmt::format("{}: not a valid manifest ({}); plan the job again", path.string(), error.what()));
   }
   try {
     if (!json.is_object() || json.value("format", "") != kFormatName) {
       throw InputError(fmt::format("{}: not a stemviz job manifest; give a folder made by `stemviz plan`",
                                    path.string()));
     }
-    const int version = json.at("version").get<int>();
+    const int version = json_int(json.at("version"));
     if (version != kManifestVersion) {
       throw JobMismatch(fmt::format("{}: manifest format version {}, but this stemviz reads version {}; "
                                     "plan the job again with this binary or use the stemviz that planned it",
@@ -350,6 +356,10 @@ Manifest read_manifest(const fs::path& path) {
   } catch (const Json::exception& error) {
     throw InputError(fmt::format("{}: a manifest entry is missing or has the wrong type ({}); plan the job "
                                  "again", path.string(), error.what()));
+  } catch (const UsageError& error) {
+    // A setting the command line would refuse (a frame rate, a normalization): here it
+    // means a damaged file, not a mistake on the command line.
+    throw InputError(fmt::format("{}: {}; plan the job again", path.string(), error.what()));
   }
 }
 

@@ -46,6 +46,14 @@ struct FeatureFile {
   Analysis analysis;
 };
 
+// A whole-number entry of stemviz's JSON (feature file metadata, job manifests), checked:
+// a fraction, text, or a number beyond the type throws nlohmann::json::type_error, where
+// get<int>() would convert 1e45 with undefined behaviour.
+int json_int(const nlohmann::json& json);
+int json_int(const nlohmann::ordered_json& json);
+std::int64_t json_int64(const nlohmann::json& json);
+std::int64_t json_int64(const nlohmann::ordered_json& json);
+
 // The settings as the feature file's metadata (and a job's manifest) records them.
 nlohmann::json analysis_settings_json(const AnalysisSettings& settings);
 // Reads them back; throws nlohmann::json::exception for a missing or mistyped entry.

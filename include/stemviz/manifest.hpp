@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stemviz {
@@ -76,6 +77,8 @@ void write_manifest(const std::filesystem::path& path, Manifest& manifest);
 // truncated, lacks an entry or names a file outside its folder; JobMismatch when it has
 // another format version or its content does not match its hash.
 Manifest read_manifest(const std::filesystem::path& path);
+// The same checks on manifest `text`; `path` names it in messages.
+Manifest parse_manifest(std::string_view text, const std::filesystem::path& path);
 
 // Throws JobMismatch listing each library whose version differs from this binary's: such a
 // binary would encode other bytes than the machines that rendered the other shards.
