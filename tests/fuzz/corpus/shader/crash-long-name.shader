@@ -1,0 +1,4 @@
+# the base colour li;h
+R6666666666666666666llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll6666666 = base_r
+g = base_g
+b 
