@@ -66,10 +66,11 @@ TEST_CASE("every codec writes its container with the frames, size, pixel format,
 
 TEST_CASE("a transparent scene gives real alpha in prores, vp9 and ffv1: 0 in the background, 255 on a pyramid") {
   const fs::path dir = fresh_dir("alpha");
-  for (const auto& [codec, extension, pixel_format] :
+  for (const auto& expected :
        {std::tuple{"prores", ".mov", "yuva444p10le"}, std::tuple{"vp9", ".webm", "yuv420p"},
         std::tuple{"ffv1", ".mkv", "bgra"}}) {
-    CAPTURE(codec);
+    const auto [codec, extension, pixel_format] = expected;
+    CAPTURE(std::get<0>(expected));  // CAPTURE cannot take a structured binding (clang)
     const fs::path out = dir / (std::string("overlay-") + codec + extension);
     const RunResult result = render({"--scene", "overlay", "--codec", codec, "-o", out.string()});
     INFO(result.output);

@@ -159,8 +159,9 @@ TEST_CASE("a preview has the pixels of the video's frame at that time") {
                                           "ultrafast", "--chunk-seconds", "0.25"});
   INFO(render.output);
   REQUIRE(render.exit_code == 0);
-  for (const auto& [seconds, frame] : {std::pair{"0.5", 30}, std::pair{"1.75", 105}}) {
-    CAPTURE(seconds);
+  for (const auto& moment : {std::pair{"0.5", 30}, std::pair{"1.75", 105}}) {
+    const auto [seconds, frame] = moment;
+    CAPTURE(moment.first);  // CAPTURE cannot take a structured binding (clang)
     const fs::path png = out_dir / ("frame-" + std::string(seconds) + ".png");
     const RunResult result = preview({"--scene", "spin", "--size", "320x180", "--at", seconds, "-o", png.string()});
     INFO(result.output);

@@ -40,7 +40,8 @@ TEST_SUITE("scene") {
     REQUIRE(names.size() >= 5);
     const Timeline timeline{Rational{4, 1}, 8000, 8000 * 40};  // 40 s, 4 frames a second
     for (const std::string& name : names) {
-      for (const auto& [width, height] : {std::pair{480, 270}, std::pair{270, 480}}) {
+      for (const auto& size : {std::pair{480, 270}, std::pair{270, 480}}) {
+        const int width = size.first, height = size.second;  // CAPTURE cannot take a binding
         for (const int stems : {1, 2, 3, 7, 13, 32}) {
           for (const float level : {0.0f, 1.0f}) {
             CAPTURE(name);
