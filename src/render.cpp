@@ -3,13 +3,11 @@
 #include <stemviz/error.hpp>
 
 #include <fmt/format.h>
-#include <tbb/blocked_range.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
-#include <tbb/task_group.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 
 namespace stemviz {
@@ -26,6 +24,28 @@ fs::path layer_segment_path(const fs::path& segment_dir, const Chunk& chunk, int
 }
 
 namespace {
+
+// oneTBB starts and joins its tasks with atomics inside libtbb, which ThreadSanitizer
+// cannot see (the library is not instrumented). happens_before(x) in one thread and a later
+// happens_after(x) in another tell it that the first thread's work so far happens before
+// the second's from there on: spawning before a task's start, a task before the wait for
+// it. In other builds they are nothing.
+#if defined(__SANITIZE_THREAD__)
+#define STEMVIZ_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STEMVIZ_TSAN 1
+#endif
+#endif
+#ifdef STEMVIZ_TSAN
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void happens_before(void* point) { __tsan_release(point); }
+void happens_after(void* point) { __tsan_acquire(point); }
+#else
+void happens_before(void*) {}
+void happens_after(void*) {}
+#endif
 
 // One worker's canvases: the picture, and one per stem when layers are made.
 struct WorkerCanvases {
@@ -70,28 +90,45 @@ void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const
                      const VideoSettings* layers, const fs::path& segment_dir, int threads, Progress& progress,
                      const SegmentDone& done, const std::function<void()>& alongside) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  // One set of canvases per worker thread, made on first use and reused for all its chunks.
-  tbb::enumerable_thread_specific<WorkerCanvases> canvases;
+  // One task per worker, each with its own canvases, takes the next chunk in song order
+  // until none is left: a worker that finishes early takes more, and chunks finish
+  // roughly in order, so the last ones do not wait behind an early one.
   const auto render_chunks = [&] {
-    tbb::parallel_for(
-        tbb::blocked_range<std::size_t>(0, chunks.size(), 1),
-        [&](const tbb::blocked_range<std::size_t>& range) {
-          WorkerCanvases& mine = canvases.local();
-          if (!mine.picture) {
-            mine.picture = std::make_unique<FrameCanvas>(scene);
-            for (int stem = 0; layers != nullptr && stem < scene.stem_count(); ++stem) {
-              mine.layers.push_back(std::make_unique<FrameCanvas>(scene, stem));
-            }
+    const auto workers = std::min<std::size_t>(static_cast<std::size_t>(arena.max_concurrency()), chunks.size());
+    std::atomic<std::size_t> next_chunk{0};
+    std::atomic<bool> stop{false};  // a worker failed: the others take no new chunk
+    tbb::task_group pool;
+    happens_before(&next_chunk);
+    for (std::size_t w = 0; w < workers; ++w) {
+      pool.run([&] {
+        happens_after(&next_chunk);
+        try {
+          WorkerCanvases mine;
+          mine.picture = std::make_unique<FrameCanvas>(scene);
+          for (int stem = 0; layers != nullptr && stem < scene.stem_count(); ++stem) {
+            mine.layers.push_back(std::make_unique<FrameCanvas>(scene, stem));
           }
-          for (std::size_t i = range.begin(); i != range.end(); ++i) {
+          for (std::size_t i = next_chunk++; i < chunks.size() && !stop; i = next_chunk++) {
             render_chunk(chunks[i], mine, video, layers, segment_dir, progress, done);
           }
-        },
-        tbb::simple_partitioner());
+        } catch (...) {
+          stop = true;
+          throw;
+        }
+        happens_before(&next_chunk);
+      });
+    }
+    pool.wait();
+    happens_after(&next_chunk);
   };
   arena.execute([&] {
     tbb::task_group side;
-    if (alongside) side.run(alongside);
+    if (alongside) {
+      side.run([&] {
+        alongside();
+        happens_before(&side);
+      });
+    }
     try {
       render_chunks();
     } catch (...) {
@@ -104,6 +141,7 @@ void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const
       throw;
     }
     side.wait();
+    happens_after(&side);
   });
 }
 
