@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds stemviz under AddressSanitizer with UndefinedBehaviorSanitizer (the asan preset,
+# clang) and under ThreadSanitizer (the tsan preset), runs the unit tests and a few short
+# end-to-end renders under each, then every fuzz target for a bounded time. CI runs it
+# after scripts/test.sh.
+#
+#   scripts/sanitize.sh [FUZZ_SECONDS_PER_TARGET]     (default 30)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+fuzz_seconds="${1:-30}"
+
+# clang, with the runtimes of the sanitizers and of libFuzzer.
+install_missing "${STEMVIZ_PACKAGES[@]}" clang libclang-rt-14-dev
+cd "$STEMVIZ_ROOT"
+
+# Renders that cover the render pool, the encoders, sharded jobs and interruption; each
+# checks its output with libav like the rest of the suite.
+renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops)'
+
+for preset in asan tsan; do
+  echo "sanitize: building and testing the $preset preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" --target stemviz stemviz-kit stemviz_unit_tests stemviz_integration_tests
+  ctest --preset "$preset" --parallel "$(nproc)" --timeout 900 -R "^unit: ?|$renders"
+done
+
+./scripts/fuzz.sh "$fuzz_seconds"
