@@ -282,6 +282,12 @@ TEST_CASE("each kind of mistake in a scene names file:line:col and what to do, e
   SUBCASE("a stem feature where only time is known") {
     refused("[layout]\nturn = \"t * rms\"\n", "2:13: 'rms' is not known in camera, layout, light and background values");
   }
+  SUBCASE("a shader path that would leave the scene's folder") {
+    // A scene names shaders, never files: nothing it says can read outside its folders.
+    write_file(dir / "secret.shader", "# not for scenes\nr = 1\ng = 0\nb = 0\n");
+    refused("[object]\nshader = \"../scene-errors/secret\"\n", "2:11: shader \"../scene-errors/secret\" is not a name");
+    refused("[object]\nshader = \"/etc/passwd\"\n", "2:11: shader \"/etc/passwd\" is not a name");
+  }
   SUBCASE("unknown shader") { refused("[object]\nshader = \"lambrt\"\n", "2:11: unknown shader \"lambrt\"; did you mean \"lambert\"?"); }
   SUBCASE("a broken shader beside the scene") {
     write_file(dir / "mine.shader", "# mine\nr = base_r\ng = base_q\nb = 1\n");
