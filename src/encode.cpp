@@ -16,6 +16,7 @@ extern "C" {
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 
@@ -253,6 +254,7 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
 }
 
 void SegmentEncoder::add_frame(const std::uint8_t* argb, int stride) {
+  const auto started = std::chrono::steady_clock::now();
   // The encoder may still hold a reference to the previous frame's buffers.
   check_av(av_frame_make_writable(frame_.get()), "out of memory for a video frame");
   const int width = frame_->width, height = frame_->height;
@@ -290,7 +292,10 @@ void SegmentEncoder::add_frame(const std::uint8_t* argb, int stride) {
     }
   }
   frame_->pts = next_pts_++;
+  const auto converted = std::chrono::steady_clock::now();
   send(frame_.get());
+  convert_time_ += converted - started;
+  encode_time_ += std::chrono::steady_clock::now() - converted;
 }
 
 void SegmentEncoder::send(const AVFrame* frame) {
@@ -312,8 +317,10 @@ void SegmentEncoder::send(const AVFrame* frame) {
 }
 
 void SegmentEncoder::commit() {
+  const auto started = std::chrono::steady_clock::now();
   send(nullptr);
   check_av(av_write_trailer(format_.get()), "cannot finish " + temp_.path().string());
+  encode_time_ += std::chrono::steady_clock::now() - started;
   format_.reset();  // closes the file before the rename
   temp_.keep_as(path_);
 }

@@ -124,6 +124,8 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
   const fs::path folder =
       cache_settings.folder.empty() ? folder_of(output) / ".stemviz-cache" : cache_settings.folder;
   const FeatureCache cache(folder);
+  // The stage starts before the cache lookup, so --stats also counts a cached run's time.
+  progress.stage("analysis");
   const std::string key = cache_settings.enabled ? FeatureCache::key(stems, timeline, settings) : "";
   if (cache_settings.enabled) {
     if (auto cached = cache.load(key)) {
@@ -131,7 +133,6 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
       return std::move(*cached);
     }
   }
-  progress.stage("analysis");
   progress.note(song + "; analysing");
   FeatureFile file;
   file.timeline = timeline;
@@ -468,6 +469,7 @@ RenderSummary run_render(const RenderOptions& options) {
   summary.frames_rendered = rendered.frames_rendered;
   summary.seconds_of_video = static_cast<double>(summary.frames) / job.manifest.video.fps.to_double();
   summary.wall_seconds = seconds_since(started);
+  summary.times = progress.times();
   return summary;
 }
 

@@ -49,8 +49,27 @@ void Progress::note(const std::string& text) {
 }
 
 void Progress::stage(const std::string& name) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!stage_.empty()) {
+    finished_stages_.emplace_back(stage_, std::chrono::duration<double>(now - stage_started_).count());
+  }
   stage_ = name;
+  stage_started_ = now;
   if (style_ == ProgressStyle::json) print_json_event(fmt::format("\"event\":\"stage\",\"stage\":{}", json_string(name)));
+}
+
+StageTimes Progress::times() const {
+  StageTimes times;
+  times.stages = finished_stages_;
+  if (!stage_.empty()) {
+    times.stages.emplace_back(
+        stage_, std::chrono::duration<double>(std::chrono::steady_clock::now() - stage_started_).count());
+  }
+  for (int kind = 0; kind < kWorkKinds; ++kind) {
+    times.work[static_cast<std::size_t>(kind)] =
+        static_cast<double>(work_[static_cast<std::size_t>(kind)].load(std::memory_order_relaxed)) * 1e-9;
+  }
+  return times;
 }
 
 void Progress::start() {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 namespace stemviz {
@@ -63,13 +64,19 @@ void render_chunk(const Chunk& chunk, WorkerCanvases& canvases, const VideoSetti
     layer_encoders.push_back(std::make_unique<SegmentEncoder>(
         layer_segment_path(segment_dir, chunk, static_cast<int>(stem), layers->codec), *layers));
   }
+  std::chrono::nanoseconds drawing{0};
+  const auto draw = [&](FrameCanvas& canvas, std::int64_t frame) {
+    const auto started = std::chrono::steady_clock::now();
+    canvas.render(frame);
+    drawing += std::chrono::steady_clock::now() - started;
+  };
   for (std::int64_t frame = chunk.first_frame; frame < chunk.end_frame(); ++frame) {
     throw_if_cancelled();
-    canvases.picture->render(frame);
+    draw(*canvases.picture, frame);
     encoder.add_frame(canvases.picture->pixels(), canvases.picture->stride());
     for (std::size_t stem = 0; stem < layer_encoders.size(); ++stem) {
       FrameCanvas& layer = *canvases.layers[stem];
-      layer.render(frame);
+      draw(layer, frame);
       layer_encoders[stem]->add_frame(layer.pixels(), layer.stride());
     }
     progress.add_frames(1);
@@ -77,9 +84,14 @@ void render_chunk(const Chunk& chunk, WorkerCanvases& canvases, const VideoSetti
   // The picture's segment is committed last: a chunk counts as done once it is there.
   for (std::size_t stem = 0; stem < layer_encoders.size(); ++stem) {
     layer_encoders[stem]->commit();
+    progress.add_work(Work::convert, layer_encoders[stem]->convert_time());
+    progress.add_work(Work::encode, layer_encoders[stem]->encode_time());
     if (done) done(chunk, layer_segment_path(segment_dir, chunk, static_cast<int>(stem), layers->codec));
   }
   encoder.commit();
+  progress.add_work(Work::draw, drawing);
+  progress.add_work(Work::convert, encoder.convert_time());
+  progress.add_work(Work::encode, encoder.encode_time());
   if (done) done(chunk, path);
   progress.add_chunk();
 }

@@ -11,6 +11,7 @@
 #include <stemviz/timeline.hpp>
 
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -82,6 +83,10 @@ class SegmentEncoder {
   // Flushes the encoder, finishes the file and moves it to its final name.
   void commit();
   std::int64_t frames_written() const { return next_pts_; }
+  // Time spent so far converting pictures to the encoder's format, and encoding and
+  // writing them (commit's flush included), for --stats.
+  std::chrono::nanoseconds convert_time() const { return convert_time_; }
+  std::chrono::nanoseconds encode_time() const { return encode_time_; }
 
  private:
   void send(const AVFrame* frame);
@@ -96,6 +101,7 @@ class SegmentEncoder {
   SwsContextPtr convert_;             // for formats libyuv does not write
   std::vector<std::uint8_t> straight_;  // the picture with alpha unpremultiplied
   std::int64_t next_pts_ = 0;
+  std::chrono::nanoseconds convert_time_{0}, encode_time_{0};
 };
 
 // Writes the soundtrack master: the stems' mix times `gain` (see Analysis::mix_gain) over

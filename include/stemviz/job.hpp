@@ -68,6 +68,7 @@ struct RenderSummary {
   std::int64_t frames_rendered = 0;  // fewer than `frames` when a job in the work folder resumed
   double seconds_of_video = 0.0;
   double wall_seconds = 0.0;
+  StageTimes times;  // each stage's wall time, the workers' time per kind of work
 };
 
 // Renders the video: plans a one-shard job, renders it and stitches it, through the same

@@ -5,6 +5,7 @@
 // reporter thread does the printing.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace stemviz {
 
@@ -25,6 +28,17 @@ ProgressStyle default_progress_style();
 void print_json_event(const std::string& fields);
 // `text` as a JSON string, quotes included.
 std::string json_string(const std::string& text);
+
+// What the render's workers spend their time on, for --stats.
+enum class Work { draw, convert, encode };
+inline constexpr int kWorkKinds = 3;
+
+// Where a run's time went: each stage's wall time in the order they ran, and the workers'
+// time per kind of work, summed over workers (so it may exceed the render's wall time).
+struct StageTimes {
+  std::vector<std::pair<std::string, double>> stages;  // name, seconds of wall time
+  std::array<double, kWorkKinds> work{};                // seconds, indexed by Work
+};
 
 class Progress {
  public:
@@ -48,6 +62,12 @@ class Progress {
   void add_frames(std::int64_t count) { done_.fetch_add(count, std::memory_order_relaxed); }
   // Stops reporting; prints the final state of the counter.
   void stop();
+  // Thread-safe: a worker spent `time` on `kind` of work.
+  void add_work(Work kind, std::chrono::nanoseconds time) {
+    work_[static_cast<int>(kind)].fetch_add(time.count(), std::memory_order_relaxed);
+  }
+  // The stages' wall times so far (the current one up to now) and the work times.
+  StageTimes times() const;
 
  private:
   void report(bool final);
@@ -56,6 +76,9 @@ class Progress {
   std::int64_t total_;
   ProgressStyle style_;
   std::string stage_;
+  std::chrono::steady_clock::time_point stage_started_;
+  std::vector<std::pair<std::string, double>> finished_stages_;
+  std::array<std::atomic<std::int64_t>, kWorkKinds> work_{};  // nanoseconds
   std::int64_t chunks_ = 0;
   std::atomic<std::int64_t> done_{0};
   std::atomic<std::int64_t> chunks_done_{0};

@@ -6,7 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +21,51 @@ namespace {
 struct RenderArguments : JobArguments {
   RenderOptions options;
   bool dry_run = false;
+  bool stats = false;
 };
+
+constexpr const char* kWorkNames[kWorkKinds] = {"draw", "convert", "encode"};
+
+// --stats as JSON members: each stage's wall seconds, and the workers' seconds and
+// milliseconds per frame for each kind of work.
+std::string stats_json(const RenderSummary& summary) {
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object(), work = nlohmann::ordered_json::object(),
+                         per_frame = nlohmann::ordered_json::object();
+  for (const auto& [name, seconds] : summary.times.stages) stages[name] = seconds;
+  const auto frames = static_cast<double>(std::max<std::int64_t>(summary.frames_rendered, 1));
+  for (int kind = 0; kind < kWorkKinds; ++kind) {
+    const double seconds = summary.times.work[static_cast<std::size_t>(kind)];
+    work[kWorkNames[kind]] = seconds;
+    per_frame[kWorkNames[kind]] = 1e3 * seconds / frames;
+  }
+  const nlohmann::ordered_json stats = {{"stage_seconds", stages}, {"worker_seconds", work},
+                                        {"worker_ms_per_frame", per_frame}};
+  return ",\"stats\":" + stats.dump();
+}
+
+// --stats for people: where the wall time went, stage by stage, and what the workers spent
+// each frame on while rendering.
+void print_stats(const RenderSummary& summary, int threads) {
+  std::vector<std::string> stages;
+  double render_wall = 0.0;
+  for (const auto& [name, seconds] : summary.times.stages) {
+    stages.push_back(fmt::format("{} {:.2f} s", name, seconds));
+    if (name == "render") render_wall = seconds;
+  }
+  fmt::print(stderr, "stemviz: wall time by stage: {}; in all {:.2f} s, {:.1f} frames/s\n", fmt::join(stages, ", "),
+             summary.wall_seconds, static_cast<double>(summary.frames_rendered) / summary.wall_seconds);
+  const auto frames = static_cast<double>(std::max<std::int64_t>(summary.frames_rendered, 1));
+  std::vector<std::string> work;
+  double busy = 0.0;
+  for (int kind = 0; kind < kWorkKinds; ++kind) {
+    const double seconds = summary.times.work[static_cast<std::size_t>(kind)];
+    work.push_back(fmt::format("{} {:.2f} ms", kWorkNames[kind], 1e3 * seconds / frames));
+    busy += seconds;
+  }
+  const int workers = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  fmt::print(stderr, "stemviz: worker time per frame: {}; {} workers busy {:.0f}% of the render's wall time\n",
+             fmt::join(work, ", "), workers, render_wall > 0 ? 100.0 * busy / (render_wall * workers) : 0.0);
+}
 
 // What the render would do, on stdout: text for people, one JSON object with --progress json.
 void print_dry_run(const RenderOptions& options, const Manifest& m) {
@@ -76,9 +124,11 @@ void run(RenderArguments& arguments) {
     print_json_event(fmt::format("\"event\":\"done\",\"output\":{},\"frames\":{},\"frames_rendered\":{},"
                                  "\"seconds_of_video\":{:.3f},\"wall_seconds\":{:.3f}",
                                  json_string(options.output.string()), summary.frames, summary.frames_rendered,
-                                 summary.seconds_of_video, summary.wall_seconds));
+                                 summary.seconds_of_video, summary.wall_seconds) +
+                     (arguments.stats ? stats_json(summary) : ""));
     return;
   }
+  if (arguments.stats) print_stats(summary, options.threads);
   if (!arguments.quiet) {
     const std::string resumed =
         summary.frames_rendered < summary.frames
@@ -111,6 +161,9 @@ void set_render_command(CLI::App& app) {
   render->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   add_progress_options(*render, arguments->progress, arguments->quiet);
+  render->add_flag("--stats", arguments->stats,
+                   "Print the wall time of each stage and the workers' time per frame drawing, converting "
+                   "colours and encoding (in the done event with --progress json)");
   render->add_flag("--dry-run", arguments->dry_run,
                    "Print what would be rendered (stems, durations, frames, chunks, output) and exit");
   render->callback([arguments] { run(*arguments); });

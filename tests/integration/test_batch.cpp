@@ -67,6 +67,39 @@ TEST_CASE("--progress json writes one parsable object per line, ending with a do
   CHECK(bad_events.back().at("exit_code") == 3);
 }
 
+TEST_CASE("--stats says where the time went: each stage's wall time, the workers' time per frame") {
+  const fs::path dir = fresh_dir("stats");
+  const RunResult json = run(kStemviz, {"render", kKit.string(), "-o", (dir / "a.mp4").string(), "--size", "320x180",
+                                        "--to", "1", "--stats", "--progress", "json"});
+  INFO(json.output);
+  REQUIRE(json.exit_code == 0);
+  const nlohmann::json done = json_lines(json.output).back();
+  REQUIRE(done.contains("stats"));
+  const nlohmann::json& stats = done.at("stats");
+  std::vector<std::string> stages;
+  double staged = 0.0;
+  for (const auto& [name, seconds] : stats.at("stage_seconds").items()) {
+    stages.push_back(name);
+    staged += seconds.get<double>();
+  }
+  CHECK(stages == std::vector<std::string>{"analysis", "render", "stitch"});
+  CHECK(staged <= done.at("wall_seconds").get<double>());
+  for (const char* kind : {"draw", "convert", "encode"}) {
+    CAPTURE(kind);
+    CHECK(stats.at("worker_seconds").at(kind).get<double>() > 0.0);
+    CHECK(stats.at("worker_ms_per_frame").at(kind).get<double>() ==
+          doctest::Approx(1e3 * stats.at("worker_seconds").at(kind).get<double>() / 60));
+  }
+
+  const RunResult text = run(kStemviz, {"render", kKit.string(), "-o", (dir / "b.mp4").string(), "--size", "320x180",
+                                        "--to", "1", "--stats", "--threads", "2"});
+  INFO(text.output);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.output.find("wall time by stage: analysis ") != std::string::npos);
+  CHECK(text.output.find("worker time per frame: draw ") != std::string::npos);
+  CHECK(text.output.find("2 workers busy") != std::string::npos);
+}
+
 TEST_CASE("--dry-run says what would be rendered and writes nothing") {
   const fs::path dir = fresh_dir("dry-run");
   const RunResult text = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mov").string(), "--codec",
