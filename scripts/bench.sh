@@ -4,6 +4,8 @@
 # with the same x264 preset and crf, timed in the same run.
 #   BENCH_SECONDS=89  song length      BENCH_ARGS=""  extra render options
 #   BENCH_PRESET=veryfast BENCH_CRF=18 must match the render's settings
+#   BENCH_SCALING_SECONDS=30  length rendered for the scaling table (1, 2, 4, ... threads up to
+#                             the core count)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -20,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
 /usr/bin/time -f '%e %M' -o "$work/render.time" \
   "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/out.mp4" --progress none --no-cache \
-  --preset "$preset" --crf "$crf" ${BENCH_ARGS:-}
+  --preset "$preset" --crf "$crf" --stats ${BENCH_ARGS:-} 2>"$work/render.stats"
 read -r render_wall render_rss_kb <"$work/render.time"
 frames="$(ffprobe -v error -select_streams v -count_packets -show_entries stream=nb_read_packets \
   -of csv=p=0 "$work/out.mp4")"
@@ -41,6 +43,22 @@ ceiling_wall="$(cat "$work/ceiling.time")"
   "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q -y \
   --cache-dir "$work/cache"
 preview_wall="$(cat "$work/preview.time")"
+
+# Draft renders: x264's ultrafast preset (what --quality draft uses) over the whole song.
+/usr/bin/time -f '%e' -o "$work/draft.time" \
+  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/draft.mp4" --progress none --no-cache \
+  --preset ultrafast --crf "$crf"
+draft_wall="$(cat "$work/draft.time")"
+
+# Scaling: the same render (shorter) on 1, 2, 4, ... worker threads up to the core count.
+scaling_seconds="${BENCH_SCALING_SECONDS:-30}"
+scaling=()
+for (( threads = 1; threads <= $(nproc); threads *= 2 )); do
+  /usr/bin/time -f '%e' -o "$work/scaling.time" \
+    "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/scaling.mp4" -y --progress none \
+    --cache-dir "$work/cache" --to "$scaling_seconds" --threads "$threads" --preset "$preset" --crf "$crf"
+  scaling+=("$threads $(cat "$work/scaling.time")")
+done
 
 # Analysis alone: two 20-minute stems against two 1-minute ones. Streaming means the
 # longer song costs time, not memory (beyond a few bytes of features per frame).
@@ -65,6 +83,15 @@ awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -
   printf "  ratio to ceiling     %8.2f\n", w / c
 }'
 printf "  preview, one frame   %8.2f s (features cached)\n" "$preview_wall"
+awk -v s="$seconds" -v w="$draft_wall" 'BEGIN {
+  printf "  draft (ultrafast)    %8.2f s, %.2fx real time\n", w, s / w
+}'
+sed 's/^stemviz: /  --stats: /' "$work/render.stats"
+printf "stemviz bench: scaling, the first %s s at 1080p60 (%s frames)\n" "$scaling_seconds" "$((scaling_seconds * 60))"
+printf '%s\n' "${scaling[@]}" | awk -v frames="$((scaling_seconds * 60))" '
+  NR == 1 { one = $2 }
+  { printf "  %2d threads           %8.2f s %7.1f frames/s %5.2fx of 1 thread\n", $1, $2, frames / $2, one / $2 }'
+
 awk -v sw="$short_wall" -v sr="$short_rss_kb" -v lw="$long_wall" -v lr="$long_rss_kb" 'BEGIN {
   printf "stemviz bench: analyze, 2 stems, 44.1 kHz\n"
   printf "  1 minute             %8.2f s %6.0f MB peak RSS\n", sw, sr / 1024
