@@ -256,8 +256,10 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
     int side[2] = {0, 0};
     for (std::size_t k = 0; k < 2; ++k) {
       const toml::node& value = *size->get(k);
-      const auto v = value.value<std::int64_t>();
-      if (!value.is_integer() || *v < 2 || *v > kLargestPictureSide || *v % 2 != 0) {
+      // Only an integer node is read as one: toml++ converts 1e80 to an integer with
+      // undefined behaviour.
+      const auto v = value.is_integer() ? value.value<std::int64_t>() : std::nullopt;
+      if (!v || *v < 2 || *v > kLargestPictureSide || *v % 2 != 0) {
         throw InputError(fmt::format("{}: 'size' in [video] needs even whole numbers from 2 to {}, e.g. "
                                      "[1920, 1080]", spot_of(value, video.file()).to_string(), kLargestPictureSide));
       }
