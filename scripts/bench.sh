@@ -46,7 +46,7 @@ preview_wall="$(cat "$work/preview.time")"
 
 # Draft renders: x264's ultrafast preset (what --quality draft uses) over the whole song.
 /usr/bin/time -f '%e' -o "$work/draft.time" \
-  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/draft.mp4" --progress none --no-cache \
+  "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/draft.mp4" -q --no-cache \
   --preset ultrafast --crf "$crf"
 draft_wall="$(cat "$work/draft.time")"
 
@@ -55,7 +55,7 @@ scaling_seconds="${BENCH_SCALING_SECONDS:-30}"
 scaling=()
 for (( threads = 1; threads <= $(nproc); threads *= 2 )); do
   /usr/bin/time -f '%e' -o "$work/scaling.time" \
-    "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/scaling.mp4" -y --progress none \
+    "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/scaling.mp4" -y -q \
     --cache-dir "$work/cache" --to "$scaling_seconds" --threads "$threads" --preset "$preset" --crf "$crf"
   scaling+=("$threads $(cat "$work/scaling.time")")
 done
@@ -86,7 +86,7 @@ printf "  preview, one frame   %8.2f s (features cached)\n" "$preview_wall"
 awk -v s="$seconds" -v w="$draft_wall" 'BEGIN {
   printf "  draft (ultrafast)    %8.2f s, %.2fx real time\n", w, s / w
 }'
-sed 's/^stemviz: /  --stats: /' "$work/render.stats"
+grep -E '^stemviz: (wall time|worker time)' "$work/render.stats" | sed 's/^stemviz: /  /'
 printf "stemviz bench: scaling, the first %s s at 1080p60 (%s frames)\n" "$scaling_seconds" "$((scaling_seconds * 60))"
 printf '%s\n' "${scaling[@]}" | awk -v frames="$((scaling_seconds * 60))" '
   NR == 1 { one = $2 }
