@@ -9,8 +9,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 fuzz_seconds="${1:-30}"
 
-# clang, with the runtimes of the sanitizers and of libFuzzer.
-install_missing "${STEMVIZ_PACKAGES[@]}" clang libclang-rt-14-dev
+# clang, with the runtimes of the sanitizers and of libFuzzer, and LLVM's OpenMP runtime
+# (with Archer, which tells ThreadSanitizer about OpenMP's synchronization).
+install_missing "${STEMVIZ_PACKAGES[@]}" clang libclang-rt-14-dev libomp-14-dev
 cd "$STEMVIZ_ROOT"
 
 # Renders that cover the render pool, the encoders, sharded jobs and interruption; each
