@@ -13,6 +13,7 @@
 #include <cmath>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <numbers>
 #include <optional>
 #include <random>
@@ -101,6 +102,25 @@ std::optional<RunResult> run_unprivileged(const std::vector<std::string>& argume
   return run("/usr/bin/setpriv", all);
 }
 
+// check_refusal's checks (exit code 3, one error line holding each of `texts`, nothing in
+// `out_dir`) for a run as nobody; `restore` puts back the permissions the case took away,
+// also when nobody cannot run the binary and the case is skipped.
+void check_unprivileged_refusal(const std::vector<std::string>& arguments, const std::vector<std::string>& texts,
+                                const fs::path& out_dir, const std::function<void()>& restore) {
+  const std::optional<RunResult> unprivileged = run_unprivileged(arguments);
+  restore();
+  if (!unprivileged) {
+    MESSAGE("skipped: the user nobody cannot run " << kStemviz.string());
+    return;
+  }
+  const RunResult& result = *unprivileged;
+  INFO(result.output);
+  CHECK(result.exit_code == 3);
+  for (const std::string& text : texts) CHECK(result.output.find(text) != std::string::npos);
+  CHECK(error_lines(result.output).size() == 1);
+  CHECK(tree(out_dir).empty());
+}
+
 }  // namespace
 
 TEST_CASE("bad input of every kind: one line naming the file, a distinct exit code, nothing left") {
@@ -139,18 +159,8 @@ TEST_CASE("bad input of every kind: one line naming the file, a distinct exit co
     const fs::path dir = good_stems("refused-unreadable", 2);
     fs::permissions(out_dir, fs::perms::all);  // so that only the stem stands in the way
     fs::permissions(dir / "2.wav", fs::perms::none);
-    const std::optional<RunResult> unprivileged = run_unprivileged({"render", dir.string(), "-o", out});
-    fs::permissions(dir / "2.wav", fs::perms::owner_read | fs::perms::owner_write);
-    if (!unprivileged) {
-      MESSAGE("skipped: the user nobody cannot run " << kStemviz.string());
-      return;
-    }
-    const RunResult& result = *unprivileged;
-    INFO(result.output);
-    CHECK(result.exit_code == 3);
-    CHECK(result.output.find("2.wav: cannot read audio") != std::string::npos);
-    CHECK(error_lines(result.output).size() == 1);
-    CHECK(tree(out_dir).empty());
+    check_unprivileged_refusal({"render", dir.string(), "-o", out}, {"2.wav: cannot read audio"}, out_dir,
+                               [&] { fs::permissions(dir / "2.wav", fs::perms::owner_read | fs::perms::owner_write); });
   }
   SUBCASE("stems of different durations") {
     const fs::path dir = good_stems("refused-lengths", 2);
@@ -177,19 +187,8 @@ TEST_CASE("bad input of every kind: one line naming the file, a distinct exit co
     fs::permissions(out_dir, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
                                  fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
     fs::permissions(dir, fs::perms::all);
-    const std::optional<RunResult> unprivileged = run_unprivileged({"render", dir.string(), "-o", out});
-    fs::permissions(out_dir, fs::perms::owner_all);
-    if (!unprivileged) {
-      MESSAGE("skipped: the user nobody cannot run " << kStemviz.string());
-      return;
-    }
-    const RunResult& result = *unprivileged;
-    INFO(result.output);
-    CHECK(result.exit_code == 3);
-    CHECK(result.output.find(out_dir.string()) != std::string::npos);
-    CHECK(result.output.find("is not writable") != std::string::npos);
-    CHECK(error_lines(result.output).size() == 1);
-    CHECK(tree(out_dir).empty());
+    check_unprivileged_refusal({"render", dir.string(), "-o", out}, {out_dir.string(), "is not writable"}, out_dir,
+                               [&] { fs::permissions(out_dir, fs::perms::owner_all); });
   }
   SUBCASE("an output that exists, without -y") {
     const fs::path dir = good_stems("refused-exists", 1);
