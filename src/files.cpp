@@ -51,11 +51,11 @@ void write_file(const fs::path& path, std::string_view bytes) {
   if (close(fd) != 0) throw Failure(fmt::format("cannot write {}: {}", path.string(), system_error_text()));
 }
 
-namespace {
-
 fs::path folder_of(const fs::path& path) {
   return path.parent_path().empty() ? fs::path(".") : path.parent_path();
 }
+
+namespace {
 
 bool process_runs(long pid) {
   // EPERM: it runs, as another user.

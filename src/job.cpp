@@ -37,11 +37,6 @@ namespace {
 
 constexpr int kMaxStems = 32;
 
-// The folder `output` goes into: its parent, or the current folder for a bare file name.
-fs::path folder_of(const fs::path& output) {
-  return output.parent_path().empty() ? fs::path(".") : output.parent_path();
-}
-
 // A private folder beside the output for segments and the unfinished output, so the final
 // rename stays on one filesystem. Removed with everything in it when the job ends.
 class ScratchDir {

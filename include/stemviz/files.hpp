@@ -27,6 +27,9 @@ class TempFile {
   bool kept_ = false;
 };
 
+// The folder `path` is in: its parent, or the current folder for a bare file name.
+std::filesystem::path folder_of(const std::filesystem::path& path);
+
 // Writes `bytes` to `path` (created or replaced); throws Failure naming `path` and the
 // system's reason ("No space left on device") when any of it cannot be written.
 void write_file(const std::filesystem::path& path, std::string_view bytes);
