@@ -17,12 +17,27 @@ FeatureTrack::FeatureTrack(int stem_count, std::int64_t frame_count, int band_co
     : stem_count_(stem_count),
       frame_count_(frame_count),
       band_count_(band_count),
-      values_(static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frame_count)) {}
+      values_(static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frame_count) *
+              static_cast<std::size_t>(kValuesBeforeBands + band_count)) {
+  // A silent frame, as StemFrameFeatures{} has it.
+  for (int stem = 0; stem < stem_count; ++stem) {
+    for (std::int64_t frame = 0; frame < frame_count; ++frame) set(stem, frame, {});
+  }
+}
 
 StemFrameFeatures FeatureTrack::at(int stem, std::int64_t frame) const {
   if (frame < 0 || frame >= frame_count_ || stem < 0 || stem >= stem_count_) return {};
-  return values_[static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_) +
-                 static_cast<std::size_t>(frame)];
+  const float* v = values_.data() + offset(stem, frame);
+  StemFrameFeatures f;
+  f.level = v[0], f.rms = v[1], f.peak = v[2], f.db = v[3], f.centroid_hz = v[4], f.flux = v[5], f.onset = v[6];
+  std::copy(v + kValuesBeforeBands, v + kValuesBeforeBands + band_count_, f.bands.begin());
+  return f;
+}
+
+void FeatureTrack::set(int stem, std::int64_t frame, const StemFrameFeatures& f) {
+  float* v = values_.data() + offset(stem, frame);
+  v[0] = f.level, v[1] = f.rms, v[2] = f.peak, v[3] = f.db, v[4] = f.centroid_hz, v[5] = f.flux, v[6] = f.onset;
+  std::copy(f.bands.begin(), f.bands.begin() + band_count_, v + kValuesBeforeBands);
 }
 
 namespace {
@@ -660,7 +675,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
   analysis.features = FeatureTrack(stem_count, timeline.frame_count(), settings.bands);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
-    StemFrameFeatures* out = analysis.features.stem(s);
+    std::vector<StemFrameFeatures> out(smoothed[s].size());
     const Envelope& envelope = envelopes[s];
     const SpectrumAccumulator::Result& spec = spectrum[s];
     const std::size_t frames = smoothed[s].size();
@@ -692,7 +707,10 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
       out[f].flux = strength[f];
     }
     const std::vector<float> onsets = pick_onsets(strength, timeline.fps.to_double());
-    for (std::size_t f = 0; f < frames; ++f) out[f].onset = onsets[f];
+    for (std::size_t f = 0; f < frames; ++f) {
+      out[f].onset = onsets[f];
+      analysis.features.set(s, static_cast<std::int64_t>(f), out[f]);
+    }
   }
   analysis.mix_peak = mix_peak;
   analysis.mix_gain = mix_peak > kMixCeiling ? static_cast<float>(kMixCeiling / mix_peak) : 1.0f;

@@ -28,8 +28,6 @@ namespace {
 constexpr char kMagic[16] = {'s', 't', 'e', 'm', 'v', 'i', 'z', ' ', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's'};
 constexpr std::size_t kDigestSize = 32;
 constexpr std::size_t kHeaderSize = sizeof(kMagic) + sizeof(std::uint32_t) + kDigestSize;
-// level, rms, peak, db, centroid_hz, flux, onset; then the bands.
-constexpr int kScalarsPerFrame = 7;
 
 template <typename T>
 void append(std::string& out, T value) {
@@ -154,20 +152,13 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
       {"stems", stems_json(file.stems)}};
   const std::string text = metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
+  // The values go out as the track holds them, which is the file's order.
+  const std::span<const float> values = features.values();
   std::string payload;
-  const auto values = static_cast<std::size_t>(features.stem_count()) *
-                      static_cast<std::size_t>(features.frame_count()) *
-                      static_cast<std::size_t>(kScalarsPerFrame + features.band_count());
-  payload.reserve(sizeof(std::uint64_t) + text.size() + values * sizeof(float));
+  payload.reserve(sizeof(std::uint64_t) + text.size() + values.size_bytes());
   append<std::uint64_t>(payload, text.size());
   payload += text;
-  for (int s = 0; s < features.stem_count(); ++s) {
-    for (std::int64_t f = 0; f < features.frame_count(); ++f) {
-      const StemFrameFeatures v = features.at(s, f);
-      for (const float x : {v.level, v.rms, v.peak, v.db, v.centroid_hz, v.flux, v.onset}) append(payload, x);
-      for (int k = 0; k < features.band_count(); ++k) append(payload, v.bands[static_cast<std::size_t>(k)]);
-    }
-  }
+  payload.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());
   const std::string digest = Sha256().update(payload).digest();
   out.write(kMagic, sizeof(kMagic));
   const std::uint32_t version = kFeatureFormatVersion;
@@ -218,25 +209,14 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
     const int bands = json_int(metadata.at("band_count"));
     const int stem_count = static_cast<int>(file.stems.size());
     if (frames < 0 || bands < 0 || bands > kMaxBands) throw damaged("the feature file has impossible sizes");
-    const std::size_t per_frame = static_cast<std::size_t>(kScalarsPerFrame + bands);
+    const std::size_t per_frame = static_cast<std::size_t>(FeatureTrack::kValuesBeforeBands + bands);
     const std::size_t values = static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frames) * per_frame;
     if (bytes.size() - text_start - text_size != values * sizeof(float)) {
       throw damaged("the feature file's size does not match its frame count");
     }
     file.analysis.features = FeatureTrack(stem_count, frames, bands);
-    const char* at = bytes.data() + text_start + text_size;
-    std::vector<float> row(per_frame);
-    for (int s = 0; s < stem_count; ++s) {
-      StemFrameFeatures* out = file.analysis.features.stem(s);
-      for (std::int64_t f = 0; f < frames; ++f) {
-        std::memcpy(row.data(), at, per_frame * sizeof(float));
-        at += per_frame * sizeof(float);
-        StemFrameFeatures& v = out[f];
-        v.level = row[0], v.rms = row[1], v.peak = row[2], v.db = row[3];
-        v.centroid_hz = row[4], v.flux = row[5], v.onset = row[6];
-        std::copy(row.begin() + kScalarsPerFrame, row.end(), v.bands.begin());
-      }
-    }
+    const std::span<float> track = file.analysis.features.values();
+    std::memcpy(track.data(), bytes.data() + text_start + text_size, track.size_bytes());
   } catch (const nlohmann::json::exception& e) {
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   } catch (const UsageError& e) {

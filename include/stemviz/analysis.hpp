@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <span>
 #include <vector>
 
 namespace stemviz {
@@ -38,9 +39,14 @@ struct StemFrameFeatures {
   bool operator==(const StemFrameFeatures&) const = default;
 };
 
-// Features of every stem at every frame of the song, stored stem-major.
+// Features of every stem at every frame of the song. They are kept as the feature file
+// stores them: stem-major, then frame, then kValuesBeforeBands values (level, rms, peak, db,
+// centroid_hz, flux, onset) and the bands in use; with 8 bands that is 60 bytes per stem and
+// frame instead of a whole StemFrameFeatures' 92, and the render keeps the table in memory.
 class FeatureTrack {
  public:
+  static constexpr int kValuesBeforeBands = 7;
+
   FeatureTrack() = default;
   FeatureTrack(int stem_count, std::int64_t frame_count, int band_count = 0);
 
@@ -49,16 +55,23 @@ class FeatureTrack {
   int band_count() const { return band_count_; }  // StemFrameFeatures::bands in use
   // `frame` outside the song reads as silence, so a caller never indexes out of range.
   StemFrameFeatures at(int stem, std::int64_t frame) const;
-  // The writable features of one stem, one per frame.
-  StemFrameFeatures* stem(int stem) {
-    return &values_[static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_)];
-  }
+  // Stores stem `stem`'s features at `frame` (both in range); bands past band_count() are
+  // not kept.
+  void set(int stem, std::int64_t frame, const StemFrameFeatures& features);
+  // Every value in the order described above, for reading and writing feature files.
+  std::span<const float> values() const { return values_; }
+  std::span<float> values() { return values_; }
 
  private:
+  std::size_t offset(int stem, std::int64_t frame) const {
+    return (static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_) + static_cast<std::size_t>(frame)) *
+           static_cast<std::size_t>(kValuesBeforeBands + band_count_);
+  }
+
   int stem_count_ = 0;
   std::int64_t frame_count_ = 0;
   int band_count_ = 0;
-  std::vector<StemFrameFeatures> values_;
+  std::vector<float> values_;
 };
 
 // Raw per-frame envelopes of one signal, before smoothing and normalization.

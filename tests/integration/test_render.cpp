@@ -164,7 +164,9 @@ TEST_CASE("a loud stem changes its own pyramid and nothing else") {
   double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
   for (const float level : {0.0f, 1.0f}) {
     FeatureTrack features = constant_features(3, timeline.frame_count(), 1.0f);
-    for (std::int64_t f = 0; f < timeline.frame_count(); ++f) features.stem(1)[f].level = level;
+    for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
+      change_features(features, 1, f, [&](StemFrameFeatures& v) { v.level = level; });
+    }
     const Scene scene = bundled_scene("classic", features, timeline, 640, 360);
     FrameCanvas canvas(scene);
     canvas.render(frame);

@@ -282,10 +282,11 @@ FeatureTrack constant_features(int stems, std::int64_t frames, float value) {
   FeatureTrack features(stems, frames, kMaxBands);
   for (int stem = 0; stem < stems; ++stem) {
     for (std::int64_t frame = 0; frame < frames; ++frame) {
-      StemFrameFeatures& f = features.stem(stem)[frame];
+      StemFrameFeatures f;
       f.level = f.rms = f.peak = f.flux = f.onset = value;
       f.centroid_hz = 2000.0f * value;
       f.bands.fill(value);
+      features.set(stem, frame, f);
     }
   }
   return features;

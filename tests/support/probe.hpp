@@ -86,4 +86,12 @@ Scene bundled_scene(const std::string& name, const FeatureTrack& features, const
 // Features with every value of every stem at every frame set to `value` (0..1).
 FeatureTrack constant_features(int stems, std::int64_t frames, float value);
 
+// Lets `change` edit stem `stem`'s features at `frame` (in range) in `track`.
+template <typename Change>
+void change_features(FeatureTrack& track, int stem, std::int64_t frame, Change change) {
+  StemFrameFeatures features = track.at(stem, frame);
+  change(features);
+  track.set(stem, frame, features);
+}
+
 }  // namespace stemviz::test

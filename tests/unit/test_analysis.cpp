@@ -82,7 +82,9 @@ TEST_SUITE("analysis") {
 
   TEST_CASE("features past the end read as silence") {
     FeatureTrack track(2, 10);
-    track.stem(1)[9].level = 0.75f;
+    StemFrameFeatures loud;
+    loud.level = 0.75f;
+    track.set(1, 9, loud);
     CHECK(track.at(1, 9).level == 0.75f);
     CHECK(track.at(1, 10).level == 0.0f);
     CHECK(track.at(0, -1).level == 0.0f);

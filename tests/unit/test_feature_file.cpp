@@ -24,10 +24,9 @@ FeatureFile sample_file() {
   file.settings.normalization.floor_db = -48;
   file.analysis.features = FeatureTrack(2, file.timeline.frame_count(), 3);
   for (int s = 0; s < 2; ++s) {
-    StemFrameFeatures* values = file.analysis.features.stem(s);
     for (std::int64_t f = 0; f < file.timeline.frame_count(); ++f) {
       const float x = static_cast<float>(f + 100 * s) / 7.0f;
-      values[f] = {x, x / 2, x / 3, -x, 100 * x, x / 5, f % 9 == 0 ? x : 0.0f, {x, 2 * x, 3 * x}};
+      file.analysis.features.set(s, f, {x, x / 2, x / 3, -x, 100 * x, x / 5, f % 9 == 0 ? x : 0.0f, {x, 2 * x, 3 * x}});
     }
   }
   file.analysis.mix_gain = 0.8123f;

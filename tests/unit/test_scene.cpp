@@ -15,6 +15,7 @@
 using namespace stemviz;
 using stemviz::test::bundled_scene;
 using stemviz::test::constant_features;
+using stemviz::test::change_features;
 
 namespace {
 
@@ -75,7 +76,9 @@ TEST_SUITE("scene") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000 * 5};
     FeatureTrack features = constant_features(7, timeline.frame_count(), 0.0f);
     const float levels[7] = {0.1f, 0.9f, 0.5f, 1.0f, 0.0f, 0.3f, 0.7f};
-    for (int stem = 0; stem < 7; ++stem) features.stem(stem)[200].level = levels[stem];
+    for (int stem = 0; stem < 7; ++stem) {
+      change_features(features, stem, 200, [&](StemFrameFeatures& f) { f.level = levels[stem]; });
+    }
     const Scene scene = bundled_scene("classic", features, timeline, 1920, 1080);
     FrameCanvas canvas(scene);
     canvas.render(200);
@@ -139,9 +142,10 @@ TEST_SUITE("scene") {
     FeatureTrack features(stems, timeline.frame_count(), 8);
     for (int stem = 0; stem < stems; ++stem) {
       for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
-        StemFrameFeatures& v = features.stem(stem)[f];
+        StemFrameFeatures v;
         v.level = static_cast<float>((f * (stem + 3)) % 17) / 16.0f;
         v.onset = (f + stem) % 11 == 0 ? 0.8f : 0.0f;
+        features.set(stem, f, v);
       }
     }
     for (const std::string& name : bundled_scene_names()) {
@@ -182,8 +186,8 @@ TEST_SUITE("scene") {
   TEST_CASE("hit jumps on an onset and fades; onsets counts them in smoothly") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000 * 2};
     FeatureTrack features = constant_features(2, timeline.frame_count(), 0.0f);
-    features.stem(0)[30].onset = 0.8f;
-    features.stem(0)[90].onset = 0.5f;
+    change_features(features, 0, 30, [](StemFrameFeatures& f) { f.onset = 0.8f; });
+    change_features(features, 0, 90, [](StemFrameFeatures& f) { f.onset = 0.5f; });
     const Scene scene = bundled_scene("classic", features, timeline, 320, 180);
     CHECK(scene.hit(0, 29) == 0.0f);
     CHECK(scene.hit(0, 30) == doctest::Approx(0.8));
