@@ -283,12 +283,21 @@ std::vector<Chunk> Manifest::chunks_of_shard(int shard) const {
   return chunks;
 }
 
-std::vector<int> assign_shards(std::size_t chunks, int shards) {
-  std::vector<int> shard_of(chunks);
-  const auto n = static_cast<std::size_t>(shards);
-  // Shard k takes chunks [k * chunks / n, (k + 1) * chunks / n).
-  for (std::size_t k = 0; k < n; ++k) {
-    for (std::size_t i = k * chunks / n; i < (k + 1) * chunks / n; ++i) shard_of[i] = static_cast<int>(k);
+std::vector<int> assign_shards(const std::vector<Chunk>& chunks, int shards) {
+  const auto n = static_cast<std::int64_t>(shards);
+  const auto count = static_cast<std::int64_t>(chunks.size());
+  const std::int64_t frames = chunks.empty() ? 0 : chunks.back().end_frame() - chunks.front().first_frame;
+  std::vector<int> shard_of(chunks.size());
+  // Shard k starts at the chunk boundary nearest to k/n of the frames, moved so that every
+  // shard keeps at least one chunk.
+  std::int64_t shard = 0;
+  for (std::int64_t i = 1; i < count; ++i) {
+    const Chunk& chunk = chunks[static_cast<std::size_t>(i)];
+    const std::int64_t middle_twice = 2 * (chunk.first_frame - chunks.front().first_frame) + chunk.frame_count;
+    const bool past_its_share = middle_twice * n > 2 * (shard + 1) * frames;
+    const bool chunks_just_cover_the_rest = count - i <= n - shard - 1;
+    if (shard + 1 < n && (past_its_share || chunks_just_cover_the_rest)) ++shard;
+    shard_of[static_cast<std::size_t>(i)] = static_cast<int>(shard);
   }
   return shard_of;
 }

@@ -62,10 +62,11 @@ struct Manifest {
   std::vector<Chunk> chunks_of_shard(int shard) const;
 };
 
-// Spreads `chunks` chunks over `shards` shards in contiguous runs whose lengths differ by at
-// most one, so each machine encodes neighbouring chunks and no shard is empty while another
-// has two (for shards <= chunks).
-std::vector<int> assign_shards(std::size_t chunks, int shards);
+// Spreads `chunks` over `shards` shards (1 <= shards <= chunks.size()) in contiguous runs of
+// about the same number of frames, so each machine encodes neighbouring chunks, none is
+// empty, and the short chunks at the end do not leave the last shard with less work.
+// Returns the shard of each chunk.
+std::vector<int> assign_shards(const std::vector<Chunk>& chunks, int shards);
 
 // The manifest as pretty-printed JSON; sets `manifest.hash` to the hash it carries.
 std::string manifest_text(Manifest& manifest);

@@ -1,9 +1,11 @@
 #include <stemviz/error.hpp>
+#include <stemviz/manifest.hpp>
 #include <stemviz/plan.hpp>
 #include <stemviz/timeline.hpp>
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace stemviz;
@@ -91,6 +93,57 @@ TEST_SUITE("plan") {
         }
         CHECK(covered == end - first);
       }
+    }
+  }
+
+  TEST_CASE("chunks shorten towards the end so that the workers finish together") {
+    const Timeline timeline{{60, 1}, 44100, 44100 * 89};
+    const Plan plan = make_plan(timeline, 0, timeline.frame_count(), 60);
+    // Full chunks while 16 of them are left, then each at most a sixteenth of what is left,
+    // never below a quarter chunk (but for the very last one, which takes the rest).
+    for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
+      const Chunk& c = plan.chunks[i];
+      const std::int64_t left = plan.end_frame - c.first_frame;
+      CAPTURE(i);
+      CHECK(c.frame_count <= 60);
+      if (left >= 16 * 60) CHECK(c.frame_count == 60);
+      if (i + 1 < plan.chunks.size()) CHECK(c.frame_count >= 15);
+      if (left < 16 * 60 && c.frame_count > 15) CHECK(c.frame_count * 16 < left + 16);
+      if (i > 0) CHECK(c.frame_count <= plan.chunks[i - 1].frame_count);
+    }
+    CHECK(plan.chunks.back().frame_count <= 15);
+    // The tail costs a few chunks, not a multiple of them.
+    CHECK(plan.chunks.size() > 89);
+    CHECK(plan.chunks.size() < 89 + 30);
+
+    // A short render is cut finer only in its last quarter.
+    const Plan clip = make_plan(timeline, 0, 240, 60);
+    REQUIRE(clip.chunks.size() == 7);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(clip.chunks[i].frame_count == 60);
+    for (std::size_t i = 3; i < 7; ++i) CHECK(clip.chunks[i].frame_count == 15);
+  }
+
+  TEST_CASE("shards get contiguous runs of about the same number of frames") {
+    const Timeline timeline{{60, 1}, 44100, 44100 * 89};
+    const Plan plan = make_plan(timeline, 0, timeline.frame_count(), 60);
+    for (const int shards : {1, 2, 3, 7, 16, 50, static_cast<int>(plan.chunks.size())}) {
+      CAPTURE(shards);
+      const std::vector<int> shard_of = assign_shards(plan.chunks, shards);
+      REQUIRE(shard_of.size() == plan.chunks.size());
+      std::vector<std::int64_t> frames(static_cast<std::size_t>(shards), 0);
+      for (std::size_t i = 0; i < shard_of.size(); ++i) {
+        REQUIRE(shard_of[i] >= 0);
+        REQUIRE(shard_of[i] < shards);
+        if (i > 0) CHECK((shard_of[i] == shard_of[i - 1] || shard_of[i] == shard_of[i - 1] + 1));
+        frames[static_cast<std::size_t>(shard_of[i])] += plan.chunks[i].frame_count;
+      }
+      CHECK(shard_of.front() == 0);
+      CHECK(shard_of.back() == shards - 1);
+      const auto [fewest, most] = std::minmax_element(frames.begin(), frames.end());
+      CHECK(*fewest >= 1);
+      // Each boundary lies within half a chunk of its ideal place, so shards differ by at
+      // most two chunks' frames (unless there are about as many shards as chunks).
+      if (shards * 2 <= static_cast<int>(plan.chunks.size())) CHECK(*most - *fewest <= 2 * 60);
     }
   }
 
