@@ -34,9 +34,13 @@ for target in "${targets[@]}"; do
     scene) seeds+=(scenes) ;;
     shader) seeds+=(shaders) ;;
   esac
+  # A dictionary of the format's keys and words, where there is one, lets mutations get
+  # past the reader's key checks instead of stopping at the first unknown key.
+  options=()
+  if [ -f "tests/fuzz/$target.dict" ]; then options+=(-dict="tests/fuzz/$target.dict"); fi
   status=0
   "build-asan/tests/fuzz/fuzz_$target" "$work" "${seeds[@]}" -max_total_time="$seconds" -timeout=20 \
-    -max_len=16384 -artifact_prefix="$crashes" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -max_len=16384 -artifact_prefix="$crashes" -print_final_stats=1 "${options[@]}" >"$log" 2>&1 || status=$?
   # The last status line says the coverage reached ("cov:" edges, "ft:" features, "corp:").
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
