@@ -41,6 +41,10 @@ class Cluster {
 };
 
 const std::vector<std::string> kLook = {"--size", "320x180", "--to", "2", "--chunk-seconds", "0.25"};
+// 120 frames: six chunks of 15, then the last quarter in chunks of 8, 8, 8 and 6. Three
+// shards split the frames at the chunk boundaries nearest to thirds: 45, 30 and 45 frames.
+constexpr int kLookChunks = 10;
+constexpr int kChunksOfShard1Of3 = 2;
 
 // `plan` or `render` of the test kit with kLook and `arguments`; must succeed.
 void stemviz_with_look(std::vector<std::string> arguments) {
@@ -97,7 +101,8 @@ TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real clus
   INFO("status: ", status.output);
   REQUIRE(state == "COMPLETED");
   for (int k = 0; k < 4; ++k) CHECK(job_state(ids[1].str() + "_" + std::to_string(k)) == "COMPLETED");
-  CHECK(status.output.find("8 of 8 chunks done") != std::string::npos);
+  const std::string all = std::to_string(kLookChunks);
+  CHECK(status.output.find(all + " of " + all + " chunks done") != std::string::npos);
   CHECK(probe_video(dir / "out.mp4").decoded_frames == 120);
   CHECK(video_packets(dir / "out.mp4") == video_packets(dir / "local.mp4"));
 
@@ -173,7 +178,8 @@ TEST_CASE("the AWS Batch recipe renders through S3, with a local stand-in for S3
   setenv("PATH", old_path.c_str(), 1);
   INFO(retried.output);
   CHECK(retried.exit_code == 0);
-  CHECK(retried.output.find("rendered 0 of its 3 chunks") != std::string::npos);
+  CHECK(retried.output.find("rendered 0 of its " + std::to_string(kChunksOfShard1Of3) + " chunks") !=
+        std::string::npos);
 }
 
 TEST_CASE("the Kubernetes recipe runs the shards' Indexed Job and the stitch, with a stand-in for kubectl") {
