@@ -675,10 +675,11 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
   analysis.features = FeatureTrack(stem_count, timeline.frame_count(), settings.bands);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
-    std::vector<StemFrameFeatures> out(smoothed[s].size());
     const Envelope& envelope = envelopes[s];
     const SpectrumAccumulator::Result& spec = spectrum[s];
     const std::size_t frames = smoothed[s].size();
+    // Staged per stem: the onsets need every frame's flux before they can be stored.
+    std::vector<StemFrameFeatures> out(frames);
     // Spectral shapes are scaled per stem like the level. Below about -90 dBFS a stem is
     // silence with dither: scaling that up would invent bands and onsets.
     const double loudest_rms =
