@@ -1,5 +1,6 @@
 #include <stemviz/scene.hpp>
 
+#include <stemviz/corner_blend.hpp>
 #include <stemviz/error.hpp>
 #include <stemviz/text.hpp>
 
@@ -842,23 +843,15 @@ void FrameCanvas::draw_faces(bool mirror) {
     }
     cairo_close_path(cr);
     if (face.per_vertex) {
-      // A mesh gradient blends the corner colours across the face; a triangle is a patch
-      // whose fourth corner repeats the first.
-      std::unique_ptr<cairo_pattern_t, decltype(&cairo_pattern_destroy)> mesh(cairo_pattern_create_mesh(),
-                                                                                cairo_pattern_destroy);
-      cairo_mesh_pattern_begin_patch(mesh.get());
-      cairo_mesh_pattern_move_to(mesh.get(), face.xy[0], face.xy[1]);
-      for (int k = 1; k < face.corners; ++k) {
-        cairo_mesh_pattern_line_to(mesh.get(), face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
-      }
-      if (face.corners == 3) cairo_mesh_pattern_line_to(mesh.get(), face.xy[0], face.xy[1]);
-      for (unsigned k = 0; k < 4; ++k) {
-        const std::size_t from = face.corners == 3 && k == 3 ? 0 : k;
-        const Colour& c = face.corner_colours[from];
-        cairo_mesh_pattern_set_corner_color_rgba(mesh.get(), k, c.r, c.g, c.b, face.corner_alpha[from]);
-      }
-      cairo_mesh_pattern_end_patch(mesh.get());
-      cairo_set_source(cr, mesh.get());
+      // The face's pixels take colours blended from its corners; the fill below cuts them to
+      // the face's outline with antialiasing.
+      if (!corner_blend_) corner_blend_ = make_image_surface(scene_->width(), scene_->height());
+      cairo_surface_t* blend = corner_blend_.get();
+      cairo_surface_flush(blend);
+      const PixelBox box = blend_corner_colours(face, cairo_image_surface_get_data(blend),
+                                                cairo_image_surface_get_stride(blend), scene_->width(), scene_->height());
+      cairo_surface_mark_dirty_rectangle(blend, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+      cairo_set_source_surface(cr, blend, 0, 0);
     } else {
       cairo_set_source_rgba(cr, face.colour.r, face.colour.g, face.colour.b, face.alpha);
     }

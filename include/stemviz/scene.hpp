@@ -140,6 +140,7 @@ class FrameCanvas {
   CairoSurfacePtr surface_;
   CairoPtr cr_;
   std::vector<std::uint8_t> background_;
+  CairoSurfacePtr corner_blend_;  // colours of faces shaded per vertex, made at the first one
   PixelBox dirty_;  // where the last frame drew over the background
   std::vector<ScreenFace> faces_;
   std::vector<double> floor_xy_;  // the floor outline in pixels, when the scene has one
