@@ -40,6 +40,20 @@ void FeatureTrack::set(int stem, std::int64_t frame, const StemFrameFeatures& f)
   std::copy(f.bands.begin(), f.bands.begin() + band_count_, v + kValuesBeforeBands);
 }
 
+void reshape(FeatureTrack& block, int stems, std::int64_t frames, int bands) {
+  if (block.stem_count() != stems || block.frame_count() != frames || block.band_count() != bands) {
+    block = FeatureTrack(stems, frames, bands);
+  }
+}
+
+void FeatureTrackSource::read(std::int64_t first, std::int64_t count, FeatureTrack& block) const {
+  reshape(block, track_->stem_count(), count, track_->band_count());
+  for (int stem = 0; stem < track_->stem_count(); ++stem) {
+    const std::span<const float> from = track_->stem_values(stem, first, count);
+    std::copy(from.begin(), from.end(), block.stem_values(stem, 0, count).begin());
+  }
+}
+
 namespace {
 
 // Peaks are looked up in groups of this many samples, so a long window costs its length

@@ -459,13 +459,23 @@ CairoSurfacePtr make_image_surface(int width, int height) {
   return surface;
 }
 
-Scene::Scene(SceneDescription description, std::vector<std::string> stem_names,
-             const FeatureTrack& features, const Timeline& timeline, int width, int height)
+Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
+             const Timeline& timeline, int width, int height)
+    : Scene(std::move(description), std::move(stem_names), nullptr, &features, timeline, width, height) {}
+
+Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
+             const Timeline& timeline, int width, int height)
+    : Scene(std::move(description), std::move(stem_names), std::make_unique<FeatureTrackSource>(features), nullptr,
+            timeline, width, height) {}
+
+Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, std::unique_ptr<FeatureSource> owned,
+             const FeatureSource* features, const Timeline& timeline, int width, int height)
     : description_(std::move(description)),
       stem_names_(std::move(stem_names)),
       width_(width),
       height_(height),
-      features_(&features),
+      owned_features_(std::move(owned)),
+      features_(owned_features_ ? owned_features_.get() : features),
       timeline_(timeline),
       variables_(scene_variables()) {
   add_shader_names(description_.shader, variables_);
@@ -483,36 +493,52 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names,
                                  layout.positions_where.to_string(), layout.positions.size(), stems));
   }
   if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
-  // `hit` and `onsets` need every earlier frame: run them over the whole song once, so a
-  // frame's value never depends on where its chunk starts.
+  // `hit` and `onsets` need every earlier frame: run them over the whole song once, keeping
+  // where each block starts, so a frame's value never depends on where its chunk starts.
   constexpr double kHitSeconds = 0.15;
-  const std::int64_t frames = features.frame_count();
-  const double fade = std::exp(-1.0 / (timeline.fps.to_double() * kHitSeconds));
-  hits_.resize(static_cast<std::size_t>(frames * stems));
-  onsets_.resize(hits_.size());
-  for (int stem = 0; stem < stems && stem < features.stem_count(); ++stem) {
-    double fading = 0.0, total = 0.0;
-    for (std::int64_t frame = 0; frame < frames; ++frame) {
-      const double onset = features.at(stem, frame).onset;
-      fading = fading * fade + onset;
-      total += onset;
-      const auto k = static_cast<std::size_t>(stem * frames + frame);
-      hits_[k] = static_cast<float>(std::min(1.0, fading));
-      onsets_[k] = static_cast<float>(total - fading);
+  fade_ = std::exp(-1.0 / (timeline.fps.to_double() * kHitSeconds));
+  const std::int64_t frames = features_->frame_count();
+  const int known = std::min(stems, features_->stem_count());
+  const std::int64_t blocks = (frames + kFeatureBlockFrames - 1) / kFeatureBlockFrames;
+  block_starts_.resize(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(stems));
+  std::vector<OnsetState> states(static_cast<std::size_t>(stems));
+  FeatureTrack block;
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::int64_t first = b * kFeatureBlockFrames;
+    const std::int64_t count = std::min(kFeatureBlockFrames, frames - first);
+    std::copy(states.begin(), states.end(), block_starts_.begin() + b * stems);
+    features_->read(first, count, block);
+    for (int stem = 0; stem < known; ++stem) {
+      for (std::int64_t frame = 0; frame < count; ++frame) {
+        step_onsets(states[static_cast<std::size_t>(stem)], block.at(stem, frame).onset);
+      }
     }
   }
 }
 
+const OnsetState& Scene::onset_state_before_block(int stem, std::int64_t block) const {
+  return block_starts_[static_cast<std::size_t>(block * stem_count() + stem)];
+}
+
+// Stem `stem`'s state after `frame` (within the song), from its block's start.
+OnsetState Scene::onset_state(int stem, std::int64_t frame) const {
+  const std::int64_t block = frame / kFeatureBlockFrames, first = block * kFeatureBlockFrames;
+  FeatureTrack features;
+  features_->read(first, frame - first + 1, features);
+  OnsetState state = onset_state_before_block(stem, block);
+  for (std::int64_t f = first; f <= frame; ++f) step_onsets(state, features.at(stem, f - first).onset);
+  return state;
+}
+
 float Scene::hit(int stem, std::int64_t frame) const {
-  const std::int64_t frames = features_->frame_count();
-  if (frame < 0 || frame >= frames || stem >= features_->stem_count()) return 0.0f;
-  return hits_[static_cast<std::size_t>(stem * frames + frame)];
+  if (frame < 0 || frame >= features_->frame_count() || stem >= features_->stem_count()) return 0.0f;
+  return onset_state(stem, frame).hit();
 }
 
 float Scene::onsets(int stem, std::int64_t frame) const {
   const std::int64_t frames = features_->frame_count();
   if (frame < 0 || stem >= features_->stem_count() || frames == 0) return 0.0f;
-  return onsets_[static_cast<std::size_t>(stem * frames + std::min(frame, frames - 1))];
+  return onset_state(stem, std::min(frame, frames - 1)).onsets();
 }
 
 Scene::~Scene() = default;
@@ -663,10 +689,41 @@ void FrameCanvas::draw_background() {
   cairo_restore(cr);
 }
 
+void FrameCanvas::follow_features(std::int64_t frame) {
+  const FeatureSource& features = scene_->features();
+  const std::int64_t frames = features.frame_count();
+  if (frames == 0) return;
+  const std::int64_t at = std::clamp<std::int64_t>(frame, 0, frames - 1);
+  const std::int64_t block = at / Scene::kFeatureBlockFrames, first = block * Scene::kFeatureBlockFrames;
+  if (first != block_first_) {
+    features.read(first, std::min(Scene::kFeatureBlockFrames, frames - first), block_);
+    block_first_ = first;
+  }
+  if (at == onset_frame_) return;
+  const int known = std::min(scene_->stem_count(), features.stem_count());
+  onset_states_.resize(static_cast<std::size_t>(scene_->stem_count()));
+  // Frames in order (as a chunk draws them) step the state once; any other frame starts
+  // again from its block's start, which lies in the block just loaded.
+  std::int64_t from = at;
+  if (onset_frame_ != at - 1) {
+    for (int stem = 0; stem < known; ++stem) {
+      onset_states_[static_cast<std::size_t>(stem)] = scene_->onset_state_before_block(stem, block);
+    }
+    from = first;
+  }
+  for (int stem = 0; stem < known; ++stem) {
+    OnsetState& state = onset_states_[static_cast<std::size_t>(stem)];
+    for (std::int64_t f = from; f <= at; ++f) scene_->step_onsets(state, block_.at(stem, f - first).onset);
+  }
+  onset_frame_ = at;
+}
+
 void FrameCanvas::render(std::int64_t frame) {
   const Scene& scene = *scene_;
   const Timeline& timeline = scene.timeline();
-  const FeatureTrack& features = scene.features();
+  follow_features(frame);
+  const std::int64_t frames = scene.features().frame_count();
+  const bool in_song = frame >= 0 && frame < frames;
   const SceneDescription& d = scene.description();
   SceneEvaluator& e = *evaluator_;
   const int stems = scene.stem_count();
@@ -687,7 +744,12 @@ void FrameCanvas::render(std::int64_t frame) {
   double floor_radius = 0.0;
   for (int stem = 0; stem < stems; ++stem) {
     if (only_stem_ >= 0 && stem != only_stem_) continue;
-    e.set_stem(stem, features.at(stem, frame), scene.hit(stem, frame), scene.onsets(stem, frame));
+    // Before the song everything is silent; after it the features are too, and `onsets`
+    // keeps its last value.
+    const bool known = stem < scene.features().stem_count() && frame >= 0 && frames > 0;
+    const OnsetState onset = known ? onset_states_[static_cast<std::size_t>(stem)] : OnsetState{};
+    e.set_stem(stem, in_song ? block_.at(stem, frame - block_first_) : StemFrameFeatures{},
+               in_song ? onset.hit() : 0.0f, onset.onsets());
     const SceneEvaluator::ObjectValues o = e.object();
     const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
     floor_radius = std::max(floor_radius, std::hypot(centre.x, centre.z) +

@@ -39,10 +39,11 @@ struct StemFrameFeatures {
   bool operator==(const StemFrameFeatures&) const = default;
 };
 
-// Features of every stem at every frame of the song. They are kept as the feature file
-// stores them: stem-major, then frame, then kValuesBeforeBands values (level, rms, peak, db,
-// centroid_hz, flux, onset) and the bands in use; with 8 bands that is 60 bytes per stem and
-// frame instead of a whole StemFrameFeatures' 92, and the render keeps the table in memory.
+// Features of every stem at every frame of the song (or of a block of frames). They are kept
+// as the feature file stores them: stem-major, then frame, then kValuesBeforeBands values
+// (level, rms, peak, db, centroid_hz, flux, onset) and the bands in use, so a block of
+// frames is one read per stem; with 8 bands that is 60 bytes per stem and frame instead of
+// a whole StemFrameFeatures' 92.
 class FeatureTrack {
  public:
   static constexpr int kValuesBeforeBands = 7;
@@ -61,11 +62,19 @@ class FeatureTrack {
   // Every value in the order described above, for reading and writing feature files.
   std::span<const float> values() const { return values_; }
   std::span<float> values() { return values_; }
+  // Stem `stem`'s values for frames [first, first + count), all within the track.
+  std::span<const float> stem_values(int stem, std::int64_t first, std::int64_t count) const {
+    return std::span<const float>(values_).subspan(offset(stem, first), static_cast<std::size_t>(count) * values_per_frame());
+  }
+  std::span<float> stem_values(int stem, std::int64_t first, std::int64_t count) {
+    return std::span<float>(values_).subspan(offset(stem, first), static_cast<std::size_t>(count) * values_per_frame());
+  }
+  std::size_t values_per_frame() const { return static_cast<std::size_t>(kValuesBeforeBands + band_count_); }
 
  private:
   std::size_t offset(int stem, std::int64_t frame) const {
     return (static_cast<std::size_t>(stem) * static_cast<std::size_t>(frame_count_) + static_cast<std::size_t>(frame)) *
-           static_cast<std::size_t>(kValuesBeforeBands + band_count_);
+           values_per_frame();
   }
 
   int stem_count_ = 0;
@@ -73,6 +82,39 @@ class FeatureTrack {
   int band_count_ = 0;
   std::vector<float> values_;
 };
+
+// Where the frames' features come from: a FeatureTrack in memory (FeatureTrackSource), or
+// a job's feature file read a block of frames at a time (FeatureFileRows, feature_file.hpp),
+// which keeps a render's memory from growing with the song. Safe to read from several
+// threads at once.
+class FeatureSource {
+ public:
+  virtual ~FeatureSource() = default;
+  virtual int stem_count() const = 0;
+  virtual std::int64_t frame_count() const = 0;
+  virtual int band_count() const = 0;
+  // Frames [first, first + count) of every stem, all within the song, into `block`, which
+  // becomes a stem_count() x count track (reusing its memory when the shape is the same).
+  // Throws Failure when the frames cannot be read.
+  virtual void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const = 0;
+};
+
+// A FeatureTrack as a FeatureSource; the track must outlive it.
+class FeatureTrackSource final : public FeatureSource {
+ public:
+  explicit FeatureTrackSource(const FeatureTrack& track) : track_(&track) {}
+  int stem_count() const override { return track_->stem_count(); }
+  std::int64_t frame_count() const override { return track_->frame_count(); }
+  int band_count() const override { return track_->band_count(); }
+  void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const override;
+
+ private:
+  const FeatureTrack* track_;
+};
+
+// Makes `block` a track of `stems` x `frames` with `bands` bands, keeping its memory when it
+// already has that shape (its values are then left as they were, to be overwritten).
+void reshape(FeatureTrack& block, int stems, std::int64_t frames, int bands);
 
 // Raw per-frame envelopes of one signal, before smoothing and normalization.
 struct Envelope {

@@ -66,12 +66,32 @@ struct PixelBox {
 
 class SceneEvaluator;
 
+// The running sums behind the scene variables `hit` and `onsets` for one stem, after some
+// frame: the onsets' strengths so far, fading with a 0.15 s time constant, and in all.
+struct OnsetState {
+  double fading = 0.0;
+  double total = 0.0;
+  // `hit`: the latest onsets' strength, fading, at most 1.
+  float hit() const { return static_cast<float>(fading < 1.0 ? fading : 1.0); }
+  // `onsets`: every onset so far, each counted in smoothly over the same time.
+  float onsets() const { return static_cast<float>(total - fading); }
+};
+
 // A scene made ready for one song and picture size; shared read-only by every worker.
 class Scene {
  public:
+  // Frames read their features a block of this many at a time (one canvas keeps one block),
+  // and the scene keeps each stem's OnsetState at the start of every block: a render's
+  // memory then grows with the song by a few bytes per block, not by the feature table.
+  static constexpr std::int64_t kFeatureBlockFrames = 256;
+
   // Prepares `description` for stems named `stem_names` (1..32) with `features` (which must
-  // outlive the scene) on `timeline`, in a `width` x `height` picture. Throws InputError when
-  // the layout cannot hold the stems.
+  // outlive the scene) on `timeline`, in a `width` x `height` picture. Reads the features
+  // through once, for the onset states. Throws InputError when the layout cannot hold the
+  // stems, Failure when the features cannot be read.
+  Scene(SceneDescription description, std::vector<std::string> stem_names,
+        const FeatureSource& features, const Timeline& timeline, int width, int height);
+  // The same with the whole song's features in memory.
   Scene(SceneDescription description, std::vector<std::string> stem_names,
         const FeatureTrack& features, const Timeline& timeline, int width, int height);
   ~Scene();
@@ -80,12 +100,21 @@ class Scene {
   int height() const { return height_; }
   int stem_count() const { return static_cast<int>(stem_names_.size()); }
   const Timeline& timeline() const { return timeline_; }
-  const FeatureTrack& features() const { return *features_; }
-  // What the scene variables `hit` and `onsets` read for stem `stem` at `frame`: the latest
-  // onsets' strength fading with a 0.15 s time constant (at most 1), and the strengths of
-  // all onsets so far, each counted in smoothly over the same time.
+  const FeatureSource& features() const { return *features_; }
+  // What the scene variables `hit` and `onsets` read for stem `stem` at `frame` (OnsetState);
+  // both 0 before the song, `hit` 0 after it. Each call reads a block of features: a canvas
+  // keeps its own running state instead.
   float hit(int stem, std::int64_t frame) const;
   float onsets(int stem, std::int64_t frame) const;
+  // Stem `stem`'s state before the first frame of block `block` (frame block *
+  // kFeatureBlockFrames); zeros for a stem the features do not have.
+  const OnsetState& onset_state_before_block(int stem, std::int64_t block) const;
+  // Adds one frame's onset strength to `state`. Every state, whichever frame it started
+  // from, is stepped by this one function, so a frame's values never depend on the chunk.
+  void step_onsets(OnsetState& state, float onset) const {
+    state.fading = state.fading * fade_ + onset;
+    state.total += onset;
+  }
   const SceneDescription& description() const { return description_; }
   const VariableSet& variables() const { return variables_; }
   const std::string& stem_name(int stem) const { return stem_names_[static_cast<std::size_t>(stem)]; }
@@ -98,13 +127,20 @@ class Scene {
  private:
   double fit_distance() const;
 
+  // Reads `owned` when given, else `features`.
+  Scene(SceneDescription description, std::vector<std::string> stem_names, std::unique_ptr<FeatureSource> owned,
+        const FeatureSource* features, const Timeline& timeline, int width, int height);
+  OnsetState onset_state(int stem, std::int64_t frame) const;
+
   SceneDescription description_;
   std::vector<std::string> stem_names_;
   int width_, height_;
-  const FeatureTrack* features_;
+  std::unique_ptr<FeatureSource> owned_features_;  // when made from a FeatureTrack
+  const FeatureSource* features_;
   Timeline timeline_;
   VariableSet variables_;
-  std::vector<float> hits_, onsets_;  // stem-major, one per frame
+  double fade_ = 0.0;                     // how much of `fading` is left after one frame
+  std::vector<OnsetState> block_starts_;  // block-major: stem_count() per block
   std::vector<Colour> colours_;
   double fitted_distance_ = 10.0;
 };
@@ -130,6 +166,8 @@ class FrameCanvas {
 
  private:
   void draw_background();
+  // Loads the block holding `frame` (clamped to the song) and brings onset_states_ to it.
+  void follow_features(std::int64_t frame);
   void draw_faces(bool mirror);
   void draw_floor();
   void draw_labels();
@@ -140,6 +178,12 @@ class FrameCanvas {
   CairoSurfacePtr surface_;
   CairoPtr cr_;
   std::vector<std::uint8_t> background_;
+  // The block of features holding the frame last drawn, and each stem's onset state after
+  // that frame; the next frame in order steps it once.
+  FeatureTrack block_;
+  std::int64_t block_first_ = -1;
+  std::vector<OnsetState> onset_states_;
+  std::int64_t onset_frame_ = -1;
   CairoSurfacePtr corner_blend_;  // colours of faces shaded per vertex, made at the first one
   PixelBox dirty_;  // where the last frame drew over the background
   std::vector<ScreenFace> faces_;

@@ -202,6 +202,72 @@ TEST_SUITE("scene") {
     CHECK(scene.onsets(1, 119) == 0.0f);
   }
 
+  TEST_CASE("hit and onsets at a frame do not depend on which frames a canvas drew before") {
+    // Three blocks of features and a bit, onsets in each and one on a block's first frame.
+    const Timeline timeline{Rational{60, 1}, 48000, 48000 * 14};
+    const std::int64_t frames = timeline.frame_count();
+    REQUIRE(frames > 3 * Scene::kFeatureBlockFrames);
+    FeatureTrack features = constant_features(2, frames, 0.3f);
+    for (const std::int64_t frame : {std::int64_t{10}, std::int64_t{255}, Scene::kFeatureBlockFrames, std::int64_t{300},
+                                     std::int64_t{511}, std::int64_t{700}, frames - 1}) {
+      change_features(features, 0, frame, [&](StemFrameFeatures& f) { f.onset = 0.2f + 0.001f * static_cast<float>(frame % 97); });
+    }
+    change_features(features, 1, 600, [](StemFrameFeatures& f) { f.onset = 1.0f; });
+    const Scene scene(parse_scene("[object]\nsize = \"0.5 + hit + 0.2 * onsets\"\nheight = \"0.3 + onsets\"\n",
+                                  "onsets", "onsets.toml", {}),
+                      {"a", "b"}, features, timeline, 160, 90);
+
+    // The recurrence run over the whole song, as the scene promises it.
+    const double fade = std::exp(-1.0 / (60.0 * 0.15));
+    std::vector<double> fading(static_cast<std::size_t>(frames)), total(static_cast<std::size_t>(frames));
+    double f = 0.0, t = 0.0;
+    for (std::int64_t frame = 0; frame < frames; ++frame) {
+      const double onset = features.at(0, frame).onset;
+      f = f * fade + onset;
+      t += onset;
+      fading[static_cast<std::size_t>(frame)] = f, total[static_cast<std::size_t>(frame)] = t;
+    }
+    for (std::int64_t frame = 0; frame < frames; frame += 7) {
+      CAPTURE(frame);
+      CHECK(scene.hit(0, frame) == doctest::Approx(std::min(1.0, fading[static_cast<std::size_t>(frame)])).epsilon(1e-6));
+      CHECK(scene.onsets(0, frame) == doctest::Approx(total[static_cast<std::size_t>(frame)] - fading[static_cast<std::size_t>(frame)]).epsilon(1e-6));
+    }
+    CHECK(scene.onsets(0, frames + 50) == scene.onsets(0, frames - 1));
+    CHECK(scene.hit(0, frames + 50) == 0.0f);
+    CHECK(scene.onsets(0, -3) == 0.0f);
+
+    // The faces a fresh canvas draws for each frame...
+    const std::vector<std::int64_t> probes = {0, 10, 11, 255, 256, 257, 300, 511, 512, 650, 700, frames - 1, frames + 5};
+    std::vector<std::vector<ScreenFace>> fresh;
+    for (const std::int64_t frame : probes) {
+      FrameCanvas canvas(scene);
+      canvas.render(frame);
+      fresh.push_back(canvas.faces());
+    }
+    const auto same = [](const std::vector<ScreenFace>& a, const std::vector<ScreenFace>& b) {
+      if (a.size() != b.size()) return false;
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        if (a[k].xy != b[k].xy) return false;
+      }
+      return true;
+    };
+    // ...are what one canvas draws going through the song in order, as a chunk does...
+    FrameCanvas in_order(scene);
+    for (std::int64_t frame = 0; frame <= frames + 5; ++frame) {
+      in_order.render(frame);
+      const auto probe = std::find(probes.begin(), probes.end(), frame);
+      if (probe != probes.end()) CHECK(same(in_order.faces(), fresh[static_cast<std::size_t>(probe - probes.begin())]));
+    }
+    // ...and jumping about, backwards and across blocks.
+    FrameCanvas jumping(scene);
+    for (std::size_t k = probes.size(); k-- > 0;) {
+      jumping.render(probes[k]);
+      CHECK(same(jumping.faces(), fresh[k]));
+      jumping.render(probes[(k * 5) % probes.size()]);
+      CHECK(same(jumping.faces(), fresh[(k * 5) % probes.size()]));
+    }
+  }
+
   TEST_CASE("a positions layout with too few positions is refused with its place in the file") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000};
     const FeatureTrack features = constant_features(3, timeline.frame_count(), 0.5f);
