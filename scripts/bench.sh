@@ -71,6 +71,17 @@ done
 read -r short_wall short_rss_kb <"$work/analyze-short.time"
 read -r long_wall long_rss_kb <"$work/analyze-long.time"
 
+# Render memory against song length: the first 3 s of each song at 1080p, once to cache
+# the features and once measured, so that only what the render keeps for the whole song
+# (nothing but a few bytes per 256 frames) could tell the two apart.
+for length in short long; do
+  for _ in cache measure; do
+    /usr/bin/time -f '%M' -o "$work/render-$length.rss" \
+      "$STEMVIZ_BUILD/stemviz" render "$work/$length" -o "$work/$length.mp4" -y -q \
+      --cache-dir "$work/cache-$length" --to 3 --size 1080p
+  done
+done
+
 awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -v c="$ceiling_wall" \
   -v cores="$(nproc)" 'BEGIN {
   printf "stemviz bench: 7 stems, %.0f s, 1080p60, %d cores\n", s, cores
@@ -96,4 +107,9 @@ awk -v sw="$short_wall" -v sr="$short_rss_kb" -v lw="$long_wall" -v lr="$long_rs
   printf "stemviz bench: analyze, 2 stems, 44.1 kHz\n"
   printf "  1 minute             %8.2f s %6.0f MB peak RSS\n", sw, sr / 1024
   printf "  20 minutes           %8.2f s %6.0f MB peak RSS\n", lw, lr / 1024
+}'
+awk -v sr="$(cat "$work/render-short.rss")" -v lr="$(cat "$work/render-long.rss")" 'BEGIN {
+  printf "stemviz bench: render memory, 2 stems, the first 3 s at 1080p60, features cached\n"
+  printf "  1-minute song        %8.0f MB peak RSS\n", sr / 1024
+  printf "  20-minute song       %8.0f MB peak RSS\n", lr / 1024
 }'

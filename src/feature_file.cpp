@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <omp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -168,62 +170,121 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
   return to_hex(digest);
 }
 
-FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open the feature file", path.string()));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+namespace {
+
+// Reads exactly `size` bytes at `offset`; false at the end of the file or on an error.
+bool read_at(std::FILE* file, void* into, std::size_t size, std::uint64_t offset) {
+  auto* out = static_cast<char*>(into);
+  while (size > 0) {
+    const ssize_t got = ::pread(fileno(file), out, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    size -= static_cast<std::size_t>(got);
+    offset += static_cast<std::uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, std::string* content_hash)
+    : path_(path), file_(std::fopen(path.c_str(), "rb")) {
+  if (!file_) throw InputError(fmt::format("{}: cannot open the feature file", path.string()));
   const auto damaged = [&](const std::string& what) {
     return InputError(fmt::format("{}: {}; make it again with stemviz analyze", path.string(), what));
   };
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  struct stat info {};
+  if (::fstat(fileno(file_.get()), &info) != 0) {
+    throw InputError(fmt::format("{}: cannot read the feature file: {}", path.string(), system_error_text()));
+  }
+  const auto size = static_cast<std::uint64_t>(info.st_size);
+  char head[kHeaderSize + sizeof(std::uint64_t)];
+  if (size < sizeof(kMagic) || !read_at(file_.get(), head, sizeof(kMagic), 0) ||
+      std::memcmp(head, kMagic, sizeof(kMagic)) != 0) {
     throw InputError(fmt::format("{}: not a stemviz feature file", path.string()));
   }
-  if (bytes.size() < kHeaderSize + sizeof(std::uint64_t)) throw damaged("the feature file is truncated");
+  if (size < sizeof(head) || !read_at(file_.get(), head, sizeof(head), 0)) throw damaged("the feature file is truncated");
   std::uint32_t version = 0;
-  std::memcpy(&version, bytes.data() + sizeof(kMagic), sizeof(version));
+  std::memcpy(&version, head + sizeof(kMagic), sizeof(version));
   if (version != kFeatureFormatVersion) {
     throw JobMismatch(fmt::format("{}: feature file format {}, but this stemviz reads format {}; "
                                   "analyse the stems again with this version",
                                   path.string(), version, kFeatureFormatVersion));
   }
-  const std::string stored = bytes.substr(sizeof(kMagic) + sizeof(version), kDigestSize);
-  const std::string actual = Sha256().update(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize).digest();
-  if (stored != actual) throw damaged("the feature file is damaged (its content hash does not match)");
+  // The hash covers everything after the header: read through it in pieces, so that
+  // checking a long song's file never holds all of it.
+  Sha256 hash;
+  std::vector<char> piece(std::size_t{1} << 20);
+  for (std::uint64_t offset = kHeaderSize; offset < size;) {
+    const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), size - offset));
+    if (!read_at(file_.get(), piece.data(), length, offset)) throw damaged("the feature file is truncated");
+    hash.update(piece.data(), length);
+    offset += length;
+  }
+  const std::string actual = hash.digest();
+  if (std::string_view(head + sizeof(kMagic) + sizeof(version), kDigestSize) != actual) {
+    throw damaged("the feature file is damaged (its content hash does not match)");
+  }
 
   std::uint64_t text_size = 0;
-  std::memcpy(&text_size, bytes.data() + kHeaderSize, sizeof(text_size));
-  const std::size_t text_start = kHeaderSize + sizeof(text_size);
-  if (text_size > bytes.size() - text_start) throw damaged("the feature file is truncated");
-  FeatureFile file;
+  std::memcpy(&text_size, head + kHeaderSize, sizeof(text_size));
+  const std::uint64_t text_start = sizeof(head);
+  if (text_size > size - text_start) throw damaged("the feature file is truncated");
+  std::string text(static_cast<std::size_t>(text_size), '\0');
+  if (!read_at(file_.get(), text.data(), text.size(), text_start)) throw damaged("the feature file is truncated");
   try {
-    const auto metadata = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(text_start),
-                                                bytes.begin() + static_cast<std::ptrdiff_t>(text_start + text_size));
-    file.timeline.fps = {json_int64(metadata.at("fps").at(0)), json_int64(metadata.at("fps").at(1))};
-    file.timeline.sample_rate = json_int(metadata.at("sample_rate"));
-    file.timeline.samples = json_int64(metadata.at("samples"));
-    file.settings = analysis_settings_from_json(metadata.at("settings"));
-    file.analysis.mix_gain = metadata.at("mix_gain").get<float>();
-    file.analysis.mix_peak = metadata.at("mix_peak").get<double>();
-    file.stems = stems_from_json(metadata.at("stems"));
-    const auto frames = json_int64(metadata.at("frame_count"));
-    const int bands = json_int(metadata.at("band_count"));
-    const int stem_count = static_cast<int>(file.stems.size());
-    if (frames < 0 || bands < 0 || bands > kMaxBands) throw damaged("the feature file has impossible sizes");
-    const std::size_t per_frame = static_cast<std::size_t>(FeatureTrack::kValuesBeforeBands + bands);
-    const std::size_t values = static_cast<std::size_t>(stem_count) * static_cast<std::size_t>(frames) * per_frame;
-    if (bytes.size() - text_start - text_size != values * sizeof(float)) {
-      throw damaged("the feature file's size does not match its frame count");
-    }
-    file.analysis.features = FeatureTrack(stem_count, frames, bands);
-    const std::span<float> track = file.analysis.features.values();
-    std::memcpy(track.data(), bytes.data() + text_start + text_size, track.size_bytes());
+    const auto json = nlohmann::json::parse(text);
+    metadata.timeline.fps = {json_int64(json.at("fps").at(0)), json_int64(json.at("fps").at(1))};
+    metadata.timeline.sample_rate = json_int(json.at("sample_rate"));
+    metadata.timeline.samples = json_int64(json.at("samples"));
+    metadata.settings = analysis_settings_from_json(json.at("settings"));
+    metadata.analysis.mix_gain = json.at("mix_gain").get<float>();
+    metadata.analysis.mix_peak = json.at("mix_peak").get<double>();
+    metadata.stems = stems_from_json(json.at("stems"));
+    frames_ = json_int64(json.at("frame_count"));
+    bands_ = json_int(json.at("band_count"));
   } catch (const nlohmann::json::exception& e) {
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   } catch (const UsageError& e) {
     // A setting that the command line would refuse: the file is damaged.
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
+  stems_ = static_cast<int>(metadata.stems.size());
+  if (frames_ < 0 || bands_ < 0 || bands_ > kMaxBands) throw damaged("the feature file has impossible sizes");
+  values_start_ = text_start + text_size;
+  // Divided rather than multiplied out, so that a damaged frame count cannot wrap around to
+  // the file's size.
+  const std::uint64_t value_bytes = size - values_start_;
+  const std::uint64_t row_bytes = static_cast<std::uint64_t>(FeatureTrack::kValuesBeforeBands + bands_) * sizeof(float);
+  const std::uint64_t stem_rows = static_cast<std::uint64_t>(stems_) * row_bytes;
+  if (stem_rows == 0 ? value_bytes != 0
+                     : value_bytes % stem_rows != 0 || value_bytes / stem_rows != static_cast<std::uint64_t>(frames_)) {
+    throw damaged("the feature file's size does not match its frame count");
+  }
+  metadata.analysis.features = {};
   if (content_hash != nullptr) *content_hash = to_hex(actual);
+}
+
+void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack& block) const {
+  reshape(block, stems_, count, bands_);
+  const std::uint64_t row_bytes = block.values_per_frame() * sizeof(float);
+  for (int stem = 0; stem < stems_; ++stem) {
+    const std::span<float> into = block.stem_values(stem, 0, count);
+    const std::uint64_t frame = static_cast<std::uint64_t>(stem) * static_cast<std::uint64_t>(frames_) +
+                                static_cast<std::uint64_t>(first);
+    errno = 0;  // what is left at the end of the file
+    if (!read_at(file_.get(), into.data(), into.size_bytes(), values_start_ + frame * row_bytes)) {
+      throw Failure(fmt::format("{}: cannot read the features of frames {} to {}: {}", path_.string(), first,
+                                first + count - 1, errno != 0 ? system_error_text() : "the file is shorter than it was"));
+    }
+  }
+}
+
+FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
+  FeatureFile file;
+  const FeatureFileRows rows(path, file, content_hash);
+  rows.read(0, rows.frame_count(), file.analysis.features);
   return file;
 }
 

@@ -449,8 +449,8 @@ RenderSummary run_render(const RenderOptions& options) {
   if (write_job(folder, prepared.manifest, prepared.features)) {
     progress.note(fmt::format("resuming the job in {}", folder.string()));
   }
-  // The render uses the copy it reads back below; two would make memory grow twice as fast
-  // with the song's length (about 40 KB per second of 7 stems each).
+  // The render reads the job folder's copy a block at a time: keeping this one would make
+  // memory grow with the song's length (about 40 KB per second of 7 stems).
   prepared.features = {};
   // From here on the render reads the job folder exactly as a shard on another machine does.
   const LoadedJob job = load_job(folder);

@@ -127,10 +127,10 @@ LoadedJob load_job(const fs::path& folder) {
     throw InputError(fmt::format("{}: no manifest.json in it; give a folder made by `stemviz plan`",
                                  folder.string()));
   }
-  LoadedJob job{folder, read_manifest(manifest_file), {}};
+  LoadedJob job{folder, read_manifest(manifest_file), {}, {}};
   const fs::path features = folder / job.manifest.features_file;
   std::string hash;
-  job.features = read_feature_file(features, &hash);
+  job.rows = std::make_unique<FeatureFileRows>(features, job.features, &hash);
   const Manifest& m = job.manifest;
   if (hash != m.features_hash || job.features.stems.size() != m.stems.size() ||
       !(job.features.timeline.fps == m.plan.timeline.fps) ||
@@ -236,8 +236,7 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   }
   std::vector<std::string> names;
   for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
-  const Scene scene(m.scene, names, job.features.analysis.features, m.plan.timeline, m.video.width,
-                    m.video.height);
+  const Scene scene(m.scene, names, *job.rows, m.plan.timeline, m.video.width, m.video.height);
   progress.stage("render");
   progress.set_total(result.frames_rendered);
   progress.set_chunks(result.chunks_rendered);

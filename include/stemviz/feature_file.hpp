@@ -20,7 +20,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -75,6 +77,35 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file);
 // file, is truncated or its content hash does not match (damaged), and JobMismatch when it
 // has another format version. Sets `content_hash` when given.
 FeatureFile read_feature_file(const std::filesystem::path& path, std::string* content_hash = nullptr);
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+// A feature file whose values stay on disk, read a block of frames at a time: what a render
+// uses, so that its memory does not grow with the song's length.
+class FeatureFileRows final : public FeatureSource {
+ public:
+  // Opens and checks `path` as read_feature_file does (reading it through once, in pieces,
+  // for the content hash) and sets `metadata` to everything but the values: its
+  // analysis.features stays empty. Sets `content_hash` when given.
+  FeatureFileRows(const std::filesystem::path& path, FeatureFile& metadata, std::string* content_hash = nullptr);
+
+  int stem_count() const override { return stems_; }
+  std::int64_t frame_count() const override { return frames_; }
+  int band_count() const override { return bands_; }
+  // One read per stem. Throws Failure naming the file when it has become shorter or
+  // unreadable since it was checked.
+  void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const override;
+
+ private:
+  std::filesystem::path path_;
+  std::unique_ptr<std::FILE, FileCloser> file_;  // read with pread, so threads may share it
+  std::uint64_t values_start_ = 0;               // byte offset of the first value
+  int stems_ = 0;
+  std::int64_t frames_ = 0;
+  int bands_ = 0;
+};
 
 // Feature files kept in a folder under a key over everything the features depend on: this
 // stemviz binary, each stem's absolute path, size and modification time, the timeline and

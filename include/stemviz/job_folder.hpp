@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,10 +39,12 @@ std::string check_file(const std::filesystem::path& file, const std::string& job
 struct LoadedJob {
   std::filesystem::path folder;
   Manifest manifest;
-  FeatureFile features;
+  FeatureFile features;  // all but the values (features.analysis.features is empty)
+  std::unique_ptr<FeatureFileRows> rows;  // the values, read from the file as needed
 };
 
-// Reads a job folder's manifest and feature file and checks that they belong together.
+// Reads a job folder's manifest and checks its feature file (without keeping the values in
+// memory) and that the two belong together.
 // Throws InputError (missing or damaged files) or JobMismatch (manifest.hpp).
 LoadedJob load_job(const std::filesystem::path& folder);
 

@@ -119,4 +119,35 @@ TEST_SUITE("feature file") {
     poke(newer, 16, std::string("\x02\x00\x00\x00", 4));
     CHECK_THROWS_WITH_AS(read_feature_file(newer), doctest::Contains("feature file format 2"), JobMismatch);
   }
+
+  TEST_CASE("blocks of frames read from the file are the frames written") {
+    std::string written_hash, read_hash;
+    const fs::path path = write_sample("rows.svf", &written_hash);
+    const FeatureFile want = sample_file();
+    FeatureFile metadata;
+    const FeatureFileRows rows(path, metadata, &read_hash);
+    CHECK(read_hash == written_hash);
+    CHECK(metadata.stems.size() == 2);
+    CHECK(metadata.analysis.mix_gain == want.analysis.mix_gain);
+    CHECK(metadata.analysis.features.frame_count() == 0);  // the values stay in the file
+    REQUIRE(rows.stem_count() == 2);
+    REQUIRE(rows.frame_count() == want.analysis.features.frame_count());
+    CHECK(rows.band_count() == 3);
+    FeatureTrack block;
+    const std::int64_t frames = rows.frame_count();
+    // The first frames, a block across the middle, one frame, and the last frames.
+    for (const auto& [first, count] : {std::pair<std::int64_t, std::int64_t>{0, 10}, {frames / 2 - 5, 17},
+                                       {7, 1}, {frames - 13, 13}}) {
+      CAPTURE(first);
+      rows.read(first, count, block);
+      REQUIRE(block.frame_count() == count);
+      for (int stem = 0; stem < 2; ++stem) {
+        for (std::int64_t f = 0; f < count; ++f) CHECK(block.at(stem, f) == want.analysis.features.at(stem, first + f));
+      }
+    }
+    // A file cut short after it was checked: the read fails as a runtime failure, naming it.
+    fs::resize_file(path, fs::file_size(path) - 100);
+    CHECK_THROWS_WITH_AS(rows.read(frames - 13, 13, block), doctest::Contains("rows.svf: cannot read the features"),
+                         Failure);
+  }
 }
