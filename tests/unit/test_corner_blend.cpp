@@ -42,6 +42,31 @@ void outline(cairo_t* cr, const ScreenFace& face) {
   cairo_close_path(cr);
 }
 
+// How much of each pixel the face covers, in alpha: an opaque fill of its outline.
+Picture coverage(const ScreenFace& face) {
+  Picture cover;
+  cairo_t* cr = cairo_create(cover.surface.get());
+  outline(cr, face);
+  cairo_set_source_rgba(cr, 1, 1, 1, 1);
+  cairo_fill(cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(cover.surface.get());
+  return cover;
+}
+
+// The face's blended colours, on a picture whose pixels all start as kUntouched; `box`
+// gets what blend_corner_colours returns.
+Picture blended(const ScreenFace& face, PixelBox& box) {
+  Picture colours;
+  cairo_surface_t* source = colours.surface.get();
+  auto* data = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(source));
+  std::fill(data, data + kWidth * kHeight, kUntouched);
+  box = blend_corner_colours(face, cairo_image_surface_get_data(source), cairo_image_surface_get_stride(source), kWidth,
+                             kHeight);
+  cairo_surface_mark_dirty(source);
+  return colours;
+}
+
 // The face filled with cairo's own mesh gradient: a triangle as a patch whose fourth corner
 // repeats the first.
 Picture with_cairo_mesh(const ScreenFace& face) {
@@ -69,10 +94,9 @@ Picture with_cairo_mesh(const ScreenFace& face) {
 // The face filled as the canvas fills it: the blended colours as the source, cut to the
 // outline.
 Picture with_blend(const ScreenFace& face) {
-  Picture colours;
+  PixelBox box;
+  const Picture colours = blended(face, box);
   cairo_surface_t* source = colours.surface.get();
-  blend_corner_colours(face, cairo_image_surface_get_data(source), cairo_image_surface_get_stride(source), kWidth, kHeight);
-  cairo_surface_mark_dirty(source);
   Picture picture;
   cairo_t* cr = cairo_create(picture.surface.get());
   outline(cr, face);
@@ -90,13 +114,7 @@ struct Difference {
 
 Difference compare(const Picture& a, const Picture& b, const ScreenFace& face) {
   // Which pixels the face covers fully: an opaque fill of its outline at 255.
-  Picture cover;
-  cairo_t* cr = cairo_create(cover.surface.get());
-  outline(cr, face);
-  cairo_set_source_rgba(cr, 1, 1, 1, 1);
-  cairo_fill(cr);
-  cairo_destroy(cr);
-  cairo_surface_flush(cover.surface.get());
+  const Picture cover = coverage(face);
   Difference difference;
   double total = 0.0;
   int inside = 0, within = 0;
@@ -151,16 +169,9 @@ TEST_SUITE("corner blend") {
     };
     for (const ScreenFace& face : quads) {
       CAPTURE(face.xy[0]);
-      Picture colours;
-      cairo_surface_t* source = colours.surface.get();
-      blend_corner_colours(face, cairo_image_surface_get_data(source), cairo_image_surface_get_stride(source), kWidth, kHeight);
-      Picture cover;
-      cairo_t* cr = cairo_create(cover.surface.get());
-      outline(cr, face);
-      cairo_set_source_rgba(cr, 1, 1, 1, 1);
-      cairo_fill(cr);
-      cairo_destroy(cr);
-      cairo_surface_flush(cover.surface.get());
+      PixelBox box;
+      const Picture colours = blended(face, box);
+      const Picture cover = coverage(face);
       const auto& q = face.xy;
       int checked = 0, most = 0;
       for (int y = 0; y < kHeight; ++y) {
@@ -197,23 +208,13 @@ TEST_SUITE("corner blend") {
   TEST_CASE("only the pixels the face can touch are written, and all of those are") {
     const ScreenFace face = face_of({30.3, 20.7, 290.2, 44.9, 250.5, 180.1, 60.8, 170.4},
                                     {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}, {1, 1, 1, 1});
-    Picture colours;
-    cairo_surface_t* source = colours.surface.get();
-    auto* data = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(source));
-    std::fill(data, data + kWidth * kHeight, kUntouched);
-    const PixelBox box = blend_corner_colours(face, cairo_image_surface_get_data(source),
-                                              cairo_image_surface_get_stride(source), kWidth, kHeight);
+    PixelBox box;
+    const Picture colours = blended(face, box);
     CHECK(box.x0 <= 30);
     CHECK(box.y0 <= 20);
     CHECK(box.x1 >= 291);
     CHECK(box.y1 >= 181);
-    Picture cover;
-    cairo_t* cr = cairo_create(cover.surface.get());
-    outline(cr, face);
-    cairo_set_source_rgba(cr, 1, 1, 1, 1);
-    cairo_fill(cr);
-    cairo_destroy(cr);
-    cairo_surface_flush(cover.surface.get());
+    const Picture cover = coverage(face);
     int written = 0, covered_unwritten = 0, outside_box = 0;
     for (int y = 0; y < kHeight; ++y) {
       for (int x = 0; x < kWidth; ++x) {
@@ -232,10 +233,8 @@ TEST_SUITE("corner blend") {
   TEST_CASE("a face far larger than the picture is blended only inside it, exactly") {
     // Corners millions of pixels away, as an object just in front of the camera gives.
     const ScreenFace face = face_of({-4e6, -3e6, 5e6, -2e6, 1e5, 6e6}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1});
-    Picture colours;
-    cairo_surface_t* source = colours.surface.get();
-    const PixelBox box = blend_corner_colours(face, cairo_image_surface_get_data(source),
-                                              cairo_image_surface_get_stride(source), kWidth, kHeight);
+    PixelBox box;
+    const Picture colours = blended(face, box);
     CHECK(box.x0 == 0);
     CHECK(box.y0 == 0);
     CHECK(box.x1 == kWidth);
@@ -259,14 +258,14 @@ TEST_SUITE("corner blend") {
     for (const ScreenFace& face : {face_of({-50, -50, -10, -40, -30, -5}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
                                    face_of({10, 10, nan, 40, 150, 190}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
                                    face_of({10, 10, 90, 40, 150, inf, 20, 30}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}, {1, 1, 1, 1})}) {
-      Picture colours;
-      cairo_surface_t* source = colours.surface.get();
-      auto* data = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(source));
-      std::fill(data, data + kWidth * kHeight, kUntouched);
-      const PixelBox box = blend_corner_colours(face, cairo_image_surface_get_data(source),
-                                                cairo_image_surface_get_stride(source), kWidth, kHeight);
+      PixelBox box;
+      const Picture colours = blended(face, box);
       CHECK(box.x0 >= box.x1);
-      CHECK(std::all_of(data, data + kWidth * kHeight, [](std::uint32_t p) { return p == kUntouched; }));
+      int touched = 0;
+      for (int y = 0; y < kHeight; ++y) {
+        for (int x = 0; x < kWidth; ++x) touched += colours.at(x, y) != kUntouched;
+      }
+      CHECK(touched == 0);
     }
   }
 }
