@@ -176,15 +176,18 @@ PixelBox blend_corner_colours(const ScreenFace& face, std::uint8_t* image, int s
   std::optional<QuadBlend> quad;
   if (count == 4) quad.emplace(corners, colours);
 
-  // Antialiasing covers a pixel only where the face overlaps its square.
-  const int y0 = static_cast<int>(std::clamp(std::floor(top), 0.0, static_cast<double>(height)));
-  const int y1 = static_cast<int>(std::clamp(std::ceil(bottom) + 1.0, 0.0, static_cast<double>(height)));
+  // Antialiasing covers a pixel only where the face overlaps its square. Cairo rounds the
+  // corners to 1/256 pixel, which moves every point of a convex face by as little: bands
+  // and spans grow by a little more, so that no pixel of the rounded face is missed.
+  constexpr double kSlack = 1.0 / 128.0;
+  const int y0 = static_cast<int>(std::clamp(std::floor(top - kSlack), 0.0, static_cast<double>(height)));
+  const int y1 = static_cast<int>(std::clamp(std::ceil(bottom + kSlack) + 1.0, 0.0, static_cast<double>(height)));
   PixelBox written{width, height, 0, 0};
   for (int y = y0; y < y1; ++y) {
     double left = 0.0, right = 0.0;
-    if (!span_in_band(corners, count, y, y + 1.0, left, right)) continue;
-    const int x0 = static_cast<int>(std::clamp(std::floor(left), 0.0, static_cast<double>(width)));
-    const int x1 = static_cast<int>(std::clamp(std::ceil(right) + 1.0, 0.0, static_cast<double>(width)));
+    if (!span_in_band(corners, count, y - kSlack, y + 1.0 + kSlack, left, right)) continue;
+    const int x0 = static_cast<int>(std::clamp(std::floor(left - kSlack), 0.0, static_cast<double>(width)));
+    const int x1 = static_cast<int>(std::clamp(std::ceil(right + kSlack) + 1.0, 0.0, static_cast<double>(width)));
     if (x0 >= x1) continue;
     written = {std::min(written.x0, x0), std::min(written.y0, y), std::max(written.x1, x1), std::max(written.y1, y + 1)};
     auto* row = reinterpret_cast<std::uint32_t*>(image + static_cast<std::ptrdiff_t>(y) * stride);

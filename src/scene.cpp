@@ -130,6 +130,43 @@ void build_mesh(Shape shape, double size, double height, Mesh& mesh) {
 
 }  // namespace
 
+int clip_to_box(const std::array<double, 8>& xy, int corners, const std::array<double, 4>& box,
+                std::array<double, 16>& out) {
+  bool inside = true;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(corners); ++k) {
+    inside = inside && xy[2 * k] >= box[0] && xy[2 * k] <= box[2] && xy[2 * k + 1] >= box[1] && xy[2 * k + 1] <= box[3];
+  }
+  std::copy(xy.begin(), xy.begin() + 2 * corners, out.begin());
+  if (inside) return corners;
+  int count = corners;
+  std::array<double, 16> in{};
+  // One side of the box at a time: keep what lies on its inner side, adding the crossings.
+  for (int side = 0; side < 4 && count > 0; ++side) {
+    const std::size_t axis = side % 2;  // 0: x, 1: y
+    const double limit = box[static_cast<std::size_t>(side)];
+    const bool below = side < 2;  // the inside lies above x0 / y0, below x1 / y1
+    const auto keeps = [&](std::size_t k) { return below ? in[2 * k + axis] >= limit : in[2 * k + axis] <= limit; };
+    in = out;
+    std::size_t kept = 0;
+    const auto add = [&](double x, double y) {
+      if (kept == 8) return;  // only a face that is not convex could get here
+      out[2 * kept] = x, out[2 * kept + 1] = y, ++kept;
+    };
+    for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
+      const std::size_t next = (k + 1) % static_cast<std::size_t>(count);
+      if (keeps(k)) add(in[2 * k], in[2 * k + 1]);
+      if (keeps(k) != keeps(next)) {
+        const double t = (limit - in[2 * k + axis]) / (in[2 * next + axis] - in[2 * k + axis]);
+        const double x = in[2 * k] + t * (in[2 * next] - in[2 * k]), y = in[2 * k + 1] + t * (in[2 * next + 1] - in[2 * k + 1]);
+        add(axis == 0 ? limit : x, axis == 1 ? limit : y);
+      }
+    }
+    count = static_cast<int>(kept);
+  }
+  return count;
+}
+
+
 Colour stem_colour(int stem, int stem_count) { return hsv(205.0 + 360.0 * stem / stem_count, 0.68, 0.96); }
 
 Colour palette_colour(const std::string& palette, int stem, int stem_count) {
@@ -696,6 +733,9 @@ void FrameCanvas::follow_features(std::int64_t frame) {
   const std::int64_t at = std::clamp<std::int64_t>(frame, 0, frames - 1);
   const std::int64_t block = at / Scene::kFeatureBlockFrames, first = block * Scene::kFeatureBlockFrames;
   if (first != block_first_) {
+    // A read that throws leaves neither a half-loaded block nor a state to step on from.
+    block_first_ = -1;
+    onset_frame_ = kNoFrame;
     features.read(first, std::min(Scene::kFeatureBlockFrames, frames - first), block_);
     block_first_ = first;
   }
@@ -798,12 +838,14 @@ void FrameCanvas::render(std::int64_t frame) {
         bool behind = false;
         for (int k = 0; k < corners; ++k) {
           const Projected p = project(camera, world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])], width, height);
-          if (p.depth <= 0.05) behind = true;
+          // Written so that a depth that is not a number (an expression's overflow) counts too.
+          if (!(p.depth > 0.05) || !std::isfinite(p.x) || !std::isfinite(p.y)) behind = true;
           face.xy[static_cast<std::size_t>(2 * k)] = p.x;
           face.xy[static_cast<std::size_t>(2 * k + 1)] = p.y;
         }
         if (behind) continue;  // no near-plane clipping: a face reaching behind the camera is left out
         face.depth = project(camera, middle, width, height).depth;
+        if (!std::isfinite(face.depth)) continue;  // the painter's sort needs an order
         const double top = std::max(1e-9, o.height);
         const auto fraction = [&](const Vec3& p) { return std::clamp((sign * p.y - o.lift) / top, 0.0, 1.0); };
         const double opacity = mirror ? o.mirror_opacity : 1.0;
@@ -894,38 +936,54 @@ void FrameCanvas::render(std::int64_t frame) {
   }
 }
 
+void draw_face(cairo_t* cr, const ScreenFace& face, int width, int height, BlendScratch& scratch) {
+  // Cairo keeps path coordinates in 24.8 fixed point, which wraps past about 8 million
+  // pixels: a face reaching that far (an object just in front of the camera) is first cut
+  // to a band around the picture, wide enough that the cut edges' outline stays outside.
+  const double band = face.edge_width + 16.0;
+  std::array<double, 16> clipped{};
+  const int corners = clip_to_box(face.xy, face.corners, {-band, -band, width + band, height + band}, clipped);
+  if (corners < 3) return;
+  cairo_move_to(cr, clipped[0], clipped[1]);
+  for (std::size_t k = 1; k < static_cast<std::size_t>(corners); ++k) cairo_line_to(cr, clipped[2 * k], clipped[2 * k + 1]);
+  cairo_close_path(cr);
+  if (face.per_vertex) {
+    // The face's pixels take colours blended from its corners; the fill below cuts them to
+    // the face's outline with antialiasing. What the last face wrote is cleared first, so
+    // a pixel the fill touches and the blend did not (none should) is transparent rather
+    // than left over from another face or frame.
+    if (!scratch.surface) scratch.surface = make_image_surface(width, height);
+    cairo_surface_t* blend = scratch.surface.get();
+    cairo_surface_flush(blend);
+    std::uint8_t* data = cairo_image_surface_get_data(blend);
+    const int stride = cairo_image_surface_get_stride(blend);
+    const PixelBox& last = scratch.written;
+    for (int y = last.y0; y < last.y1; ++y) {
+      std::memset(data + static_cast<std::ptrdiff_t>(y) * stride + static_cast<std::ptrdiff_t>(last.x0) * 4, 0,
+                  static_cast<std::size_t>(last.x1 - last.x0) * 4);
+    }
+    scratch.written = blend_corner_colours(face, data, stride, width, height);
+    cairo_surface_mark_dirty(blend);
+    cairo_set_source_surface(cr, blend, 0, 0);
+  } else {
+    cairo_set_source_rgba(cr, face.colour.r, face.colour.g, face.colour.b, face.alpha);
+  }
+  if (!face.stroke) {
+    cairo_fill(cr);
+    return;
+  }
+  // The outline also hides the antialiasing seam between neighbouring faces.
+  cairo_fill_preserve(cr);
+  cairo_set_line_width(cr, face.edge_width);
+  cairo_set_source_rgba(cr, face.edge.r, face.edge.g, face.edge.b, face.edge_alpha);
+  cairo_stroke(cr);
+}
+
 void FrameCanvas::draw_faces(bool mirror) {
   cairo_t* cr = cr_.get();
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   for (const ScreenFace& face : faces_) {
-    if (face.mirror != mirror) continue;
-    cairo_move_to(cr, face.xy[0], face.xy[1]);
-    for (int k = 1; k < face.corners; ++k) {
-      cairo_line_to(cr, face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
-    }
-    cairo_close_path(cr);
-    if (face.per_vertex) {
-      // The face's pixels take colours blended from its corners; the fill below cuts them to
-      // the face's outline with antialiasing.
-      if (!corner_blend_) corner_blend_ = make_image_surface(scene_->width(), scene_->height());
-      cairo_surface_t* blend = corner_blend_.get();
-      cairo_surface_flush(blend);
-      const PixelBox box = blend_corner_colours(face, cairo_image_surface_get_data(blend),
-                                                cairo_image_surface_get_stride(blend), scene_->width(), scene_->height());
-      cairo_surface_mark_dirty_rectangle(blend, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
-      cairo_set_source_surface(cr, blend, 0, 0);
-    } else {
-      cairo_set_source_rgba(cr, face.colour.r, face.colour.g, face.colour.b, face.alpha);
-    }
-    if (!face.stroke) {
-      cairo_fill(cr);
-      continue;
-    }
-    // The outline also hides the antialiasing seam between neighbouring faces.
-    cairo_fill_preserve(cr);
-    cairo_set_line_width(cr, face.edge_width);
-    cairo_set_source_rgba(cr, face.edge.r, face.edge.g, face.edge.b, face.edge_alpha);
-    cairo_stroke(cr);
+    if (face.mirror == mirror) draw_face(cr, face, scene_->width(), scene_->height(), blend_);
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,10 +60,29 @@ struct ScreenFace {
   bool mirror = false;         // part of a stem's mirror image below the floor
 };
 
+// A face's corners (`corners` x y pairs in `xy`) cut to the box {x0, y0, x1, y1}, into
+// `out`; returns how many corners are left (fewer than 3: nothing of the face is inside).
+// Faces lie in front of the camera, so they are convex: each side of the box adds at most
+// one corner (past 8, corners are dropped). Corners already inside come out unchanged.
+int clip_to_box(const std::array<double, 8>& xy, int corners, const std::array<double, 4>& box,
+                std::array<double, 16>& out);
+
 // A rectangle of pixels, [x0, x1) x [y0, y1); empty when x0 >= x1 or y0 >= y1.
 struct PixelBox {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
+
+// Colours of faces shaded per vertex: a surface of the picture's size (a third picture's
+// worth of memory per canvas), made at the first such face, and the box the last one wrote.
+struct BlendScratch {
+  CairoSurfacePtr surface;
+  PixelBox written;
+};
+
+// Draws `face` on `cr`, a `width` x `height` picture: cut to a band around the picture (see
+// clip_to_box), filled with its colour or, shaded per vertex, with its corners' colours
+// blended in `scratch` (corner_blend.hpp), then outlined when it has an outline.
+void draw_face(cairo_t* cr, const ScreenFace& face, int width, int height, BlendScratch& scratch);
 
 class SceneEvaluator;
 
@@ -153,7 +173,8 @@ class FrameCanvas {
   explicit FrameCanvas(const Scene& scene, int only_stem = -1);
   ~FrameCanvas();
 
-  // Draws frame `frame` of the song; the pixels stay valid until the next call.
+  // Draws frame `frame` of the song; the pixels stay valid until the next call. Throws
+  // Failure when the scene's features cannot be read.
   void render(std::int64_t frame);
   // Premultiplied ARGB32 in native byte order (B, G, R, A on little-endian machines).
   const std::uint8_t* pixels() const { return pixels_; }
@@ -183,8 +204,9 @@ class FrameCanvas {
   FeatureTrack block_;
   std::int64_t block_first_ = -1;
   std::vector<OnsetState> onset_states_;
-  std::int64_t onset_frame_ = -1;
-  CairoSurfacePtr corner_blend_;  // colours of faces shaded per vertex, made at the first one
+  static constexpr std::int64_t kNoFrame = std::numeric_limits<std::int64_t>::min();  // not even -1
+  std::int64_t onset_frame_ = kNoFrame;
+  BlendScratch blend_;
   PixelBox dirty_;  // where the last frame drew over the background
   std::vector<ScreenFace> faces_;
   std::vector<double> floor_xy_;  // the floor outline in pixels, when the scene has one

@@ -163,6 +163,74 @@ TEST_SUITE("scene") {
     }
   }
 
+  TEST_CASE("a face is cut to a box exactly, corners inside it untouched") {
+    std::array<double, 16> out{};
+    // Inside: the same corners in the same order.
+    REQUIRE(clip_to_box({10, 10, 90, 20, 50, 80, 0, 0}, 3, {0, 0, 100, 100}, out) == 3);
+    CHECK(std::equal(out.begin(), out.begin() + 6, std::array<double, 6>{10, 10, 90, 20, 50, 80}.begin()));
+    // Outside: nothing left.
+    CHECK(clip_to_box({-50, -50, -10, -40, -30, -5, 0, 0}, 3, {0, 0, 100, 100}, out) < 3);
+    // Millions of pixels out (past what cairo's fixed point holds): from (50, 50) one edge
+    // runs along y = x to (0, 0), the other rises by (1e7 - 50) / (1e7 + 50) per pixel to
+    // the left, to (0, 50 + 50 of that); the triangle between is what is left.
+    const int left = clip_to_box({-1e7, -1e7, -1e7, 1e7, 50, 50, 0, 0}, 3, {0, 0, 100, 100}, out);
+    REQUIRE(left >= 3);
+    double area = 0.0;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(left); ++k) {
+      const std::size_t next = (k + 1) % static_cast<std::size_t>(left);
+      CHECK(out[2 * k] >= 0.0);
+      CHECK(out[2 * k] <= 50.0);
+      CHECK(out[2 * k + 1] >= 0.0);
+      CHECK(out[2 * k + 1] <= 100.0);
+      area += out[2 * k] * out[2 * next + 1] - out[2 * next] * out[2 * k + 1];
+    }
+    CHECK(std::abs(area) / 2.0 == doctest::Approx(25.0 * (50.0 + 50.0 * (1e7 - 50) / (1e7 + 50))).epsilon(1e-9));
+    // A quad across a corner of the box gains corners where it crosses.
+    CHECK(clip_to_box({-20, 50, 50, -20, 120, 50, 50, 120}, 4, {0, 0, 100, 100}, out) == 8);
+  }
+
+  TEST_CASE("a face reaching millions of pixels past the picture is drawn where it lies") {
+    // Corners far past what cairo's fixed point holds, as an object just in front of the
+    // camera gives: the face covers the picture's left half, up to its tip in the middle.
+    constexpr int kWidth = 320, kHeight = 180;
+    ScreenFace face;
+    face.corners = 3;
+    face.xy = {-1e7, -5e6, -1e7, 5e6, 160, 90, 0, 0};
+    face.colour = {1, 0, 0};
+    face.corner_colours = {Colour{0, 1, 0}, Colour{0, 1, 0}, Colour{0, 1, 0}, Colour{}};
+    face.corner_alpha = {1, 1, 1, 1};
+    face.stroke = false;
+    for (const bool per_vertex : {false, true}) {
+      CAPTURE(per_vertex);
+      face.per_vertex = per_vertex;
+      const CairoSurfacePtr picture = make_image_surface(kWidth, kHeight);
+      BlendScratch scratch;
+      // Leftovers from other faces, which must not show anywhere.
+      scratch.surface = make_image_surface(kWidth, kHeight);
+      auto* left_over = reinterpret_cast<std::uint32_t*>(cairo_image_surface_get_data(scratch.surface.get()));
+      std::fill(left_over, left_over + kWidth * kHeight, 0xffff00ffu);
+      cairo_surface_mark_dirty(scratch.surface.get());
+      cairo_t* cr = cairo_create(picture.get());
+      draw_face(cr, face, kWidth, kHeight, scratch);
+      cairo_destroy(cr);
+      cairo_surface_flush(picture.get());
+      const auto* pixels = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(picture.get()));
+      const std::uint32_t want = per_vertex ? 0xff00ff00u : 0xffff0000u;
+      CHECK(pixels[90 * kWidth + 10] == want);
+      CHECK(pixels[20 * kWidth + 10] == want);  // the edges rise by one pixel in two
+      CHECK(pixels[90 * kWidth + 150] == want);
+      int beyond_tip = 0, left_over_seen = 0;
+      for (int y = 0; y < kHeight; ++y) {
+        for (int x = 0; x < kWidth; ++x) {
+          beyond_tip += x > 162 && pixels[y * kWidth + x] != 0;
+          left_over_seen += pixels[y * kWidth + x] == 0xffff00ffu;
+        }
+      }
+      CHECK(beyond_tip == 0);
+      CHECK(left_over_seen == 0);
+    }
+  }
+
   TEST_CASE("the covered box holds every face and is a fraction of the picture") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000 * 20};
     const FeatureTrack features = constant_features(7, timeline.frame_count(), 0.8f);
