@@ -199,6 +199,8 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
     throw InputError(fmt::format("{}: cannot read the feature file: {}", path.string(), system_error_text()));
   }
   const auto size = static_cast<std::uint64_t>(info.st_size);
+  checked_size_ = info.st_size;
+  checked_time_ = info.st_mtim;
   char head[kHeaderSize + sizeof(std::uint64_t)];
   if (size < sizeof(kMagic) || !read_at(file_.get(), head, sizeof(kMagic), 0) ||
       std::memcmp(head, kMagic, sizeof(kMagic)) != 0) {
@@ -251,7 +253,9 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
   stems_ = static_cast<int>(metadata.stems.size());
-  if (frames_ < 0 || bands_ < 0 || bands_ > kMaxBands) throw damaged("the feature file has impossible sizes");
+  if (frames_ < 0 || bands_ < 0 || bands_ > kMaxBands || (stems_ == 0 && frames_ != 0)) {
+    throw damaged("the feature file has impossible sizes");
+  }
   values_start_ = text_start + text_size;
   // Divided rather than multiplied out, so that a damaged frame count cannot wrap around to
   // the file's size.
@@ -267,6 +271,13 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
 }
 
 void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack& block) const {
+  // The values are read long after the hash was checked: a file written over in place since
+  // then (a replaced one keeps the old inode open here) must not pass for the checked one.
+  struct stat info {};
+  if (::fstat(fileno(file_.get()), &info) != 0 || info.st_size != checked_size_ ||
+      info.st_mtim.tv_sec != checked_time_.tv_sec || info.st_mtim.tv_nsec != checked_time_.tv_nsec) {
+    throw Failure(fmt::format("{}: the feature file changed while it was in use; run the job again", path_.string()));
+  }
   reshape(block, stems_, count, bands_);
   const std::uint64_t row_bytes = block.values_per_frame() * sizeof(float);
   for (int stem = 0; stem < stems_; ++stem) {

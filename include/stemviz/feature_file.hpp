@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -94,14 +95,16 @@ class FeatureFileRows final : public FeatureSource {
   int stem_count() const override { return stems_; }
   std::int64_t frame_count() const override { return frames_; }
   int band_count() const override { return bands_; }
-  // One read per stem. Throws Failure naming the file when it has become shorter or
-  // unreadable since it was checked.
+  // One read per stem. Throws Failure naming the file when it has changed (size or
+  // modification time) or become unreadable since it was checked.
   void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const override;
 
  private:
   std::filesystem::path path_;
   std::unique_ptr<std::FILE, FileCloser> file_;  // read with pread, so threads may share it
   std::uint64_t values_start_ = 0;               // byte offset of the first value
+  std::int64_t checked_size_ = 0;                // bytes, and
+  timespec checked_time_{};                      // modification time, when the hash was checked
   int stems_ = 0;
   std::int64_t frames_ = 0;
   int bands_ = 0;

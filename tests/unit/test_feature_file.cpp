@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -145,9 +146,18 @@ TEST_SUITE("feature file") {
         for (std::int64_t f = 0; f < count; ++f) CHECK(block.at(stem, f) == want.analysis.features.at(stem, first + f));
       }
     }
-    // A file cut short after it was checked: the read fails as a runtime failure, naming it.
-    fs::resize_file(path, fs::file_size(path) - 100);
-    CHECK_THROWS_WITH_AS(rows.read(frames - 13, 13, block), doctest::Contains("rows.svf: cannot read the features"),
+    // A file written over in place or cut short after it was checked: the read fails as a
+    // runtime failure, naming it.
+    const auto checked_at = fs::last_write_time(path);
+    poke(path, static_cast<std::streamoff>(fs::file_size(path) - 8), "x");
+    // File times tick in steps of a few milliseconds: say outright that the write came later.
+    fs::last_write_time(path, checked_at + std::chrono::seconds(1));
+    CHECK_THROWS_WITH_AS(rows.read(0, 10, block), doctest::Contains("rows.svf: the feature file changed"), Failure);
+    const fs::path cut = write_sample("rows-cut.svf");
+    FeatureFile again;
+    const FeatureFileRows reopened(cut, again);
+    fs::resize_file(cut, 100);
+    CHECK_THROWS_WITH_AS(reopened.read(0, 10, block), doctest::Contains("rows-cut.svf: the feature file changed"),
                          Failure);
   }
 }
