@@ -137,8 +137,10 @@ TEST_SUITE("feature file") {
     FeatureTrack block;
     const std::int64_t frames = rows.frame_count();
     // The first frames, a block across the middle, one frame, and the last frames.
-    for (const auto& [first, count] : {std::pair<std::int64_t, std::int64_t>{0, 10}, {frames / 2 - 5, 17},
-                                       {7, 1}, {frames - 13, 13}}) {
+    for (const auto& range : {std::pair<std::int64_t, std::int64_t>{0, 10}, {frames / 2 - 5, 17}, {7, 1},
+                              {frames - 13, 13}}) {
+      // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
+      const std::int64_t first = range.first, count = range.second;
       CAPTURE(first);
       rows.read(first, count, block);
       REQUIRE(block.frame_count() == count);
