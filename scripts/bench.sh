@@ -55,13 +55,15 @@ frames="$(ffprobe -v error -select_streams v -count_packets -show_entries stream
   -of csv=p=0 "$work/out.mp4")"
 
 # A preview of one 1080p frame with the features cached: the edit-and-look loop. The first
-# run analyses and caches; the second is timed.
+# run analyses and caches; the next three are timed and the fastest is reported, as above.
 "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q \
   --cache-dir "$work/cache"
-/usr/bin/time -f '%e' -o "$work/preview.time" \
-  "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q -y \
-  --cache-dir "$work/cache"
-preview_wall="$(cat "$work/preview.time")"
+for _ in 1 2 3; do
+  /usr/bin/time -f '%e' -a -o "$work/preview.time" \
+    "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 12.5 -o "$work/frame.png" -q -y \
+    --cache-dir "$work/cache"
+done
+preview_wall="$(sort -n "$work/preview.time" | head -n 1)"
 
 # Draft renders: x264's ultrafast preset (what --quality draft uses) over the whole song.
 /usr/bin/time -f '%e' -o "$work/draft.time" \
@@ -113,7 +115,7 @@ awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -
   printf "  ratio to ceiling     %8.2f (fastest of each)\n", w / c
 }'
 sed 's/^/  /' "$work/rounds.txt"
-printf "  preview, one frame   %8.2f s (features cached)\n" "$preview_wall"
+printf "  preview, one frame   %8.2f s (features cached, fastest of 3)\n" "$preview_wall"
 awk -v s="$seconds" -v w="$draft_wall" 'BEGIN {
   printf "  draft (ultrafast)    %8.2f s, %.2fx real time\n", w, s / w
 }'
