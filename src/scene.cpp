@@ -557,14 +557,19 @@ const OnsetState& Scene::onset_state_before_block(int stem, std::int64_t block) 
   return block_starts_[static_cast<std::size_t>(block * stem_count() + stem)];
 }
 
-// Stem `stem`'s state after `frame` (within the song), from its block's start.
-OnsetState Scene::onset_state(int stem, std::int64_t frame) const {
-  const std::int64_t block = frame / kFeatureBlockFrames, first = block * kFeatureBlockFrames;
-  FeatureTrack features;
-  features_->read(first, frame - first + 1, features);
-  OnsetState state = onset_state_before_block(stem, block);
-  for (std::int64_t f = first; f <= frame; ++f) step_onsets(state, features.at(stem, f - first).onset);
+OnsetState Scene::onset_state_after(int stem, std::int64_t frame, const FeatureTrack& block) const {
+  const std::int64_t first = frame / kFeatureBlockFrames * kFeatureBlockFrames;
+  OnsetState state = onset_state_before_block(stem, frame / kFeatureBlockFrames);
+  for (std::int64_t f = first; f <= frame; ++f) step_onsets(state, block.at(stem, f - first).onset);
   return state;
+}
+
+// Stem `stem`'s state after `frame` (within the song), reading its block for it.
+OnsetState Scene::onset_state(int stem, std::int64_t frame) const {
+  const std::int64_t first = frame / kFeatureBlockFrames * kFeatureBlockFrames;
+  FeatureTrack block;
+  features_->read(first, frame - first + 1, block);
+  return onset_state_after(stem, frame, block);
 }
 
 float Scene::hit(int stem, std::int64_t frame) const {
@@ -731,7 +736,7 @@ void FrameCanvas::follow_features(std::int64_t frame) {
   const std::int64_t frames = features.frame_count();
   if (frames == 0) return;
   const std::int64_t at = std::clamp<std::int64_t>(frame, 0, frames - 1);
-  const std::int64_t block = at / Scene::kFeatureBlockFrames, first = block * Scene::kFeatureBlockFrames;
+  const std::int64_t first = at / Scene::kFeatureBlockFrames * Scene::kFeatureBlockFrames;
   if (first != block_first_) {
     // A read that throws leaves neither a half-loaded block nor a state to step on from.
     block_first_ = -1;
@@ -744,16 +749,11 @@ void FrameCanvas::follow_features(std::int64_t frame) {
   onset_states_.resize(static_cast<std::size_t>(scene_->stem_count()));
   // Frames in order (as a chunk draws them) step the state once; any other frame starts
   // again from its block's start, which lies in the block just loaded.
-  std::int64_t from = at;
-  if (onset_frame_ != at - 1) {
-    for (int stem = 0; stem < known; ++stem) {
-      onset_states_[static_cast<std::size_t>(stem)] = scene_->onset_state_before_block(stem, block);
-    }
-    from = first;
-  }
+  const bool next = onset_frame_ == at - 1;
   for (int stem = 0; stem < known; ++stem) {
     OnsetState& state = onset_states_[static_cast<std::size_t>(stem)];
-    for (std::int64_t f = from; f <= at; ++f) scene_->step_onsets(state, block_.at(stem, f - first).onset);
+    if (next) scene_->step_onsets(state, block_.at(stem, at - first).onset);
+    else state = scene_->onset_state_after(stem, at, block_);
   }
   onset_frame_ = at;
 }

@@ -126,9 +126,10 @@ class Scene {
   // keeps its own running state instead.
   float hit(int stem, std::int64_t frame) const;
   float onsets(int stem, std::int64_t frame) const;
-  // Stem `stem`'s state before the first frame of block `block` (frame block *
-  // kFeatureBlockFrames); zeros for a stem the features do not have.
-  const OnsetState& onset_state_before_block(int stem, std::int64_t block) const;
+  // Stem `stem`'s state after `frame` (within the song), stepped from the start of the
+  // block holding it through `block`, that block's features (as FeatureSource::read gives
+  // them from its first frame).
+  OnsetState onset_state_after(int stem, std::int64_t frame, const FeatureTrack& block) const;
   // Adds one frame's onset strength to `state`. Every state, whichever frame it started
   // from, is stepped by this one function, so a frame's values never depend on the chunk.
   void step_onsets(OnsetState& state, float onset) const {
@@ -151,6 +152,8 @@ class Scene {
   Scene(SceneDescription description, std::vector<std::string> stem_names, std::unique_ptr<FeatureSource> owned,
         const FeatureSource* features, const Timeline& timeline, int width, int height);
   OnsetState onset_state(int stem, std::int64_t frame) const;
+  // Stem `stem`'s state before the first frame of block `block`.
+  const OnsetState& onset_state_before_block(int stem, std::int64_t block) const;
 
   SceneDescription description_;
   std::vector<std::string> stem_names_;
