@@ -22,25 +22,40 @@ cmake --build --preset asan --target "${targets[@]/#/fuzz_}"
 export ASAN_OPTIONS=detect_leaks=0
 export UBSAN_OPTIONS=print_stacktrace=1
 
-failed=0
-printf '%-9s %12s %9s %9s %8s\n' target executions coverage features corpus
-for target in "${targets[@]}"; do
-  work="build-asan/fuzz/corpus/$target"
-  crashes="build-asan/fuzz/crashes/$target/"
-  log="build-asan/fuzz/$target.log"
+# Runs one target; its log is build-asan/fuzz/TARGET.log, its exit status TARGET.status.
+fuzz_one() {
+  local target="$1"
+  local work="build-asan/fuzz/corpus/$target" crashes="build-asan/fuzz/crashes/$target/"
+  local log="build-asan/fuzz/$target.log"
   mkdir -p "$work" "$crashes"
-  seeds=("tests/fuzz/corpus/$target")
+  local seeds=("tests/fuzz/corpus/$target")
   case "$target" in
     scene) seeds+=(scenes) ;;
     shader) seeds+=(shaders) ;;
   esac
   # A dictionary of the format's keys and words, where there is one, lets mutations get
   # past the reader's key checks instead of stopping at the first unknown key.
-  options=()
+  local options=()
   if [ -f "tests/fuzz/$target.dict" ]; then options+=(-dict="tests/fuzz/$target.dict"); fi
-  status=0
+  local status=0
   "build-asan/tests/fuzz/fuzz_$target" "$work" "${seeds[@]}" -max_total_time="$seconds" -timeout=20 \
     -max_len=16384 -artifact_prefix="$crashes" -print_final_stats=1 "${options[@]}" >"$log" 2>&1 || status=$?
+  echo "$status" >"build-asan/fuzz/$target.status"
+}
+
+# One target per core at a time: each gets the whole of SECONDS on a core of its own, and
+# on a 2-core machine the four take two rounds instead of four.
+for target in "${targets[@]}"; do
+  while [ "$(jobs -pr | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
+  fuzz_one "$target" &
+done
+wait
+
+failed=0
+printf '%-9s %12s %9s %9s %8s\n' target executions coverage features corpus
+for target in "${targets[@]}"; do
+  log="build-asan/fuzz/$target.log"
+  status=$(cat "build-asan/fuzz/$target.status")
   # The last status line says the coverage reached ("cov:" edges, "ft:" features, "corp:").
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -50,7 +65,7 @@ for target in "${targets[@]}"; do
   printf '%-9s %12s %9s %9s %8s\n' "$target" "${executions:-?}" "${coverage:-?}" "${features:-?}" "${corpus:-?}"
   if [ "$status" -ne 0 ]; then
     failed=1
-    echo "fuzz_$target failed (exit $status); the input is in $crashes, the report in $log:" >&2
+    echo "fuzz_$target failed (exit $status); the input is in build-asan/fuzz/crashes/$target/, the report in $log:" >&2
     grep -E 'ERROR|runtime error|SUMMARY' "$log" | head -n 5 >&2 || true
   fi
 done
