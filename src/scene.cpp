@@ -558,7 +558,7 @@ const OnsetState& Scene::onset_state_before_block(int stem, std::int64_t block) 
 }
 
 OnsetState Scene::onset_state_after(int stem, std::int64_t frame, const FeatureTrack& block) const {
-  const std::int64_t first = frame / kFeatureBlockFrames * kFeatureBlockFrames;
+  const std::int64_t first = block_start(frame);
   OnsetState state = onset_state_before_block(stem, frame / kFeatureBlockFrames);
   for (std::int64_t f = first; f <= frame; ++f) step_onsets(state, block.at(stem, f - first).onset);
   return state;
@@ -566,7 +566,7 @@ OnsetState Scene::onset_state_after(int stem, std::int64_t frame, const FeatureT
 
 // Stem `stem`'s state after `frame` (within the song), reading its block for it.
 OnsetState Scene::onset_state(int stem, std::int64_t frame) const {
-  const std::int64_t first = frame / kFeatureBlockFrames * kFeatureBlockFrames;
+  const std::int64_t first = block_start(frame);
   FeatureTrack block;
   features_->read(first, frame - first + 1, block);
   return onset_state_after(stem, frame, block);
@@ -736,7 +736,7 @@ void FrameCanvas::follow_features(std::int64_t frame) {
   const std::int64_t frames = features.frame_count();
   if (frames == 0) return;
   const std::int64_t at = std::clamp<std::int64_t>(frame, 0, frames - 1);
-  const std::int64_t first = at / Scene::kFeatureBlockFrames * Scene::kFeatureBlockFrames;
+  const std::int64_t first = Scene::block_start(at);
   if (first != block_first_) {
     // A read that throws leaves neither a half-loaded block nor a state to step on from.
     block_first_ = -1;

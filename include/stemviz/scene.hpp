@@ -104,6 +104,10 @@ class Scene {
   // and the scene keeps each stem's OnsetState at the start of every block: a render's
   // memory then grows with the song by a few bytes per block, not by the feature table.
   static constexpr std::int64_t kFeatureBlockFrames = 256;
+  // The first frame of the block holding `frame` (>= 0).
+  static constexpr std::int64_t block_start(std::int64_t frame) {
+    return frame / kFeatureBlockFrames * kFeatureBlockFrames;
+  }
 
   // Prepares `description` for stems named `stem_names` (1..32) with `features` (which must
   // outlive the scene) on `timeline`, in a `width` x `height` picture. Reads the features
