@@ -26,6 +26,7 @@ trap 'rm -rf "$work"' EXIT
 # fastest run: on a shared machine the speed drifts by 10-20% over minutes, and turns and
 # minima keep that drift out of the ratio. The ceiling encodes the frames stemviz drew
 # (decoded back after the first render, outside the timing) from raw video.
+less_than() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 render_wall="" ceiling_wall="" render_rss_kb=0
 for (( round = 1; round <= rounds; round++ )); do
   # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
@@ -42,11 +43,11 @@ for (( round = 1; round <= rounds; round++ )); do
     -c:v libx264 -preset "$preset" -crf "$crf" -y "$work/ceiling.mp4"
   ceiling="$(cat "$work/ceiling.time")"
   echo "round $round: render $wall s, ceiling $ceiling s" >>"$work/rounds.txt"
-  if [ -z "$render_wall" ] || awk -v a="$wall" -v b="$render_wall" 'BEGIN { exit !(a < b) }'; then
+  if [ -z "$render_wall" ] || less_than "$wall" "$render_wall"; then
     render_wall="$wall"
     cp "$work/render-$round.stats" "$work/render.stats"
   fi
-  if [ -z "$ceiling_wall" ] || awk -v a="$ceiling" -v b="$ceiling_wall" 'BEGIN { exit !(a < b) }'; then
+  if [ -z "$ceiling_wall" ] || less_than "$ceiling" "$ceiling_wall"; then
     ceiling_wall="$ceiling"
   fi
   render_rss_kb=$(( rss_kb > render_rss_kb ? rss_kb : render_rss_kb ))

@@ -10,9 +10,10 @@
 #   STEMVIZ_COVERAGE_FILES=1 scripts/fuzz-coverage.sh ...    also each file's branches
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/fuzz-targets.sh"
 
 targets=("$@")
-if [ "${#targets[@]}" -eq 0 ]; then targets=(scene shader manifest audio); fi
+if [ "${#targets[@]}" -eq 0 ]; then targets=("${STEMVIZ_FUZZ_TARGETS[@]}"); fi
 
 # clang, and llvm-profdata and llvm-cov of the same version to read what it writes.
 install_missing "${STEMVIZ_PACKAGES[@]}" clang llvm-14
@@ -26,12 +27,8 @@ for target in "${targets[@]}"; do
   out="$profiles/$target"
   rm -rf "$out"
   mkdir -p "$out"
-  inputs=("tests/fuzz/corpus/$target")
+  mapfile -t inputs < <(fuzz_seeds "$target")
   if [ -d "build-asan/fuzz/corpus/$target" ]; then inputs+=("build-asan/fuzz/corpus/$target"); fi
-  case "$target" in
-    scene) inputs+=(scenes) ;;
-    shader) inputs+=(shaders) ;;
-  esac
   binary="build-coverage/tests/fuzz/fuzz_$target"
   LLVM_PROFILE_FILE="$out/%p.profraw" "$binary" "${inputs[@]}" >"$out/replay.log" 2>&1
   llvm-profdata-14 merge -o "$out/all.profdata" "$out"/*.profraw

@@ -8,12 +8,13 @@
 # Once it is fixed, copy the input into tests/fuzz/corpus/TARGET/, so that ctest replays it
 # in every build from then on. Exits 1 if any target crashed.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/fuzz-targets.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [ "${#targets[@]}" -eq 0 ]; then targets=(scene shader manifest audio); fi
+if [ "${#targets[@]}" -eq 0 ]; then targets=("${STEMVIZ_FUZZ_TARGETS[@]}"); fi
 
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${targets[@]/#/fuzz_}"
@@ -28,11 +29,8 @@ fuzz_one() {
   local work="build-asan/fuzz/corpus/$target" crashes="build-asan/fuzz/crashes/$target/"
   local log="build-asan/fuzz/$target.log"
   mkdir -p "$work" "$crashes"
-  local seeds=("tests/fuzz/corpus/$target")
-  case "$target" in
-    scene) seeds+=(scenes) ;;
-    shader) seeds+=(shaders) ;;
-  esac
+  local seeds
+  mapfile -t seeds < <(fuzz_seeds "$target")
   # A dictionary of the format's keys and words, where there is one, lets mutations get
   # past the reader's key checks instead of stopping at the first unknown key.
   local options=()
@@ -54,7 +52,7 @@ wait
 failed=0
 printf '%-9s %12s %9s %9s %8s\n' target executions coverage features corpus
 for target in "${targets[@]}"; do
-  log="build-asan/fuzz/$target.log"
+  log="build-asan/fuzz/$target.log" crashes="build-asan/fuzz/crashes/$target/"
   status=$(cat "build-asan/fuzz/$target.status")
   # The last status line says the coverage reached ("cov:" edges, "ft:" features, "corp:").
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
@@ -65,7 +63,7 @@ for target in "${targets[@]}"; do
   printf '%-9s %12s %9s %9s %8s\n' "$target" "${executions:-?}" "${coverage:-?}" "${features:-?}" "${corpus:-?}"
   if [ "$status" -ne 0 ]; then
     failed=1
-    echo "fuzz_$target failed (exit $status); the input is in build-asan/fuzz/crashes/$target/, the report in $log:" >&2
+    echo "fuzz_$target failed (exit $status); the input is in $crashes, the report in $log:" >&2
     grep -E 'ERROR|runtime error|SUMMARY' "$log" | head -n 5 >&2 || true
   fi
 done
