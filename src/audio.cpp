@@ -17,6 +17,8 @@ extern "C" {
 #include <cctype>
 #include <climits>
 #include <cstring>
+#include <fstream>
+#include <string_view>
 
 namespace stemviz {
 
@@ -103,8 +105,13 @@ std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
     if (fs::is_directory(input, error)) {
       const auto found = find_stems(input, skipped);
       stems.insert(stems.end(), found.begin(), found.end());
-    } else if (fs::exists(input, error)) {
+    } else if (fs::is_regular_file(input, error)) {
       stems.push_back(input);
+    } else if (fs::exists(input, error)) {
+      // A pipe would block stemviz until something writes to it, and could not be read
+      // twice (the header first, the samples later) anyway.
+      throw InputError(fmt::format("{}: not a regular file (a pipe or a device); save the stem to a "
+                                   "file and give that", input.string()));
     } else {
       throw InputError(fmt::format("{}: no such file or folder; give a folder of stems or the "
                                    "stem files", input.string()));
@@ -116,7 +123,108 @@ std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
 
 namespace {
 
+std::uint32_t read_u32(const unsigned char* bytes, bool big_endian) {
+  if (big_endian) return std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 | std::uint32_t{bytes[2]} << 8 | bytes[3];
+  return std::uint32_t{bytes[3]} << 24 | std::uint32_t{bytes[2]} << 16 | std::uint32_t{bytes[1]} << 8 | bytes[0];
+}
+
+std::string_view chunk_id(const unsigned char* bytes) { return {reinterpret_cast<const char*>(bytes), 4}; }
+
+// A chunk name for a message: damaged files hold any bytes there.
+std::string printable(std::string_view id) {
+  std::string name(id);
+  for (char& c : name) {
+    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+  }
+  return name;
+}
+
+// Entries whose text libsndfile copies into a 2 KB buffer: it stops at a longer one.
+bool is_text_entry(std::string_view id) {
+  static constexpr std::array kTextEntries = {"ISFT", "ICOP", "IARL", "IART", "ICMT", "ICRD", "IENG", "IGNR", "INAM",
+                                              "IPRD", "ISBJ", "ISRC", "IAUT", "ITRK", "labl", "DISP", "ltxt", "note"};
+  return std::find(kTextEntries.begin(), kTextEntries.end(), id) != kTextEntries.end();
+}
+
+// Walks the entries of the LIST chunk of `length` bytes whose contents start at byte
+// `start`, the way libsndfile 1.2's wavlike_subchunk_parse does, tallying the bytes in 32
+// bits as it does, and throws where that tally would wrap.
+void check_list_entries(const fs::path& path, std::int64_t size, std::int64_t start, std::uint32_t length,
+                        bool big_endian, const ReadBytesAt& read_at) {
+  constexpr std::uint32_t kTextBuffer = 2048;
+  if (length <= 8) return;  // skipped whole
+  if (start + length > size) length = static_cast<std::uint32_t>(size - start);
+  std::uint32_t done = 0;
+  while (done < length) {
+    const std::int64_t entry_at = start + done;
+    unsigned char entry[8];
+    if (read_at(entry_at, entry, 4) < 4) return;
+    done += 4;
+    const std::string_view id = chunk_id(entry);
+    if (id == "INFO" || id == "adtl") continue;  // list types: no length follows
+    // exif: a parser of its own that checks its lengths; data: the list ended early;
+    // zeros: the rest of the list is skipped.
+    if (id == "exif" || id == "data" || id == std::string_view("\0\0\0\0", 4)) return;
+    if (read_at(start + done, entry + 4, 4) < 4) return;
+    done += 4;
+    const std::uint32_t claimed = read_u32(entry + 4, big_endian);
+    std::uint32_t bytes = claimed;
+    if (id == "labl") {  // the length counts the cue point's number, which comes first
+      done += 4;
+      bytes -= 4;
+      if (bytes == 0) return;
+    }
+    bytes += bytes & 1;  // padded to an even length, in 32 bits as libsndfile pads it
+    if (is_text_entry(id)) {
+      if (bytes >= kTextBuffer || done + bytes > length) return;
+      if (id == "DISP" || id == "ltxt" || id == "note") return;  // the rest is skipped
+    } else {
+      if (bytes > UINT32_MAX - done) {
+        throw InputError(fmt::format(
+            "{}: damaged WAV metadata: the LIST entry \"{}\" at byte {} claims {} bytes, more than "
+            "the file holds; export the stem again without metadata",
+            path.string(), printable(id), entry_at, claimed));
+      }
+      if (done + bytes > length) return;
+    }
+    done += bytes;
+  }
+}
+
+}  // namespace
+
+void check_wave_metadata(const fs::path& path, std::int64_t size, const ReadBytesAt& read_at) {
+  unsigned char header[12];
+  if (size < 12 || read_at(0, header, 12) < 12) return;
+  const std::string_view container = chunk_id(header);
+  if (chunk_id(header + 8) != "WAVE" || (container != "RIFF" && container != "RIFX" && container != "RF64")) return;
+  const bool big_endian = container == "RIFX";
+  for (std::int64_t offset = 12; offset + 8 <= size;) {
+    if (read_at(offset, header, 8) < 8) return;
+    const std::string_view id = chunk_id(header);
+    const std::uint32_t length = read_u32(header + 4, big_endian);
+    if (id == "LIST" || id == "INFO") check_list_entries(path, size, offset + 8, length, big_endian, read_at);
+    if (id == "data" && container == "RF64") return;  // its length is in the ds64 chunk
+    offset += 8 + std::int64_t{length} + (length & 1);
+  }
+}
+
+namespace {
+
 SndfilePtr open_sndfile(const fs::path& path, SF_INFO& info) {
+  // libsndfile can loop for good on some damaged WAV metadata; refuse those files first.
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::error_code error;
+    const auto size = fs::file_size(path, error);
+    if (!error) {
+      check_wave_metadata(path, static_cast<std::int64_t>(size), [&](std::int64_t offset, unsigned char* out, std::size_t count) {
+        in.clear();
+        in.seekg(offset);
+        in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(count));
+        return static_cast<std::size_t>(in.gcount());
+      });
+    }
+  }
   info = {};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
   if (!file) {

@@ -2,8 +2,10 @@
 // and streams their samples in blocks (libsndfile). Nothing here holds a whole song.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +31,7 @@ std::vector<std::filesystem::path> find_stems(const std::filesystem::path& folde
 
 // The stems named on a command line: a folder stands for its audio files (find_stems), a
 // file for itself whatever its extension, in the order given. Throws InputError for a
-// path that does not exist.
+// path that does not exist or is neither a folder nor a regular file (a pipe, a device).
 std::vector<std::filesystem::path> collect_stems(const std::vector<std::filesystem::path>& inputs,
                                                  std::vector<std::string>* skipped = nullptr);
 
@@ -62,6 +64,18 @@ int mix_rate(const std::vector<StemInfo>& stems);
 // The song's length in samples at `rate` under `lengths`: the longest stem's (exact, pad)
 // or the shortest stem's (trim) duration.
 std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths, int rate);
+
+// Reads up to `count` bytes at byte `offset` of a file into `out`; returns how many it
+// read (fewer only at the end of the file).
+using ReadBytesAt = std::function<std::size_t(std::int64_t offset, unsigned char* out, std::size_t count)>;
+
+// Throws InputError naming `path` for a WAV file (RIFF, RIFX or RF64) of `size` bytes whose
+// LIST metadata holds an entry longer than what libsndfile 1.2 can count: its 32-bit tally
+// of the list's bytes wraps around, it seeks back, and its sf_open never returns (upstream
+// libsndfile issue #1118). Entries that are merely too long for their list, which
+// libsndfile skips, pass, as does every file that is not WAV. Reads chunk headers and the
+// lists only, never the samples.
+void check_wave_metadata(const std::filesystem::path& path, std::int64_t size, const ReadBytesAt& read_at);
 
 struct SndfileCloser {
   void operator()(sf_private_tag* file) const;

@@ -1,7 +1,7 @@
-// Fuzz target: the audio loader. The bytes are opened as a stem through libsndfile's
-// virtual I/O (any format libsndfile detects), checked as probe_stems checks a file, then
-// read to the end as mono and as stereo and summed into a 48 kHz mix, as the analysis
-// does. A damaged stem must be refused with an error, never read out of bounds.
+// Fuzz target: the audio loader. The bytes pass the WAV metadata check that guards
+// libsndfile's parser, are opened as a stem through libsndfile's virtual I/O (any format
+// it detects), checked as probe_stems checks a file, then read to the end as mono and as
+// stereo and summed into a 48 kHz mix, as the analysis does. A damaged stem must be refused with an error, never read out of bounds.
 #include <stemviz/audio.hpp>
 #include <stemviz/error.hpp>
 
@@ -57,6 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     constexpr std::int64_t kBlock = 4096;
     Memory memory{data, static_cast<sf_count_t>(size)};
+    // As open_sndfile does before libsndfile sees a file.
+    check_wave_metadata("fuzz.wav", static_cast<std::int64_t>(size),
+                        [&](std::int64_t offset, unsigned char* out, std::size_t count) {
+                          if (offset < 0 || static_cast<std::size_t>(offset) >= size) return std::size_t{0};
+                          const std::size_t n = std::min(count, size - static_cast<std::size_t>(offset));
+                          std::memcpy(out, data + offset, n);
+                          return n;
+                        });
     SF_INFO info;
     SndfilePtr file = open_memory(memory, info);
     if (!file) return 0;  // not audio: probe_stems refuses it by name

@@ -20,6 +20,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace stemviz;
@@ -155,6 +156,19 @@ TEST_CASE("bad input of every kind: one line naming the file, a distinct exit co
     const std::string bytes = read_bytes(dir / "3.flac");
     write_bytes(dir / "3.flac", bytes.substr(0, bytes.size() / 2));
     check_refusal({"render", dir.string(), "-o", out}, 3, "3.flac", out_dir, dir);
+  }
+  SUBCASE("a WAV whose metadata libsndfile would parse for good, among good ones") {
+    // Found by fuzzing: a LIST entry claiming nearly 4 GB sends libsndfile 1.2's sf_open
+    // into an endless loop; stemviz must refuse it before libsndfile sees it.
+    const fs::path dir = good_stems("refused-endless-metadata", 2);
+    fs::copy_file(fs::path(STEMVIZ_SOURCE_DIR) / "tests/fuzz/corpus/audio/timeout-list-entry-wraps.wav", dir / "3.wav");
+    check_refusal({"render", dir.string(), "-o", out}, 3, "3.wav: damaged WAV metadata", out_dir, dir);
+  }
+  SUBCASE("a pipe named as a stem") {
+    const fs::path dir = good_stems("refused-pipe", 1);
+    REQUIRE(mkfifo((dir / "2.wav").c_str(), 0600) == 0);
+    check_refusal({"render", (dir / "1.wav").string(), (dir / "2.wav").string(), "-o", out}, 3,
+                  "2.wav: not a regular file", out_dir, dir);
   }
   SUBCASE("an unreadable file among good ones") {
     const fs::path dir = good_stems("refused-unreadable", 2);
