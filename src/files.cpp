@@ -8,6 +8,8 @@
 #include <charconv>
 #include <csignal>
 #include <cstring>
+#include <mutex>
+#include <unordered_set>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,12 +17,42 @@ namespace stemviz {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The TempFiles alive in this process, for remove_temp_files_now(). The lock also makes a
+// rename into place and a removal of everything exclusive: a file is either kept or gone.
+struct LiveTempFiles {
+  std::mutex mutex;
+  std::unordered_set<const TempFile*> files;
+  bool removed_all = false;
+};
+
+LiveTempFiles& live_temp_files() {
+  // Never destroyed: a thread may still remove a file while the process exits.
+  static auto* live = new LiveTempFiles;
+  return *live;
+}
+
+}  // namespace
+
+TempFile::TempFile(fs::path path) : path_(std::move(path)) {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.files.insert(this);
+}
+
 TempFile::~TempFile() {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.files.erase(this);
   std::error_code ignored;
   if (!kept_) fs::remove_all(path_, ignored);
 }
 
 void TempFile::keep_as(const fs::path& final_path) {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  if (live.removed_all) throw Interrupted();
   std::error_code error;
   fs::rename(path_, final_path, error);
   if (error) {
@@ -28,6 +60,17 @@ void TempFile::keep_as(const fs::path& final_path) {
                               error.message()));
   }
   kept_ = true;
+  live.files.erase(this);
+}
+
+void remove_temp_files_now() {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.removed_all = true;
+  for (const TempFile* file : live.files) {
+    std::error_code ignored;
+    fs::remove_all(file->path(), ignored);
+  }
 }
 
 std::string system_error_text() {

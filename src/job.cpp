@@ -41,25 +41,18 @@ constexpr int kMaxStems = 32;
 // rename stays on one filesystem. Removed with everything in it when the job ends.
 class ScratchDir {
  public:
-  explicit ScratchDir(const fs::path& output) {
-    path_ = temp_path_for(output, ".job");
+  explicit ScratchDir(const fs::path& output) : folder_(temp_path_for(output, ".job")) {
     std::error_code error;
-    fs::remove_all(path_, error);
-    if (!fs::create_directory(path_, error)) {
-      throw Failure(fmt::format("cannot create the scratch folder {}: {}", path_.string(),
+    fs::remove_all(path(), error);
+    if (!fs::create_directory(path(), error)) {
+      throw Failure(fmt::format("cannot create the scratch folder {}: {}", path().string(),
                                 error ? error.message() : "it exists"));
     }
   }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const fs::path& path() const { return path_; }
+  const fs::path& path() const { return folder_.path(); }
 
  private:
-  fs::path path_;
+  TempFile folder_;
 };
 
 // Refuses an output path that cannot be written, or that exists without `overwrite`.

@@ -10,22 +10,30 @@
 namespace stemviz {
 
 // A temporary file (or folder, with all in it) that is removed when this object goes away,
-// unless it was renamed into place with keep_as().
+// unless it was renamed into place with keep_as(). Every one is known to
+// remove_temp_files_now() until then.
 class TempFile {
  public:
-  explicit TempFile(std::filesystem::path path) : path_(std::move(path)) {}
+  explicit TempFile(std::filesystem::path path);
   ~TempFile();
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  // Renames the file to `final_path`; throws Failure naming both when that fails.
+  // Renames the file to `final_path`; throws Failure naming both when that fails, and
+  // Interrupted after remove_temp_files_now().
   void keep_as(const std::filesystem::path& final_path);
 
  private:
   std::filesystem::path path_;
   bool kept_ = false;
 };
+
+// Removes every TempFile's file that is neither kept nor removed yet, and from then on
+// keeps none: for a process about to end at once, whatever its other threads are doing (a
+// signal it could not wait out). Safe to call from any thread; TempFiles may still be
+// created and destroyed after it.
+void remove_temp_files_now();
 
 // The folder `path` is in: its parent, or the current folder for a bare file name.
 std::filesystem::path folder_of(const std::filesystem::path& path);

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
 
 #include <fmt/format.h>
 
@@ -9,16 +10,41 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <system_error>
+#include <thread>
 
 namespace {
 
-extern "C" void on_signal(int) { stemviz::cancel_requested().store(true); }
+// How long the pipeline has to stop on its own after SIGINT or SIGTERM before the process
+// ends itself. It stops between frames, within a fraction of a second; a thread stuck in
+// a library call that never returns (a file on a hung network share, a parser's endless
+// loop) gets no more than this. Well below the 30 s that Slurm and Kubernetes wait before
+// SIGKILL, which would leave temporary files behind.
+constexpr int kStopGraceMilliseconds = 5000;
+
+// Written by the signal handler, read by the stop watchdog.
+int signal_pipe[2] = {-1, -1};
+
+extern "C" void on_signal(int) {
+  const int interrupted_errno = errno;
+  stemviz::cancel_requested().store(true);
+  const char byte = 0;
+  // A full pipe (a flood of signals) loses nothing: one byte is enough to wake the watchdog.
+  [[maybe_unused]] const ssize_t written = write(signal_pipe[1], &byte, 1);
+  errno = interrupted_errno;
+}
 
 // The exit code for a failure; with --progress json, the event stream ends with it too.
 int failed(stemviz::ExitCode code, const std::string& message) {
@@ -27,6 +53,51 @@ int failed(stemviz::ExitCode code, const std::string& message) {
                                           static_cast<int>(code), stemviz::json_string(message)));
   }
   return static_cast<int>(code);
+}
+
+// Reports the interruption once, whether the pipeline stopped or the watchdog stopped it.
+int interrupted() {
+  static std::atomic<bool> reported{false};
+  if (reported.exchange(true)) return static_cast<int>(stemviz::ExitCode::interrupted);
+  fmt::print(stderr, "stemviz: interrupted\n");
+  return failed(stemviz::ExitCode::interrupted, "interrupted");
+}
+
+// Waits for the first signal, then for the pipeline to stop (the process exits, taking
+// this thread with it). Should it still run after the grace period, or should a second
+// signal come first, it removes the temporary files and ends the process with exit code
+// 130 itself.
+void stop_watchdog() {
+  char byte;
+  ssize_t got = 0;
+  do {
+    got = read(signal_pipe[0], &byte, 1);
+  } while (got < 0 && errno == EINTR);
+  if (got != 1) return;
+  pollfd second_signal{signal_pipe[0], POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStopGraceMilliseconds);
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    if (poll(&second_signal, 1, static_cast<int>(left.count()) + 1) > 0) break;
+  }
+  stemviz::remove_temp_files_now();
+  _exit(interrupted());
+}
+
+// Installs the SIGINT/SIGTERM handler and its watchdog.
+void stop_on_signals() {
+  // Without a pipe or a thread (no descriptors or threads left), signals still stop the
+  // pipeline at its next check.
+  if (pipe2(signal_pipe, O_CLOEXEC) == 0) {
+    // The handler must never block on a full pipe; the watchdog waits on the read end.
+    fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK);
+    try {
+      std::thread(stop_watchdog).detach();
+    } catch (const std::system_error&) {
+    }
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
 }
 
 }  // namespace
@@ -47,8 +118,7 @@ int main(int argc, char** argv) {
   // libav's own chatter (x264 statistics, muxer notes) is noise on a render's terminal;
   // its errors reach the user through stemviz's messages.
   av_log_set_level(AV_LOG_ERROR);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  stop_on_signals();
   // Past a file-size limit, a write should fail with an error naming the file (exit 1),
   // not kill the process and leave temporary files behind.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -70,8 +140,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "stemviz: error: {}; run with --help for the options\n", message);
     return static_cast<int>(stemviz::ExitCode::usage);
   } catch (const stemviz::Interrupted&) {
-    fmt::print(stderr, "stemviz: interrupted\n");
-    return failed(stemviz::ExitCode::interrupted, "interrupted");
+    return interrupted();
   } catch (const stemviz::Error& e) {
     fmt::print(stderr, "stemviz: error: {}\n", e.what());
     return failed(e.exit_code(), e.what());

@@ -392,6 +392,28 @@ TEST_CASE("SIGTERM stops the workers, keeps finished segments, and the same comm
   CHECK(video_packets(out) == video_packets(reference));
 }
 
+TEST_CASE("SIGTERM ends stemviz with exit code 130 even inside a call that never returns") {
+  // A scene read from a pipe that nobody writes to: stemviz waits in open() and never comes
+  // back to check its stop flag, as it would in a library stuck on a damaged file or a hung
+  // network share. Without the stop watchdog only SIGKILL ends it (the hang guard below).
+  const fs::path dir = fresh_dir("sigterm-stuck");
+  const fs::path scene = dir / "scene.toml";
+  REQUIRE(mkfifo(scene.c_str(), 0600) == 0);
+  const std::vector<std::string> arguments = {"render", kKit.string(), "-o", (dir / "out.mp4").string(),
+                                              "--scene", scene.string()};
+  for (const int signals : {1, 2}) {
+    CAPTURE(signals);
+    const Started started = start(kStemviz, arguments);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < signals; ++i) kill(started.pid, SIGTERM);
+    const RunResult stopped = finish(started, std::chrono::seconds(60));
+    INFO(stopped.output);
+    CHECK(stopped.exit_code == 130);
+    CHECK(stopped.output.find("stemviz: interrupted") != std::string::npos);
+    CHECK(files_in(dir) == std::vector<std::string>{"scene.toml"});
+  }
+}
+
 TEST_CASE("a full disk is a runtime failure naming the path, and leaves nothing behind") {
   // A small tmpfs of its own, mounted in a private mount namespace (as a user namespace's
   // root where the tests do not run as root), so nothing else sees it.

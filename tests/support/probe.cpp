@@ -9,6 +9,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@ extern "C" {
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -219,9 +221,17 @@ Started start(const fs::path& program, const std::vector<std::string>& arguments
   return {pid, log};
 }
 
-RunResult finish(const Started& started) {
+RunResult finish(const Started& started, std::chrono::seconds give_up_after) {
   int status = 0;
-  waitpid(started.pid, &status, 0);
+  const auto deadline = std::chrono::steady_clock::now() + give_up_after;
+  while (waitpid(started.pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(started.pid, SIGKILL);
+      waitpid(started.pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   const fs::path& log = started.log;
   RunResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -4,6 +4,7 @@
 
 #include <stemviz/scene.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -66,7 +67,9 @@ struct Started {
   std::filesystem::path log;
 };
 Started start(const std::filesystem::path& program, const std::vector<std::string>& arguments);
-RunResult finish(const Started& started);
+// Waits for the process; past `give_up_after`, kills it (SIGKILL: exit code 137), so that
+// a process that would never end fails its test instead of stalling the suite.
+RunResult finish(const Started& started, std::chrono::seconds give_up_after = std::chrono::hours(1));
 
 // The names in `dir` (hidden ones too), sorted.
 std::vector<std::string> files_in(const std::filesystem::path& dir);
