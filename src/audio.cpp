@@ -12,13 +12,24 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <fstream>
-#include <string_view>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
 
 namespace stemviz {
 
@@ -123,107 +134,122 @@ std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
 
 namespace {
 
-std::uint32_t read_u32(const unsigned char* bytes, bool big_endian) {
-  if (big_endian) return std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 | std::uint32_t{bytes[2]} << 8 | bytes[3];
-  return std::uint32_t{bytes[3]} << 24 | std::uint32_t{bytes[2]} << 16 | std::uint32_t{bytes[1]} << 8 | bytes[0];
-}
-
-std::string_view chunk_id(const unsigned char* bytes) { return {reinterpret_cast<const char*>(bytes), 4}; }
-
-// A chunk name for a message: damaged files hold any bytes there.
-std::string printable(std::string_view id) {
-  std::string name(id);
-  for (char& c : name) {
-    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
-  }
-  return name;
-}
-
-// Entries whose text libsndfile copies into a 2 KB buffer: it stops at a longer one.
-bool is_text_entry(std::string_view id) {
-  static constexpr std::array kTextEntries = {"ISFT", "ICOP", "IARL", "IART", "ICMT", "ICRD", "IENG", "IGNR", "INAM",
-                                              "IPRD", "ISBJ", "ISRC", "IAUT", "ITRK", "labl", "DISP", "ltxt", "note"};
-  return std::find(kTextEntries.begin(), kTextEntries.end(), id) != kTextEntries.end();
-}
-
-// Walks the entries of the LIST chunk of `length` bytes whose contents start at byte
-// `start`, the way libsndfile 1.2's wavlike_subchunk_parse does, tallying the bytes in 32
-// bits as it does, and throws where that tally would wrap.
-void check_list_entries(const fs::path& path, std::int64_t size, std::int64_t start, std::uint32_t length,
-                        bool big_endian, const ReadBytesAt& read_at) {
-  constexpr std::uint32_t kTextBuffer = 2048;
-  if (length <= 8) return;  // skipped whole
-  if (start + length > size) length = static_cast<std::uint32_t>(size - start);
-  std::uint32_t done = 0;
-  while (done < length) {
-    const std::int64_t entry_at = start + done;
-    unsigned char entry[8];
-    if (read_at(entry_at, entry, 4) < 4) return;
-    done += 4;
-    const std::string_view id = chunk_id(entry);
-    if (id == "INFO" || id == "adtl") continue;  // list types: no length follows
-    // exif: a parser of its own that checks its lengths; data: the list ended early;
-    // zeros: the rest of the list is skipped.
-    if (id == "exif" || id == "data" || id == std::string_view("\0\0\0\0", 4)) return;
-    if (read_at(start + done, entry + 4, 4) < 4) return;
-    done += 4;
-    const std::uint32_t claimed = read_u32(entry + 4, big_endian);
-    std::uint32_t bytes = claimed;
-    if (id == "labl") {  // the length counts the cue point's number, which comes first
-      done += 4;
-      bytes -= 4;
-      if (bytes == 0) return;
-    }
-    bytes += bytes & 1;  // padded to an even length, in 32 bits as libsndfile pads it
-    if (is_text_entry(id)) {
-      if (bytes >= kTextBuffer || done + bytes > length) return;
-      if (id == "DISP" || id == "ltxt" || id == "note") return;  // the rest is skipped
-    } else {
-      if (bytes > UINT32_MAX - done) {
-        throw InputError(fmt::format(
-            "{}: damaged WAV metadata: the LIST entry \"{}\" at byte {} claims {} bytes, more than "
-            "the file holds; export the stem again without metadata",
-            path.string(), printable(id), entry_at, claimed));
-      }
-      if (done + bytes > length) return;
-    }
-    done += bytes;
-  }
+// The state letter of process `pid` in /proc/PID/stat: R running or runnable, S asleep, D
+// waiting on a device, ...; '?' when it cannot be read.
+char process_state(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string line;
+  std::getline(in, line);
+  // "PID (NAME) STATE ...", where NAME may hold spaces and parentheses.
+  const std::size_t name_end = line.rfind(')');
+  return name_end != std::string::npos && name_end + 2 < line.size() ? line[name_end + 2] : '?';
 }
 
 }  // namespace
 
-void check_wave_metadata(const fs::path& path, std::int64_t size, const ReadBytesAt& read_at) {
-  unsigned char header[12];
-  if (size < 12 || read_at(0, header, 12) < 12) return;
-  const std::string_view container = chunk_id(header);
-  if (chunk_id(header + 8) != "WAVE" || (container != "RIFF" && container != "RIFX" && container != "RF64")) return;
-  const bool big_endian = container == "RIFX";
-  for (std::int64_t offset = 12; offset + 8 <= size;) {
-    if (read_at(offset, header, 8) < 8) return;
-    const std::string_view id = chunk_id(header);
-    const std::uint32_t length = read_u32(header + 4, big_endian);
-    if (id == "LIST" || id == "INFO") check_list_entries(path, size, offset + 8, length, big_endian, read_at);
-    if (id == "data" && container == "RF64") return;  // its length is in the ds64 chunk
-    offset += 8 + std::int64_t{length} + (length & 1);
+ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::milliseconds limit) {
+  const pid_t parent = getpid();
+  const pid_t child = fork();
+  if (child < 0) return ChildOutcome::unchecked;
+  if (child == 0) {
+    // Never outlive stemviz: a child caught in a loop would spin on after a SIGKILL.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    work();
+    _exit(0);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  // Most children are done within a millisecond: poll often at first, then less.
+  auto pause = std::chrono::microseconds(50);
+  int status = 0;
+  for (;;) {
+    const pid_t done = waitpid(child, &status, WNOHANG);
+    if (done == child) return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ChildOutcome::returned : ChildOutcome::crashed;
+    if (done < 0 && errno != EINTR) return ChildOutcome::unchecked;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+  }
+  // Runnable at every look: computing, caught in a loop (however little of a busy machine's
+  // processor it gets). Otherwise asleep: waiting, most likely on a disk.
+  bool runnable = true;
+  for (int look = 0; look < 3 && runnable; ++look) {
+    if (look > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    runnable = process_state(child) == 'R';
+  }
+  kill(child, SIGKILL);
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return runnable ? ChildOutcome::busy : ChildOutcome::waiting;
+}
+
+void refuse_unless_returned(const fs::path& path, ChildOutcome outcome, std::chrono::milliseconds limit) {
+  const auto seconds = std::chrono::duration<double>(limit).count();
+  switch (outcome) {
+    case ChildOutcome::returned:
+    case ChildOutcome::unchecked:
+      return;
+    case ChildOutcome::crashed:
+      throw InputError(fmt::format("{}: damaged audio: libsndfile crashed reading its header; export "
+                                   "the stem again", path.string()));
+    case ChildOutcome::busy:
+      throw InputError(fmt::format("{}: damaged audio: libsndfile was still reading its header after "
+                                   "{:g} s, caught in a loop; export the stem again", path.string(), seconds));
+    case ChildOutcome::waiting:
+      throw Failure(fmt::format("{}: reading its header took longer than {:g} s (a stalled disk or "
+                                "network share?); try again", path.string(), seconds));
   }
 }
 
 namespace {
 
-SndfilePtr open_sndfile(const fs::path& path, SF_INFO& info) {
-  // libsndfile can loop for good on some damaged WAV metadata; refuse those files first.
-  if (std::ifstream in{path, std::ios::binary}) {
+// The files libsndfile has finished opening in this process, as they were then (size and
+// change time): opening them again cannot hang.
+class OpenedFiles {
+ public:
+  bool contains(const fs::path& path) {
+    const auto now = stamp(path);
+    const std::lock_guard lock(mutex_);
+    const auto found = stamps_.find(path.string());
+    return now && found != stamps_.end() && found->second == *now;
+  }
+  void add(const fs::path& path) {
+    const auto now = stamp(path);
+    const std::lock_guard lock(mutex_);
+    if (now) stamps_[path.string()] = *now;
+  }
+
+ private:
+  using Stamp = std::pair<std::uintmax_t, fs::file_time_type>;
+  static std::optional<Stamp> stamp(const fs::path& path) {
     std::error_code error;
-    const auto size = fs::file_size(path, error);
-    if (!error) {
-      check_wave_metadata(path, static_cast<std::int64_t>(size), [&](std::int64_t offset, unsigned char* out, std::size_t count) {
-        in.clear();
-        in.seekg(offset);
-        in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(count));
-        return static_cast<std::size_t>(in.gcount());
-      });
-    }
+    Stamp now{fs::file_size(path, error), {}};
+    if (!error) now.second = fs::last_write_time(path, error);
+    if (error) return std::nullopt;
+    return now;
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, Stamp> stamps_;
+};
+
+OpenedFiles& opened_files() {
+  static OpenedFiles files;
+  return files;
+}
+
+SndfilePtr open_sndfile(const fs::path& path, SF_INFO& info) {
+  // libsndfile 1.2's header parsers can loop for good on damaged files (upstream issue
+  // #1118 and others): the first open of each file runs in a child process first.
+  if (!opened_files().contains(path)) {
+    const ChildOutcome outcome = run_in_child(
+        [&] {
+          SF_INFO ignored{};
+          sf_close(sf_open(path.c_str(), SFM_READ, &ignored));
+        },
+        kHeaderTimeLimit);
+    refuse_unless_returned(path, outcome, kHeaderTimeLimit);
+    opened_files().add(path);
   }
   info = {};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));

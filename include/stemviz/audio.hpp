@@ -2,7 +2,7 @@
 // and streams their samples in blocks (libsndfile). Nothing here holds a whole song.
 #pragma once
 
-#include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -65,17 +65,30 @@ int mix_rate(const std::vector<StemInfo>& stems);
 // or the shortest stem's (trim) duration.
 std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths, int rate);
 
-// Reads up to `count` bytes at byte `offset` of a file into `out`; returns how many it
-// read (fewer only at the end of the file).
-using ReadBytesAt = std::function<std::size_t(std::int64_t offset, unsigned char* out, std::size_t count)>;
+// What became of a call run in a child process under a time limit.
+enum class ChildOutcome {
+  returned,   // it returned
+  crashed,    // the child died of a signal or an error exit
+  busy,       // still running at the limit and runnable: computing, caught in a loop
+  waiting,    // still running at the limit, asleep: waiting on a disk, say
+  unchecked,  // no child process could be started: the call was not tried
+};
 
-// Throws InputError naming `path` for a WAV file (RIFF, RIFX or RF64) of `size` bytes whose
-// LIST metadata holds an entry longer than what libsndfile 1.2 can count: its 32-bit tally
-// of the list's bytes wraps around, it seeks back, and its sf_open never returns (upstream
-// libsndfile issue #1118). Entries that are merely too long for their list, which
-// libsndfile skips, pass, as does every file that is not WAV. Reads chunk headers and the
-// lists only, never the samples.
-void check_wave_metadata(const std::filesystem::path& path, std::int64_t size, const ReadBytesAt& read_at);
+// Runs `work` in a child process (fork(): it sees this process's memory as it was) and
+// waits up to `limit` for it to return, killing it after that. For calls into libraries
+// that may never return on damaged input. Safe from any thread; the child runs nothing
+// but `work`.
+ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::milliseconds limit);
+
+// How long libsndfile may take to open a stem's header. Opening takes milliseconds, a
+// 20-minute MP3 without a seek table included.
+inline constexpr std::chrono::milliseconds kHeaderTimeLimit{10000};
+
+// Throws unless `outcome`, of opening `path` with libsndfile under `limit`, says it
+// returned (or was not tried): InputError when libsndfile crashed or looped, Failure
+// (worth retrying) when it was waiting.
+void refuse_unless_returned(const std::filesystem::path& path, ChildOutcome outcome,
+                            std::chrono::milliseconds limit);
 
 struct SndfileCloser {
   void operator()(sf_private_tag* file) const;

@@ -1,17 +1,28 @@
-// Fuzz target: the audio loader. The bytes pass the WAV metadata check that guards
-// libsndfile's parser, are opened as a stem through libsndfile's virtual I/O (any format
-// it detects), checked as probe_stems checks a file, then read to the end as mono and as
-// stereo and summed into a 48 kHz mix, as the analysis does. A damaged stem must be refused with an error, never read out of bounds.
+// Fuzz target: the audio loader. The bytes are opened as a stem through libsndfile's
+// virtual I/O (any format it detects), in another process first as stemviz opens a file,
+// checked as probe_stems checks a file, then read to the end as mono and as stereo and
+// summed into a 48 kHz mix, as the analysis does. A damaged stem must be refused with an
+// error, never read out of bounds.
 #include <stemviz/audio.hpp>
 #include <stemviz/error.hpp>
 
+#include <poll.h>
 #include <sndfile.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <vector>
+
+// The sanitizers' runtime has it; the replay build without sanitizers does not.
+extern "C" __attribute__((weak)) void __sanitizer_set_death_callback(void (*callback)());
 
 using namespace stemviz;
 
@@ -37,7 +48,7 @@ sf_count_t memory_seek(sf_count_t offset, int whence, void* user) {
 sf_count_t memory_read(void* out, sf_count_t count, void* user) {
   auto& m = *static_cast<Memory*>(user);
   const sf_count_t n = std::clamp<sf_count_t>(m.size - m.position, 0, count);
-  std::memcpy(out, m.data + m.position, static_cast<std::size_t>(n));
+  if (n > 0) std::memcpy(out, m.data + m.position, static_cast<std::size_t>(n));
   m.position += n;
   return n;
 }
@@ -51,20 +62,121 @@ SndfilePtr open_memory(Memory& memory, SF_INFO& info) {
   return SndfilePtr(sf_open_virtual(&io, SFM_READ, &info, &memory));
 }
 
+bool write_all(int fd, const void* bytes, std::size_t size) {
+  for (auto* at = static_cast<const char*>(bytes); size > 0;) {
+    const ssize_t done = write(fd, at, size);
+    if (done < 0 && errno == EINTR) continue;  // libFuzzer's timer signal
+    if (done <= 0) return false;
+    at += done;
+    size -= static_cast<std::size_t>(done);
+  }
+  return true;
+}
+
+bool read_all(int fd, void* bytes, std::size_t size) {
+  for (auto* at = static_cast<char*>(bytes); size > 0;) {
+    const ssize_t done = read(fd, at, size);
+    if (done < 0 && errno == EINTR) continue;
+    if (done <= 0) return false;
+    at += done;
+    size -= static_cast<std::size_t>(done);
+  }
+  return true;
+}
+
+// stemviz opens each file in a child process first (run_in_child), since libsndfile's
+// header parsers can loop for good on damaged bytes. A fork per input would slow this
+// target down 25 times (fork copies the page tables of a sanitized process of hundreds of
+// megabytes), so one helper process, forked once, opens the inputs it is sent and answers
+// each; one that does not answer in time is killed and replaced.
+class OpenHelper {
+ public:
+  // returned, crashed (the helper died), or busy (no answer in time: refused, as stemviz
+  // refuses the file).
+  ChildOutcome open(const std::uint8_t* data, std::size_t size) {
+    if (pid_ <= 0) start();
+    if (pid_ <= 0) return ChildOutcome::unchecked;
+    const std::uint64_t length = size;
+    char answer = 0;
+    pollfd reply{from_, POLLIN, 0};
+    if (write_all(to_, &length, sizeof length) && write_all(to_, data, size)) {
+      // Inputs are at most a few kilobytes, opened in microseconds even under sanitizers;
+      // a longer wait would slow the fuzzer down on the many mutations of a looping input.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+      int ready = 0;
+      for (auto left = deadline - std::chrono::steady_clock::now(); left.count() > 0;
+           left = deadline - std::chrono::steady_clock::now()) {
+        ready = poll(&reply, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+        if (ready >= 0 || errno != EINTR) break;
+        ready = 0;  // libFuzzer's timer signal: wait on
+      }
+      if (ready > 0 && read_all(from_, &answer, 1)) return ChildOutcome::returned;
+      if (ready == 0) {
+        stop();
+        return ChildOutcome::busy;
+      }
+    }
+    stop();
+    return ChildOutcome::crashed;
+  }
+
+ private:
+  void start() {
+    int to[2], from[2];
+    if (pipe(to) != 0) return;
+    if (pipe(from) != 0) {
+      close(to[0]);
+      close(to[1]);
+      return;
+    }
+    std::signal(SIGPIPE, SIG_IGN);  // a helper that died is noticed by the failed write
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      // A sanitizer report here must not make libFuzzer's artifact, which would hold the
+      // input the fuzzer ran when it forked this helper: the parent reproduces the crash.
+      if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(nullptr);
+      close(to[1]);
+      close(from[0]);
+      std::vector<std::uint8_t> bytes;
+      for (std::uint64_t length = 0; read_all(to[0], &length, sizeof length);) {
+        bytes.resize(length);
+        if (!read_all(to[0], bytes.data(), length)) break;
+        Memory memory{bytes.data(), static_cast<sf_count_t>(length)};
+        SF_INFO info;
+        const SndfilePtr file = open_memory(memory, info);
+        if (!write_all(from[1], "", 1)) break;
+      }
+      _exit(0);
+    }
+    close(to[0]);
+    close(from[1]);
+    to_ = to[1];
+    from_ = from[0];
+  }
+
+  void stop() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    close(to_);
+    close(from_);
+    pid_ = -1;
+  }
+
+  pid_t pid_ = -1;
+  int to_ = -1, from_ = -1;
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     constexpr std::int64_t kBlock = 4096;
     Memory memory{data, static_cast<sf_count_t>(size)};
-    // As open_sndfile does before libsndfile sees a file.
-    check_wave_metadata("fuzz.wav", static_cast<std::int64_t>(size),
-                        [&](std::int64_t offset, unsigned char* out, std::size_t count) {
-                          if (offset < 0 || static_cast<std::size_t>(offset) >= size) return std::size_t{0};
-                          const std::size_t n = std::min(count, size - static_cast<std::size_t>(offset));
-                          std::memcpy(out, data + offset, n);
-                          return n;
-                        });
+    // As open_sndfile does the first time it opens a file. A loop is refused; a crash is
+    // reproduced below, where the fuzzer sees it.
+    static OpenHelper helper;
+    if (helper.open(data, size) == ChildOutcome::busy) return 0;
     SF_INFO info;
     SndfilePtr file = open_memory(memory, info);
     if (!file) return 0;  // not audio: probe_stems refuses it by name
