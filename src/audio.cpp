@@ -12,6 +12,7 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,15 +150,28 @@ char process_state(pid_t pid) {
 
 ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::milliseconds limit) {
   const pid_t parent = getpid();
+  // A Ctrl-C reaches the whole process group. The child ignores it, so that it neither
+  // runs stemviz's handler (a second stop request to the watchdog) nor dies of it (a
+  // "crash" that would refuse a good file); stemviz itself stops at its next check. The
+  // signals are blocked until the child ignores them.
+  sigset_t stop_signals, before;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
   const pid_t child = fork();
-  if (child < 0) return ChildOutcome::unchecked;
   if (child == 0) {
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     // Never outlive stemviz: a child caught in a loop would spin on after a SIGKILL.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(0);
     work();
     _exit(0);
   }
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (child < 0) return ChildOutcome::unchecked;
   const auto deadline = std::chrono::steady_clock::now() + limit;
   // Most children are done within a millisecond: poll often at first, then less.
   auto pause = std::chrono::microseconds(50);
