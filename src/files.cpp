@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_set>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace stemviz {
@@ -71,6 +72,18 @@ void remove_temp_files_now() {
     std::error_code ignored;
     fs::remove_all(file->path(), ignored);
   }
+}
+
+bool wait_readable(int fd, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  pollfd wanted{fd, POLLIN, 0};
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    const int ready = poll(&wanted, 1, static_cast<int>(left.count()));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+  return false;
 }
 
 std::string system_error_text() {

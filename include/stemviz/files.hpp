@@ -2,6 +2,7 @@
 // final path (so the rename never crosses filesystems) and renamed at the end.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ class TempFile {
 // signal it could not wait out). Safe to call from any thread; TempFiles may still be
 // created and destroyed after it.
 void remove_temp_files_now();
+
+// Waits up to `limit` for descriptor `fd` to have something to read (or for its writer to
+// close it), going on through signals that interrupt the wait. True when it has.
+bool wait_readable(int fd, std::chrono::milliseconds limit);
 
 // The folder `path` is in: its parent, or the current folder for a bare file name.
 std::filesystem::path folder_of(const std::filesystem::path& path);

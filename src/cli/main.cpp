@@ -12,7 +12,6 @@ extern "C" {
 
 #include <fcntl.h>
 #include <malloc.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,7 +31,7 @@ namespace {
 // a library call that never returns (a file on a hung network share, a parser's endless
 // loop) gets no more than this. Well below the 30 s that Slurm and Kubernetes wait before
 // SIGKILL, which would leave temporary files behind.
-constexpr int kStopGraceMilliseconds = 5000;
+constexpr std::chrono::milliseconds kStopGrace{5000};
 
 // Written by the signal handler, read by the stop watchdog.
 int signal_pipe[2] = {-1, -1};
@@ -74,12 +73,7 @@ void stop_watchdog() {
     got = read(signal_pipe[0], &byte, 1);
   } while (got < 0 && errno == EINTR);
   if (got != 1) return;
-  pollfd second_signal{signal_pipe[0], POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStopGraceMilliseconds);
-  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    if (poll(&second_signal, 1, static_cast<int>(left.count()) + 1) > 0) break;
-  }
+  stemviz::wait_readable(signal_pipe[0], kStopGrace);  // a second signal ends the wait
   stemviz::remove_temp_files_now();
   _exit(interrupted());
 }

@@ -5,8 +5,8 @@
 // error, never read out of bounds.
 #include <stemviz/audio.hpp>
 #include <stemviz/error.hpp>
+#include <stemviz/files.hpp>
 
-#include <poll.h>
 #include <sndfile.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -98,23 +98,14 @@ class OpenHelper {
     if (pid_ <= 0) return ChildOutcome::unchecked;
     const std::uint64_t length = size;
     char answer = 0;
-    pollfd reply{from_, POLLIN, 0};
     if (write_all(to_, &length, sizeof length) && write_all(to_, data, size)) {
       // Inputs are at most a few kilobytes, opened in microseconds even under sanitizers;
       // a longer wait would slow the fuzzer down on the many mutations of a looping input.
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-      int ready = 0;
-      for (auto left = deadline - std::chrono::steady_clock::now(); left.count() > 0;
-           left = deadline - std::chrono::steady_clock::now()) {
-        ready = poll(&reply, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
-        if (ready >= 0 || errno != EINTR) break;
-        ready = 0;  // libFuzzer's timer signal: wait on
-      }
-      if (ready > 0 && read_all(from_, &answer, 1)) return ChildOutcome::returned;
-      if (ready == 0) {
+      if (!wait_readable(from_, std::chrono::milliseconds(100))) {
         stop();
         return ChildOutcome::busy;
       }
+      if (read_all(from_, &answer, 1)) return ChildOutcome::returned;
     }
     stop();
     return ChildOutcome::crashed;
