@@ -119,8 +119,8 @@ void WindowAccumulator::add(const float* mono, std::int64_t count) {
     const std::int64_t to = std::min(end, block_end);
     if (to > from) {
       const auto frame = static_cast<std::size_t>(f);
-      sum_squares_[frame] += prefix_[static_cast<std::size_t>(to - block_start)] -
-                             prefix_[static_cast<std::size_t>(from - block_start)];
+      sum_squares_[frame] +=
+          prefix_[static_cast<std::size_t>(to - block_start)] - prefix_[static_cast<std::size_t>(from - block_start)];
       counts_[frame] += to - from;
       peaks_[frame] = std::max(peaks_[frame], block_peak(from - block_start, to - block_start));
     }
@@ -133,8 +133,7 @@ Envelope WindowAccumulator::finish() {
   Envelope envelope;
   envelope.rms.resize(sum_squares_.size());
   for (std::size_t f = 0; f < sum_squares_.size(); ++f) {
-    envelope.rms[f] =
-        counts_[f] > 0 ? std::sqrt(sum_squares_[f] / static_cast<double>(counts_[f])) : 0.0;
+    envelope.rms[f] = counts_[f] > 0 ? std::sqrt(sum_squares_[f] / static_cast<double>(counts_[f])) : 0.0;
   }
   envelope.peak = std::move(peaks_);
   return envelope;
@@ -172,31 +171,28 @@ struct SpectrumAccumulator::State {
   int size = 0;
   int band_count = 0;
   std::vector<double> hann;
-  std::vector<int> band_of_bin;     // band index per FFT bin, -1 outside all bands
+  std::vector<int> band_of_bin;        // band index per FFT bin, -1 outside all bands
   std::vector<int> power_band_of_bin;  // the same for the kMaxBands bands of Result::power
   bool keep_power = false;
   FftwRealPtr input;
   FftwComplexPtr output;
   FftwPlanPtr plan;
-  std::vector<double> samples;      // the signal from `samples_start` on
+  std::vector<double> samples;  // the signal from `samples_start` on
   std::int64_t samples_start = 0;
-  std::int64_t position = 0;        // samples added so far
-  std::int64_t next_frame = 0;      // the first frame not yet computed
+  std::int64_t position = 0;    // samples added so far
+  std::int64_t next_frame = 0;  // the first frame not yet computed
   std::vector<double> magnitude, previous_magnitude;
   Result result;
 
-  std::int64_t window_start(std::int64_t frame) const {
-    return timeline.first_sample(frame) - size / 2;
-  }
+  std::int64_t window_start(std::int64_t frame) const { return timeline.first_sample(frame) - size / 2; }
 
   void compute(std::int64_t frame) {
     const std::int64_t start = window_start(frame);
     for (int i = 0; i < size; ++i) {
       const std::int64_t at = start + i;
       // Before the song and after its end, the signal is silence.
-      const double x = at >= samples_start && at < position
-                           ? samples[static_cast<std::size_t>(at - samples_start)]
-                           : 0.0;
+      const double x =
+          at >= samples_start && at < position ? samples[static_cast<std::size_t>(at - samples_start)] : 0.0;
       input[static_cast<std::size_t>(i)] = x * hann[static_cast<std::size_t>(i)];
     }
     fftw_execute(plan.get());
@@ -227,8 +223,7 @@ struct SpectrumAccumulator::State {
     for (int k = 0; k < band_count; ++k) {
       bands[static_cast<std::size_t>(k)] = static_cast<float>(std::sqrt(energy[static_cast<std::size_t>(k)]));
     }
-    result.centroid_hz[static_cast<std::size_t>(frame)] =
-        total > 0.0 ? static_cast<float>(weighted / total) : 0.0f;
+    result.centroid_hz[static_cast<std::size_t>(frame)] = total > 0.0 ? static_cast<float>(weighted / total) : 0.0f;
     result.flux[static_cast<std::size_t>(frame)] = static_cast<float>(rise);
   }
 };
@@ -244,8 +239,7 @@ std::vector<int> log_bands(int bins, int size, int rate, int band_count) {
     const double hz = static_cast<double>(b) * rate / size;
     if (hz < kLowestBandHz || hz >= high) continue;
     const double position = std::log(hz / kLowestBandHz) / std::log(high / kLowestBandHz);
-    band_of_bin[static_cast<std::size_t>(b)] =
-        std::min(band_count - 1, static_cast<int>(position * band_count));
+    band_of_bin[static_cast<std::size_t>(b)] = std::min(band_count - 1, static_cast<int>(position * band_count));
   }
   return band_of_bin;
 }
@@ -299,8 +293,8 @@ void SpectrumAccumulator::add(const float* mono, std::int64_t count) {
   // Keep only what the next frame's window still needs.
   const std::int64_t keep_from =
       s.next_frame < frames ? std::max(s.samples_start, s.window_start(s.next_frame)) : s.position;
-  const std::int64_t drop = std::min<std::int64_t>(keep_from - s.samples_start,
-                                                   static_cast<std::int64_t>(s.samples.size()));
+  const std::int64_t drop =
+      std::min<std::int64_t>(keep_from - s.samples_start, static_cast<std::int64_t>(s.samples.size()));
   if (drop > 0) {
     s.samples.erase(s.samples.begin(), s.samples.begin() + static_cast<std::ptrdiff_t>(drop));
     s.samples_start += drop;
@@ -314,11 +308,8 @@ SpectrumAccumulator::Result SpectrumAccumulator::finish() {
   return std::move(s.result);
 }
 
-std::vector<float> pick_onsets(const std::vector<float>& strength, double fps, float threshold,
-                               float delta) {
-  const auto frames_for = [&](double seconds) {
-    return std::max<std::int64_t>(1, std::llround(seconds * fps));
-  };
+std::vector<float> pick_onsets(const std::vector<float>& strength, double fps, float threshold, float delta) {
+  const auto frames_for = [&](double seconds) { return std::max<std::int64_t>(1, std::llround(seconds * fps)); };
   const std::int64_t peak_reach = frames_for(0.030);
   const std::int64_t mean_reach = frames_for(0.100);
   const std::int64_t min_gap = frames_for(0.050);
@@ -362,7 +353,7 @@ float percentile_of(std::vector<float>& values, double p) {
 }  // namespace
 
 std::vector<std::vector<float>> own_power_fraction(const StemBandPower& power) {
-  constexpr double kLoudShare = 0.1;      // "loud": within 10 dB of the stem's 99th percentile
+  constexpr double kLoudShare = 0.1;  // "loud": within 10 dB of the stem's 99th percentile
   constexpr double kRatioPercentile = 0.2;
   constexpr double kAudibleShare = 1e-6;  // and at most 60 dB below the loudest of all stems
   constexpr float kSameSource = 0.25;     // g_ij and g_ji both above this: within 6 dB
@@ -386,8 +377,7 @@ std::vector<std::vector<float>> own_power_fraction(const StemBandPower& power) {
         if (power[j][f][k] > 0.0f) values.push_back(power[j][f][k]);
       }
       if (values.size() < kFewestFrames) continue;
-      const double threshold =
-          std::max(kLoudShare * percentile_of(values, 0.99), kAudibleShare * loudest);
+      const double threshold = std::max(kLoudShare * percentile_of(values, 0.99), kAudibleShare * loudest);
       loud_frames.clear();
       for (std::size_t f = 0; f < frames; ++f) {
         if (power[j][f][k] >= threshold) loud_frames.push_back(f);
@@ -436,8 +426,7 @@ std::vector<std::vector<float>> own_power_fraction(const StemBandPower& power) {
   return fraction;
 }
 
-Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
-                                             const std::string& what) {
+Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile, const std::string& what) {
   if (text == "peak") return Normalization::Mode::peak;
   if (text == "global") return Normalization::Mode::global;
   const std::string prefix = "percentile:";
@@ -450,8 +439,10 @@ Normalization::Mode parse_normalization_mode(const std::string& text, double& pe
       return Normalization::Mode::percentile;
     }
   }
-  throw UsageError(fmt::format("{} {}: use peak, global or percentile:P with P from 0 to 100, "
-                               "e.g. percentile:95", what, text));
+  throw UsageError(
+      fmt::format("{} {}: use peak, global or percentile:P with P from 0 to 100, "
+                  "e.g. percentile:95",
+                  what, text));
 }
 
 std::string normalization_name(const Normalization& normalization) {
@@ -468,8 +459,7 @@ void validate(const AnalysisSettings& settings) {
   // counts derived from them small.
   constexpr double kLongestMs = 600'000.0;
   if (!(settings.window_ms > 0.0) || settings.window_ms > kLongestMs) {
-    throw UsageError(fmt::format("--window-ms {}: must be more than 0 and at most {}",
-                                 settings.window_ms, kLongestMs));
+    throw UsageError(fmt::format("--window-ms {}: must be more than 0 and at most {}", settings.window_ms, kLongestMs));
   }
   if (!(settings.attack_ms >= 0.0) || settings.attack_ms > kLongestMs) {
     throw UsageError(fmt::format("--attack-ms {}: must be from 0 to {}", settings.attack_ms, kLongestMs));
@@ -479,8 +469,7 @@ void validate(const AnalysisSettings& settings) {
   }
   const Normalization& n = settings.normalization;
   if (n.floor_db && !(*n.floor_db < 0.0 && *n.floor_db >= kSilenceDb)) {
-    throw UsageError(fmt::format("--floor-db {}: must be below 0 and at least {}, e.g. -48",
-                                 *n.floor_db, kSilenceDb));
+    throw UsageError(fmt::format("--floor-db {}: must be below 0 and at least {}, e.g. -48", *n.floor_db, kSilenceDb));
   }
   if (settings.bands < 1 || settings.bands > kMaxBands) {
     throw UsageError(fmt::format("--bands {}: must be from 1 to {}", settings.bands, kMaxBands));
@@ -490,12 +479,10 @@ void validate(const AnalysisSettings& settings) {
   }
 }
 
-std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds,
-                                    double attack_ms, double release_ms) {
+std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds, double attack_ms,
+                                    double release_ms) {
   // A time constant of T ms moves 1 - 1/e of the way to the target in T ms.
-  const auto coefficient = [&](double ms) {
-    return ms > 0.0 ? std::exp(-frame_seconds * 1000.0 / ms) : 0.0;
-  };
+  const auto coefficient = [&](double ms) { return ms > 0.0 ? std::exp(-frame_seconds * 1000.0 / ms) : 0.0; };
   const double attack = coefficient(attack_ms);
   const double release = coefficient(release_ms);
   std::vector<double> smoothed(envelope.size());
@@ -509,16 +496,15 @@ std::vector<double> smooth_envelope(const std::vector<double>& envelope, double 
   return smoothed;
 }
 
-double normalization_reference(const std::vector<double>& smoothed,
-                               const Normalization& normalization) {
+double normalization_reference(const std::vector<double>& smoothed, const Normalization& normalization) {
   if (smoothed.empty()) return 0.0;
   const double loudest = *std::max_element(smoothed.begin(), smoothed.end());
   if (normalization.mode != Normalization::Mode::percentile) return loudest;
   // Nearest-rank percentile. A stem that is silent for more than P% of the song would get a
   // reference of 0 and show nothing; its loudest frame serves instead.
   std::vector<double> sorted = smoothed;
-  const auto rank = static_cast<std::size_t>(
-      std::ceil(normalization.percentile / 100.0 * static_cast<double>(sorted.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(normalization.percentile / 100.0 * static_cast<double>(sorted.size())));
   const std::size_t index = std::clamp<std::size_t>(rank, 1, sorted.size()) - 1;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(index), sorted.end());
   const double reference = sorted[index];
@@ -569,8 +555,7 @@ Timeline stem_timeline(const Timeline& song, const StemInfo& stem) {
 
 }  // namespace
 
-Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
-                 const AnalysisSettings& settings) {
+Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline, const AnalysisSettings& settings) {
   const int stem_count = static_cast<int>(stems.size());
 
   // Each stem is analysed at its own sample rate; the mix is summed at the song's.
@@ -619,10 +604,10 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
         if (got < want && readers[s].position() < stems[s].samples) {
           // A damaged or cut-off file whose header promises more than it holds: its end
           // would otherwise pass for silence.
-          throw InputError(fmt::format(
-              "{}: the audio ends after {} of the {} samples its header announces; the file is "
-              "truncated or damaged, export it again", stems[s].path.string(), readers[s].position(),
-              stems[s].samples));
+          throw InputError(
+              fmt::format("{}: the audio ends after {} of the {} samples its header announces; the file is "
+                          "truncated or damaged, export it again",
+                          stems[s].path.string(), readers[s].position(), stems[s].samples));
         }
         for (std::int64_t i = 0; i < got; ++i) {
           mono[s][i] = 0.5f * (stereo[s][2 * i] + stereo[s][2 * i + 1]);
@@ -676,8 +661,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
   if (settings.bleed_reduce) reduce_bleed(envelopes, spectrum);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int s = 0; s < stem_count; ++s) {
-    smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms,
-                                  settings.release_ms);
+    smoothed[s] = smooth_envelope(envelopes[s].rms, frame_seconds, settings.attack_ms, settings.release_ms);
     references[s] = normalization_reference(smoothed[s], settings.normalization);
   }
   if (settings.normalization.mode == Normalization::Mode::global) {
@@ -696,8 +680,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
     std::vector<StemFrameFeatures> out(frames);
     // Spectral shapes are scaled per stem like the level. Below about -90 dBFS a stem is
     // silence with dither: scaling that up would invent bands and onsets.
-    const double loudest_rms =
-        frames > 0 ? *std::max_element(envelope.rms.begin(), envelope.rms.end()) : 0.0;
+    const double loudest_rms = frames > 0 ? *std::max_element(envelope.rms.begin(), envelope.rms.end()) : 0.0;
     const bool audible = loudest_rms > kAudibleRms;
     float loudest_band = 0.0f, strongest_flux = 0.0f;
     for (std::size_t f = 0; f < frames; ++f) {
@@ -710,8 +693,7 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
       out[f].level = to_level(smoothed[s][f], references[s], settings.normalization);
       out[f].rms = static_cast<float>(rms);
       out[f].peak = static_cast<float>(envelope.peak[f]);
-      out[f].db = rms > 0.0 ? std::max(kSilenceDb, static_cast<float>(20.0 * std::log10(rms)))
-                            : kSilenceDb;
+      out[f].db = rms > 0.0 ? std::max(kSilenceDb, static_cast<float>(20.0 * std::log10(rms))) : kSilenceDb;
       if (!audible) continue;
       out[f].centroid_hz = spec.centroid_hz[f];
       for (int k = 0; k < settings.bands; ++k) {

@@ -39,9 +39,8 @@ namespace fs = std::filesystem;
 void SndfileCloser::operator()(sf_private_tag* file) const { sf_close(file); }
 
 bool is_audio_file(const fs::path& path) {
-  static constexpr std::array extensions = {".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac",
-                                            ".ogg", ".oga", ".opus", ".mp3", ".w64", ".caf",
-                                            ".rf64", ".au", ".snd"};
+  static constexpr std::array extensions = {".wav",  ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga",
+                                            ".opus", ".mp3",  ".w64", ".caf",  ".rf64", ".au",   ".snd"};
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
   return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
@@ -79,16 +78,17 @@ bool natural_less(const std::string& a, const std::string& b) {
 std::vector<fs::path> find_stems(const fs::path& folder, std::vector<std::string>* skipped) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
-    throw InputError(fmt::format("{}: not a folder of stems; give the folder that holds the "
-                                 "audio files", folder.string()));
+    throw InputError(
+        fmt::format("{}: not a folder of stems; give the folder that holds the "
+                    "audio files",
+                    folder.string()));
   }
   std::vector<fs::path> stems;
   std::vector<std::string> others;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
     const auto name = entry.path().filename().string();
     if (entry.is_directory(error)) continue;
-    if (!name.empty() && name[0] != '.' && entry.is_regular_file(error) &&
-        is_audio_file(entry.path())) {
+    if (!name.empty() && name[0] != '.' && entry.is_regular_file(error) && is_audio_file(entry.path())) {
       stems.push_back(entry.path());
     } else {
       others.push_back(name);
@@ -96,8 +96,10 @@ std::vector<fs::path> find_stems(const fs::path& folder, std::vector<std::string
   }
   if (error) throw InputError(fmt::format("{}: cannot list the folder: {}", folder.string(), error.message()));
   if (stems.empty()) {
-    throw InputError(fmt::format("{}: no audio files found; put the stems (WAV, AIFF, FLAC, OGG, "
-                                 "...) in this folder", folder.string()));
+    throw InputError(
+        fmt::format("{}: no audio files found; put the stems (WAV, AIFF, FLAC, OGG, "
+                    "...) in this folder",
+                    folder.string()));
   }
   std::sort(stems.begin(), stems.end(), [](const fs::path& a, const fs::path& b) {
     return natural_less(a.filename().string(), b.filename().string());
@@ -109,8 +111,7 @@ std::vector<fs::path> find_stems(const fs::path& folder, std::vector<std::string
   return stems;
 }
 
-std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
-                                    std::vector<std::string>* skipped) {
+std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs, std::vector<std::string>* skipped) {
   std::vector<fs::path> stems;
   for (const fs::path& input : inputs) {
     std::error_code error;
@@ -122,11 +123,15 @@ std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs,
     } else if (fs::exists(input, error)) {
       // A pipe would block stemviz until something writes to it, and could not be read
       // twice (the header first, the samples later) anyway.
-      throw InputError(fmt::format("{}: not a regular file (a pipe or a device); save the stem to a "
-                                   "file and give that", input.string()));
+      throw InputError(
+          fmt::format("{}: not a regular file (a pipe or a device); save the stem to a "
+                      "file and give that",
+                      input.string()));
     } else {
-      throw InputError(fmt::format("{}: no such file or folder; give a folder of stems or the "
-                                   "stem files", input.string()));
+      throw InputError(
+          fmt::format("{}: no such file or folder; give a folder of stems or the "
+                      "stem files",
+                      input.string()));
     }
   }
   if (stems.empty()) throw InputError("no stems given; give a folder of stems or the stem files");
@@ -178,7 +183,8 @@ ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::millis
   int status = 0;
   for (;;) {
     const pid_t done = waitpid(child, &status, WNOHANG);
-    if (done == child) return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ChildOutcome::returned : ChildOutcome::crashed;
+    if (done == child)
+      return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ChildOutcome::returned : ChildOutcome::crashed;
     if (done < 0 && errno != EINTR) return ChildOutcome::unchecked;
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(pause);
@@ -201,17 +207,22 @@ void refuse_unless_returned(const fs::path& path, ChildOutcome outcome, std::chr
   const auto seconds = std::chrono::duration<double>(limit).count();
   switch (outcome) {
     case ChildOutcome::returned:
-    case ChildOutcome::unchecked:
-      return;
+    case ChildOutcome::unchecked: return;
     case ChildOutcome::crashed:
-      throw InputError(fmt::format("{}: damaged audio: libsndfile crashed reading its header; export "
-                                   "the stem again", path.string()));
+      throw InputError(
+          fmt::format("{}: damaged audio: libsndfile crashed reading its header; export "
+                      "the stem again",
+                      path.string()));
     case ChildOutcome::busy:
-      throw InputError(fmt::format("{}: damaged audio: libsndfile was still reading its header after "
-                                   "{:g} s, caught in a loop; export the stem again", path.string(), seconds));
+      throw InputError(
+          fmt::format("{}: damaged audio: libsndfile was still reading its header after "
+                      "{:g} s, caught in a loop; export the stem again",
+                      path.string(), seconds));
     case ChildOutcome::waiting:
-      throw Failure(fmt::format("{}: reading its header took longer than {:g} s (a stalled disk or "
-                                "network share?); try again", path.string(), seconds));
+      throw Failure(
+          fmt::format("{}: reading its header took longer than {:g} s (a stalled disk or "
+                      "network share?); try again",
+                      path.string(), seconds));
   }
 }
 
@@ -268,38 +279,43 @@ SndfilePtr open_sndfile(const fs::path& path, SF_INFO& info) {
   info = {};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
   if (!file) {
-    throw InputError(fmt::format("{}: cannot read audio: {}; convert it to WAV or FLAC, or move "
-                                 "it out of the stems folder", path.string(), sf_strerror(nullptr)));
+    throw InputError(
+        fmt::format("{}: cannot read audio: {}; convert it to WAV or FLAC, or move "
+                    "it out of the stems folder",
+                    path.string(), sf_strerror(nullptr)));
   }
   return file;
 }
 
 std::string format_duration(std::int64_t samples, int rate) {
-  return fmt::format("{:.3f} s ({} samples at {} Hz)", static_cast<double>(samples) / rate,
-                     samples, rate);
+  return fmt::format("{:.3f} s ({} samples at {} Hz)", static_cast<double>(samples) / rate, samples, rate);
 }
 
 }  // namespace
 
 StemInfo describe_stem(const fs::path& path, int channels, int rate, std::int64_t samples) {
   if (samples <= 0) {
-    throw InputError(fmt::format("{}: the file holds no samples; remove it from the stems "
-                                 "folder", path.string()));
+    throw InputError(
+        fmt::format("{}: the file holds no samples; remove it from the stems "
+                    "folder",
+                    path.string()));
   }
   if (rate < kLowestStemRate || rate > kHighestStemRate) {
-    throw InputError(fmt::format("{}: a sample rate of {} Hz; stemviz reads stems at {} Hz to {} Hz, "
-                                 "resample it (44100 or 48000 Hz)", path.string(), rate,
-                                 kLowestStemRate, kHighestStemRate));
+    throw InputError(
+        fmt::format("{}: a sample rate of {} Hz; stemviz reads stems at {} Hz to {} Hz, "
+                    "resample it (44100 or 48000 Hz)",
+                    path.string(), rate, kLowestStemRate, kHighestStemRate));
   }
   if (channels < 1 || channels > kMostStemChannels) {
-    throw InputError(fmt::format("{}: {} channels; stemviz reads stems of 1 to {} channels, export "
-                                 "it as mono or stereo", path.string(), channels, kMostStemChannels));
+    throw InputError(
+        fmt::format("{}: {} channels; stemviz reads stems of 1 to {} channels, export "
+                    "it as mono or stereo",
+                    path.string(), channels, kMostStemChannels));
   }
   return {path, path.stem().string(), channels, rate, samples};
 }
 
-std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths,
-                                  double tolerance) {
+std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths, double tolerance) {
   std::vector<StemInfo> stems;
   for (const auto& path : paths) {
     SF_INFO info;
@@ -309,20 +325,18 @@ std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPoli
   if (lengths != LengthPolicy::exact) return stems;
   const auto seconds = [](const StemInfo& s) { return static_cast<double>(s.samples) / s.sample_rate; };
   const auto [shortest, longest] = std::minmax_element(
-      stems.begin(), stems.end(),
-      [&](const StemInfo& a, const StemInfo& b) { return seconds(a) < seconds(b); });
+      stems.begin(), stems.end(), [&](const StemInfo& a, const StemInfo& b) { return seconds(a) < seconds(b); });
   // Equal sample counts at equal rates always pass, whatever rounding does to the seconds.
-  const bool same = shortest->samples == longest->samples &&
-                    shortest->sample_rate == longest->sample_rate;
+  const bool same = shortest->samples == longest->samples && shortest->sample_rate == longest->sample_rate;
   if (!same && seconds(*longest) - seconds(*shortest) > tolerance) {
     std::string listing;
     for (const auto& s : stems) {
       listing += fmt::format("; {}: {}", s.path.filename().string(), format_duration(s.samples, s.sample_rate));
     }
-    throw InputError(fmt::format(
-        "{}: stems differ in length; export them with the same start and end, or pass --pad "
-        "(extend shorter stems with silence) or --trim (cut all to the shortest){}",
-        stems.front().path.parent_path().string(), listing));
+    throw InputError(
+        fmt::format("{}: stems differ in length; export them with the same start and end, or pass --pad "
+                    "(extend shorter stems with silence) or --trim (cut all to the shortest){}",
+                    stems.front().path.parent_path().string(), listing));
   }
   return stems;
 }
@@ -364,8 +378,8 @@ std::vector<float> stereo_downmix(int channels) {
   std::vector<double> matrix(static_cast<std::size_t>(channels * kSwrMostChannels + kSwrMostChannels));
   // No normalization (maxval INT_MAX): the soundtrack's gain already keeps the whole mix
   // from clipping, and normalizing here would make a surround stem quieter than the others.
-  const int result = swr_build_matrix2(&in, &out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0,
-                                       matrix.data(), channels, AV_MATRIX_ENCODING_NONE, nullptr);
+  const int result = swr_build_matrix2(&in, &out, M_SQRT1_2, M_SQRT1_2, 0.0, INT_MAX, 1.0, matrix.data(), channels,
+                                       AV_MATRIX_ENCODING_NONE, nullptr);
   av_channel_layout_uninit(&in);
   av_channel_layout_uninit(&out);
   std::vector<float> gains(static_cast<std::size_t>(2 * channels));
@@ -392,8 +406,8 @@ StemReader::StemReader(const StemInfo& stem) : StemReader(stem, SndfilePtr()) {
 
 void StemReader::seek(std::int64_t position) {
   if (sf_seek(file_.get(), position, SEEK_SET) < 0) {
-    throw Failure(fmt::format("{}: cannot seek to sample {}: {}", stem_->path.string(), position,
-                              sf_strerror(file_.get())));
+    throw Failure(
+        fmt::format("{}: cannot seek to sample {}: {}", stem_->path.string(), position, sf_strerror(file_.get())));
   }
   position_ = position;
 }
@@ -406,8 +420,10 @@ std::int64_t StemReader::read_interleaved(std::int64_t count) {
     if (sf_error(file_.get()) == SF_ERR_SYSTEM) {
       throw Failure(fmt::format("{}: read error: {}", stem_->path.string(), sf_strerror(file_.get())));
     }
-    throw InputError(fmt::format("{}: cannot decode the audio ({}); the file is truncated or damaged, "
-                                 "export it again", stem_->path.string(), sf_strerror(file_.get())));
+    throw InputError(
+        fmt::format("{}: cannot decode the audio ({}); the file is truncated or damaged, "
+                    "export it again",
+                    stem_->path.string(), sf_strerror(file_.get())));
   }
   position_ += got;
   return got;
@@ -462,13 +478,12 @@ MixBus::MixBus(const std::vector<StemInfo>& stems, int rate) : rate_(rate), inpu
     AVChannelLayout stereo{};
     av_channel_layout_default(&stereo, 2);
     SwrContext* raw = nullptr;
-    check_av(swr_alloc_set_opts2(&raw, &stereo, AV_SAMPLE_FMT_FLT, rate, &stereo,
-                                 AV_SAMPLE_FMT_FLT, input.rate, 0, nullptr),
-             fmt::format("{}: cannot set up resampling from {} Hz to {} Hz",
-                         stems[s].path.string(), input.rate, rate));
+    check_av(
+        swr_alloc_set_opts2(&raw, &stereo, AV_SAMPLE_FMT_FLT, rate, &stereo, AV_SAMPLE_FMT_FLT, input.rate, 0, nullptr),
+        fmt::format("{}: cannot set up resampling from {} Hz to {} Hz", stems[s].path.string(), input.rate, rate));
     input.resampler.reset(raw);
-    check_av(swr_init(raw), fmt::format("{}: cannot set up resampling from {} Hz to {} Hz",
-                                        stems[s].path.string(), input.rate, rate));
+    check_av(swr_init(raw),
+             fmt::format("{}: cannot set up resampling from {} Hz to {} Hz", stems[s].path.string(), input.rate, rate));
   }
 }
 
@@ -480,9 +495,9 @@ int MixBus::push_resampled(Input& input, const float* left_right, std::int64_t c
   input.queue.resize(used + 2 * static_cast<std::size_t>(room));
   auto* out = reinterpret_cast<std::uint8_t*>(input.queue.data() + used);
   const auto* in = reinterpret_cast<const std::uint8_t*>(left_right);
-  const int made = check_av(swr_convert(input.resampler.get(), &out, room, left_right ? &in : nullptr,
-                                        static_cast<int>(count)),
-                            "resampling a stem for the soundtrack");
+  const int made =
+      check_av(swr_convert(input.resampler.get(), &out, room, left_right ? &in : nullptr, static_cast<int>(count)),
+               "resampling a stem for the soundtrack");
   input.queue.resize(used + 2 * static_cast<std::size_t>(made));
   input.added += count;
   input.made += made;
@@ -504,12 +519,14 @@ void MixBus::end(int stem) {
   if (input.ended) return;
   // Flushing may take more than one call: the backlog comes out in pieces.
   if (input.resampler) {
-    while (push_resampled(input, nullptr, 0) > 0) {}
+    while (push_resampled(input, nullptr, 0) > 0) {
+    }
     // The resampler's filter decides how many samples its tail holds; make the stem
     // exactly as long as its duration at the mix's rate, like song_samples() counts it.
     const std::int64_t length = mul_div_ceil(input.added, rate_, input.rate);
     const std::int64_t extra = input.made - length;
-    const std::int64_t drop = std::min<std::int64_t>(extra, static_cast<std::int64_t>(input.queue.size() - input.head) / 2);
+    const std::int64_t drop =
+        std::min<std::int64_t>(extra, static_cast<std::int64_t>(input.queue.size() - input.head) / 2);
     if (extra < 0) input.queue.resize(input.queue.size() + 2 * static_cast<std::size_t>(-extra), 0.0f);
     if (drop > 0) input.queue.resize(input.queue.size() - 2 * static_cast<std::size_t>(drop));
   }
@@ -559,8 +576,7 @@ void MixBus::reset() {
   }
 }
 
-MixReader::MixReader(const std::vector<StemInfo>& stems, float gain, int rate)
-    : bus_(stems, rate), gain_(gain) {
+MixReader::MixReader(const std::vector<StemInfo>& stems, float gain, int rate) : bus_(stems, rate), gain_(gain) {
   readers_.reserve(stems.size());
   for (const auto& stem : stems) readers_.emplace_back(stem);
 }

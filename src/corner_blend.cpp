@@ -26,8 +26,11 @@ using Rgba = std::array<double, 4>;
 inline std::uint32_t premultiplied(float r, float g, float b, float a) {
   const auto unit = [](float v) { return std::min(1.0f, std::max(0.0f, v)); };
   const float alpha = unit(a) * 255.0f;
-  const auto level = [&](float v) { return static_cast<std::uint32_t>(static_cast<std::int32_t>(unit(v) * alpha + 0.5f)); };
-  return static_cast<std::uint32_t>(static_cast<std::int32_t>(alpha + 0.5f)) << 24 | level(r) << 16 | level(g) << 8 | level(b);
+  const auto level = [&](float v) {
+    return static_cast<std::uint32_t>(static_cast<std::int32_t>(unit(v) * alpha + 0.5f));
+  };
+  return static_cast<std::uint32_t>(static_cast<std::int32_t>(alpha + 0.5f)) << 24 | level(r) << 16 | level(g) << 8 |
+         level(b);
 }
 
 // A run of `n` pixels whose colour changes linearly: `start` at the first, plus `step` per
@@ -75,9 +78,12 @@ double clamped01(double v) { return std::min(1.0, std::max(0.0, v)); }  // NaN b
 class QuadBlend {
  public:
   QuadBlend(const std::array<Point, 4>& q, const std::array<Rgba, 4>& colours)
-      : q0_(q[0]), e_(q[1] - q[0]), f_(q[3] - q[0]),
+      : q0_(q[0]),
+        e_(q[1] - q[0]),
+        f_(q[3] - q[0]),
         g_{q[0].x - q[1].x + q[2].x - q[3].x, q[0].y - q[1].y + q[2].y - q[3].y},
-        k2_(cross(g_, f_)), colours_(colours) {}
+        k2_(cross(g_, f_)),
+        colours_(colours) {}
 
   // Pixels x0 .. x0 + n - 1 of the row whose centres lie at height `y`. The exact blend is
   // taken every kKnotSpacing pixels and drawn linearly between: along a row it curves so
@@ -133,7 +139,8 @@ class QuadBlend {
     const double w0 = (1.0 - u) * (1.0 - v), w1 = u * (1.0 - v), w2 = u * v, w3 = (1.0 - u) * v;
     std::array<float, 4> colour;
     for (std::size_t k = 0; k < 4; ++k) {
-      colour[k] = static_cast<float>(w0 * colours_[0][k] + w1 * colours_[1][k] + w2 * colours_[2][k] + w3 * colours_[3][k]);
+      colour[k] =
+          static_cast<float>(w0 * colours_[0][k] + w1 * colours_[1][k] + w2 * colours_[2][k] + w3 * colours_[3][k]);
     }
     return colour;
   }
@@ -189,14 +196,16 @@ PixelBox blend_corner_colours(const ScreenFace& face, std::uint8_t* image, int s
     const int x0 = static_cast<int>(std::clamp(std::floor(left - kSlack), 0.0, static_cast<double>(width)));
     const int x1 = static_cast<int>(std::clamp(std::ceil(right + kSlack) + 1.0, 0.0, static_cast<double>(width)));
     if (x0 >= x1) continue;
-    written = {std::min(written.x0, x0), std::min(written.y0, y), std::max(written.x1, x1), std::max(written.y1, y + 1)};
+    written = {std::min(written.x0, x0), std::min(written.y0, y), std::max(written.x1, x1),
+               std::max(written.y1, y + 1)};
     auto* row = reinterpret_cast<std::uint32_t*>(image + static_cast<std::ptrdiff_t>(y) * stride);
     // Colours are taken at pixel centres, as cairo samples its sources.
     const Point centre = {x0 + 0.5, y + 0.5};
     if (count == 3) {
       std::array<float, 4> start{}, step{};
       for (std::size_t k = 0; k < 4; ++k) {
-        start[k] = static_cast<float>(colours[0][k] + ddx[k] * (centre.x - corners[0].x) + ddy[k] * (centre.y - corners[0].y));
+        start[k] =
+            static_cast<float>(colours[0][k] + ddx[k] * (centre.x - corners[0].x) + ddy[k] * (centre.y - corners[0].y));
         step[k] = static_cast<float>(ddx[k]);
       }
       fill_linear(row + x0, x1 - x0, start, step);

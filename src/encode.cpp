@@ -25,9 +25,8 @@ namespace stemviz {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& x264_presets() {
-  static const std::vector<std::string> presets = {"ultrafast", "superfast", "veryfast",
-                                                   "faster",    "fast",      "medium",
-                                                   "slow",      "slower",    "veryslow"};
+  static const std::vector<std::string> presets = {"ultrafast", "superfast", "veryfast", "faster",  "fast",
+                                                   "medium",    "slow",      "slower",   "veryslow"};
   return presets;
 }
 
@@ -71,8 +70,8 @@ const char* audio_codec_name(AudioCodec codec) {
   return "none";
 }
 
-VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha,
-                               const std::optional<std::string>& preset, const std::optional<int>& crf) {
+VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha, const std::optional<std::string>& preset,
+                               const std::optional<int>& crf) {
   const CodecFacts& facts = codec_facts(codec);
   const int q = static_cast<int>(quality);  // draft, standard, high
   VideoSettings video;
@@ -100,13 +99,12 @@ VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha,
       video.speed = std::array{8, 4, 1}[q];
       break;
     case VideoCodec::ffv1:
-    case VideoCodec::png:
-      break;  // lossless: nothing to choose
+    case VideoCodec::png: break;  // lossless: nothing to choose
   }
   if (preset) {
     if (!facts.presets) {
-      throw UsageError(fmt::format("--preset {}: {} has no presets; use --quality draft|standard|high",
-                                   *preset, facts.name));
+      throw UsageError(
+          fmt::format("--preset {}: {} has no presets; use --quality draft|standard|high", *preset, facts.name));
     }
     const auto& names = x264_presets();
     if (std::find(names.begin(), names.end(), *preset) == names.end()) {
@@ -175,8 +173,7 @@ void set_codec_options(AVCodecContext* codec, const VideoSettings& settings) {
       codec->level = 3;
       set("slicecrc", "1");
       break;
-    case VideoCodec::png:
-      break;
+    case VideoCodec::png: break;
   }
 }
 
@@ -187,13 +184,17 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
   const std::string where = path_.string();
   const CodecFacts& facts = codec_facts(settings.codec);
   if (settings.alpha && !facts.alpha) {
-    throw UsageError(fmt::format("{} has no alpha channel; use --codec prores, vp9, ffv1 or png for a "
-                                 "transparent picture", facts.name));
+    throw UsageError(
+        fmt::format("{} has no alpha channel; use --codec prores, vp9, ffv1 or png for a "
+                    "transparent picture",
+                    facts.name));
   }
   const AVCodec* codec = avcodec_find_encoder_by_name(facts.encoder);
   if (codec == nullptr) {
-    throw Failure(fmt::format("this libavcodec has no {} encoder; install a build with it (Debian's "
-                              "libavcodec59 has it)", facts.encoder));
+    throw Failure(
+        fmt::format("this libavcodec has no {} encoder; install a build with it (Debian's "
+                    "libavcodec59 has it)",
+                    facts.encoder));
   }
   codec_.reset(avcodec_alloc_context3(codec));
   if (!codec_) throw Failure(fmt::format("out of memory allocating the {} encoder", facts.encoder));
@@ -232,8 +233,7 @@ SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settin
            "cannot copy encoder settings into " + where);
   // Players look for this tag before they decode VP9's alpha.
   if (settings.alpha && settings.codec == VideoCodec::vp9) av_dict_set(&stream_->metadata, "alpha_mode", "1", 0);
-  check_av(avio_open(&format_->pb, temp_.path().c_str(), AVIO_FLAG_WRITE),
-           "cannot write " + temp_.path().string());
+  check_av(avio_open(&format_->pb, temp_.path().c_str(), AVIO_FLAG_WRITE), "cannot write " + temp_.path().string());
   check_av(avformat_write_header(format_.get(), nullptr), "cannot write the header of " + where);
 
   frame_ = make_frame();
@@ -311,8 +311,7 @@ void SegmentEncoder::send(const AVFrame* frame) {
     if (packet_->duration == 0) packet_->duration = 1;
     av_packet_rescale_ts(packet_.get(), codec_->time_base, stream_->time_base);
     packet_->stream_index = stream_->index;
-    check_av(av_interleaved_write_frame(format_.get(), packet_.get()),
-             "cannot write " + temp_.path().string());
+    check_av(av_interleaved_write_frame(format_.get(), packet_.get()), "cannot write " + temp_.path().string());
   }
 }
 
@@ -348,8 +347,10 @@ void write_flac_master(const fs::path& path, int rate, std::int64_t samples,
     throw_if_cancelled();
     const std::int64_t want = std::min(kBlock, remaining);
     if (read(left_right.data(), want) != want) {
-      throw Failure(fmt::format("{} ended early while writing the soundtrack; check that it is not being "
-                                "written to", source));
+      throw Failure(
+          fmt::format("{} ended early while writing the soundtrack; check that it is not being "
+                      "written to",
+                      source));
     }
     if (sf_writef_float(file.get(), left_right.data(), want) != want) {
       throw Failure(fmt::format("cannot write {}: {}", temp.path().string(), sf_strerror(file.get())));
@@ -364,12 +365,12 @@ void write_flac_master(const fs::path& path, int rate, std::int64_t samples,
 
 }  // namespace
 
-void write_soundtrack_master(const Plan& plan, const std::vector<StemInfo>& stems, float gain,
-                             const fs::path& path) {
+void write_soundtrack_master(const Plan& plan, const std::vector<StemInfo>& stems, float gain, const fs::path& path) {
   MixReader mix(stems, gain, plan.timeline.sample_rate);
   mix.seek(plan.first_sample());
-  write_flac_master(path, plan.timeline.sample_rate, plan.end_sample() - plan.first_sample(),
-                    [&](float* out, std::int64_t count) { return mix.read(out, count); }, "a stem");
+  write_flac_master(
+      path, plan.timeline.sample_rate, plan.end_sample() - plan.first_sample(),
+      [&](float* out, std::int64_t count) { return mix.read(out, count); }, "a stem");
 }
 
 void copy_soundtrack_master(const StemInfo& audio, std::int64_t first, std::int64_t end, const fs::path& path) {
@@ -377,15 +378,16 @@ void copy_soundtrack_master(const StemInfo& audio, std::int64_t first, std::int6
   reader.seek(first);
   const std::int64_t available = std::max<std::int64_t>(0, std::min(end, audio.samples) - first);
   // A file a little shorter than the song ends in silence, as a short stem does.
-  write_flac_master(path, audio.sample_rate, end - first,
-                    [&, read_so_far = std::int64_t{0}](float* out, std::int64_t count) mutable {
-                      const std::int64_t from_file = std::clamp<std::int64_t>(available - read_so_far, 0, count);
-                      const std::int64_t got = from_file > 0 ? reader.read_stereo(out, from_file) : 0;
-                      std::fill(out + 2 * got, out + 2 * count, 0.0f);
-                      read_so_far += count;
-                      return got == from_file ? count : got;
-                    },
-                    audio.path.string());
+  write_flac_master(
+      path, audio.sample_rate, end - first,
+      [&, read_so_far = std::int64_t{0}](float* out, std::int64_t count) mutable {
+        const std::int64_t from_file = std::clamp<std::int64_t>(available - read_so_far, 0, count);
+        const std::int64_t got = from_file > 0 ? reader.read_stereo(out, from_file) : 0;
+        std::fill(out + 2 * got, out + 2 * count, 0.0f);
+        read_so_far += count;
+        return got == from_file ? count : got;
+      },
+      audio.path.string());
 }
 
 namespace {
@@ -440,8 +442,7 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
     throw Failure(fmt::format("this libavcodec has no {} encoder", audio_codec_name(audio)));
   }
   AVFormatContext* raw_format = nullptr;
-  check_av(avformat_alloc_output_context2(&raw_format, nullptr, container, where.c_str()),
-           "cannot set up " + where);
+  check_av(avformat_alloc_output_context2(&raw_format, nullptr, container, where.c_str()), "cannot set up " + where);
   OutputFormatPtr format(raw_format);
 
   CodecContextPtr encoder(avcodec_alloc_context3(codec));
@@ -467,9 +468,10 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
   const std::vector<StemInfo> masters = probe_stems({master});
   const StemInfo& info = masters.front();
   if (info.sample_rate != sample_rate || info.samples != samples || info.channels != 2) {
-    throw InputError(fmt::format("{}: holds {} samples of {} channels at {} Hz instead of {} stereo "
-                                 "samples at {} Hz; plan the job again", master.string(), info.samples,
-                                 info.channels, info.sample_rate, samples, sample_rate));
+    throw InputError(
+        fmt::format("{}: holds {} samples of {} channels at {} Hz instead of {} stereo "
+                    "samples at {} Hz; plan the job again",
+                    master.string(), info.samples, info.channels, info.sample_rate, samples, sample_rate));
   }
   StemReader reader(info);
 
@@ -483,8 +485,7 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
   std::unique_ptr<SwrContext, SwrDeleter> swr(raw_swr);
   check_av(swr_init(swr.get()), "cannot set up the audio converter");
   const int frame_size = encoder->frame_size > 0 ? encoder->frame_size : 4096;
-  std::unique_ptr<AVAudioFifo, AudioFifoDeleter> fifo(
-      av_audio_fifo_alloc(encoder->sample_fmt, 2, 4 * frame_size));
+  std::unique_ptr<AVAudioFifo, AudioFifoDeleter> fifo(av_audio_fifo_alloc(encoder->sample_fmt, 2, 4 * frame_size));
   if (!fifo) throw Failure("out of memory for the audio queue");
 
   PacketPtr packet = make_packet();
@@ -533,9 +534,9 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
     check_av(av_channel_layout_copy(&converted->ch_layout, &encoder->ch_layout), "audio layout");
     check_av(av_frame_get_buffer(converted.get(), 0), "out of memory for audio");
     const auto* input = reinterpret_cast<const std::uint8_t*>(left_right.data());
-    const int made = check_av(swr_convert(swr.get(), converted->data, converted->nb_samples,
-                                          flushed ? nullptr : &input, want),
-                              "audio conversion failed");
+    const int made =
+        check_av(swr_convert(swr.get(), converted->data, converted->nb_samples, flushed ? nullptr : &input, want),
+                 "audio conversion failed");
     if (made > 0 && av_audio_fifo_write(fifo.get(), reinterpret_cast<void**>(converted->data), made) != made) {
       throw Failure("out of memory for the audio queue");
     }

@@ -110,8 +110,8 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
     for (std::size_t j = 0; j < columns; ++j) at(0, j) = j;
     for (std::size_t i = 1; i < rows; ++i) {
       for (std::size_t j = 1; j < columns; ++j) {
-        at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1,
-                             at(i - 1, j - 1) + (same(name[i - 1], candidate[j - 1]) ? 0 : 1)});
+        at(i, j) = std::min(
+            {at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (same(name[i - 1], candidate[j - 1]) ? 0 : 1)});
         if (i > 1 && j > 1 && same(name[i - 1], candidate[j - 2]) && same(name[i - 2], candidate[j - 1])) {
           at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
         }
@@ -147,9 +147,9 @@ VariableSet scene_variables() {
     variables.add(name, Scope::stem);
   }
   for (int band = 0; band < kMaxBands; ++band) variables.add(fmt::format("band{}", band), Scope::stem);
-  for (const char* name : {"nx", "ny", "nz", "lx", "ly", "lz", "vx", "vy", "vz", "ndotl", "ndotv",
-                           "diffuse", "diffuse_r", "diffuse_g", "diffuse_b", "highlight", "ambient", "base_r", "base_g", "base_b",
-                           "mirror", "h"}) {
+  for (const char* name : {"nx",      "ny",     "nz",     "lx",      "ly",        "lz",        "vx",        "vy",
+                           "vz",      "ndotl",  "ndotv",  "diffuse", "diffuse_r", "diffuse_g", "diffuse_b", "highlight",
+                           "ambient", "base_r", "base_g", "base_b",  "mirror",    "h"}) {
     variables.add(name, Scope::shader);
   }
   return variables;
@@ -164,8 +164,8 @@ bool is_language_name(const std::string& name) {
   return language->GetConst().count(name) > 0 || language->GetFunDef().count(name) > 0;
 }
 
-Expression::Expression(const std::string& text, const VariableSet& variables, double* values,
-                       Scope scope, const std::vector<int>& extra)
+Expression::Expression(const std::string& text, const VariableSet& variables, double* values, Scope scope,
+                       const std::vector<int>& extra)
     : parser_(std::make_unique<mu::Parser>()) {
   if (const auto at = assignment_at(text)) {
     throw ExpressionError{"expressions compute a value and cannot assign; compare with '=='", *at};
@@ -176,8 +176,7 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
   try {
     define_functions(*parser_);
     for (int slot = 0; slot < variables.size(); ++slot) {
-      if (variables.scope(slot) <= scope ||
-          std::find(extra.begin(), extra.end(), slot) != extra.end()) {
+      if (variables.scope(slot) <= scope || std::find(extra.begin(), extra.end(), slot) != extra.end()) {
         parser_->DefineVar(variables.name(slot), &values[slot]);
       }
     }
@@ -185,9 +184,10 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
     parser_->Eval();  // muParser finds most syntax errors only when it first evaluates
     if (parser_->GetNumResults() != 1) {
       const auto comma = text.find(',');
-      throw ExpressionError{"one expression gives one value; a ',' outside a function's "
-                            "arguments starts a second one",
-                            static_cast<int>(comma == std::string::npos ? 0 : comma)};
+      throw ExpressionError{
+          "one expression gives one value; a ',' outside a function's "
+          "arguments starts a second one",
+          static_cast<int>(comma == std::string::npos ? 0 : comma)};
     }
     constant_ = parser_->GetUsedVar().empty();
   } catch (const mu::Parser::exception_type& error) {
@@ -200,8 +200,8 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
         throw ExpressionError{fmt::format("unknown function '{}'", token), position};
       }
       if (const auto slot = variables.find(token); slot && variables.scope(*slot) > scope) {
-        throw ExpressionError{fmt::format("'{}' is not known {}; there use {}", token,
-                                          scope_description(scope), scope_names(variables, scope)),
+        throw ExpressionError{fmt::format("'{}' is not known {}; there use {}", token, scope_description(scope),
+                                          scope_names(variables, scope)),
                               position};
       }
       std::vector<std::string> visible;
@@ -211,11 +211,10 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
         }
       }
       const std::string near = closest_name(token, visible);
-      throw ExpressionError{
-          near.empty() ? fmt::format("unknown variable '{}'; known {}: {}", token,
-                                     scope_description(scope), scope_names(variables, scope))
-                       : fmt::format("unknown variable '{}'; did you mean '{}'?", token, near),
-          position};
+      throw ExpressionError{near.empty() ? fmt::format("unknown variable '{}'; known {}: {}", token,
+                                                       scope_description(scope), scope_names(variables, scope))
+                                         : fmt::format("unknown variable '{}'; did you mean '{}'?", token, near),
+                            position};
     }
     throw ExpressionError{fmt::format("{} in \"{}\"", plain_message(error.GetMsg()), text), position};
   }
@@ -234,9 +233,8 @@ double Expression::evaluate() const {
   }
 }
 
-Expression compile_expression(const std::string& text, const SourceSpot& where,
-                              const VariableSet& variables, double* values, Scope scope,
-                              const std::vector<int>& extra) {
+Expression compile_expression(const std::string& text, const SourceSpot& where, const VariableSet& variables,
+                              double* values, Scope scope, const std::vector<int>& extra) {
   try {
     return Expression(text, variables, values, scope, extra);
   } catch (const ExpressionError& error) {

@@ -5,15 +5,15 @@
 #include <stemviz/hash.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <climits>
 #include <bit>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -61,12 +61,8 @@ std::int64_t checked_whole(const Json& json, std::int64_t lowest, std::int64_t h
 
 }  // namespace
 
-int json_int(const nlohmann::json& json) {
-  return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX));
-}
-int json_int(const nlohmann::ordered_json& json) {
-  return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX));
-}
+int json_int(const nlohmann::json& json) { return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX)); }
+int json_int(const nlohmann::ordered_json& json) { return static_cast<int>(checked_whole(json, INT_MIN, INT_MAX)); }
 std::int64_t json_int64(const nlohmann::json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
 std::int64_t json_int64(const nlohmann::ordered_json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
 
@@ -87,8 +83,8 @@ AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
   s.window_ms = j.at("window_ms").get<double>();
   s.attack_ms = j.at("attack_ms").get<double>();
   s.release_ms = j.at("release_ms").get<double>();
-  s.normalization.mode = parse_normalization_mode(j.at("normalize").get<std::string>(),
-                                                  s.normalization.percentile, "normalize");
+  s.normalization.mode =
+      parse_normalization_mode(j.at("normalize").get<std::string>(), s.normalization.percentile, "normalize");
   if (!j.at("floor_db").is_null()) s.normalization.floor_db = j.at("floor_db").get<double>();
   s.normalization.gamma = j.at("gamma").get<double>();
   s.bands = json_int(j.at("bands"));
@@ -127,9 +123,12 @@ std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, 
   for (int s = 0; s < count; ++s) {
     try {
       const StemInfo& stem = stems[static_cast<std::size_t>(s)];
-      described[static_cast<std::size_t>(s)] = {stem.name, stem.path.filename().string(),
-                                                hash ? sha256_of_file(stem.path) : "", stem.channels,
-                                                stem.sample_rate, stem.samples};
+      described[static_cast<std::size_t>(s)] = {stem.name,
+                                                stem.path.filename().string(),
+                                                hash ? sha256_of_file(stem.path) : "",
+                                                stem.channels,
+                                                stem.sample_rate,
+                                                stem.samples};
     } catch (...) {
 #pragma omp critical
       if (!error) error = std::current_exception();
@@ -141,17 +140,16 @@ std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, 
 
 std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
   const FeatureTrack& features = file.analysis.features;
-  const nlohmann::json metadata = {
-      {"stemviz", STEMVIZ_VERSION},
-      {"fps", {file.timeline.fps.num, file.timeline.fps.den}},
-      {"sample_rate", file.timeline.sample_rate},
-      {"samples", file.timeline.samples},
-      {"frame_count", features.frame_count()},
-      {"band_count", features.band_count()},
-      {"mix_gain", file.analysis.mix_gain},
-      {"mix_peak", file.analysis.mix_peak},
-      {"settings", analysis_settings_json(file.settings)},
-      {"stems", stems_json(file.stems)}};
+  const nlohmann::json metadata = {{"stemviz", STEMVIZ_VERSION},
+                                   {"fps", {file.timeline.fps.num, file.timeline.fps.den}},
+                                   {"sample_rate", file.timeline.sample_rate},
+                                   {"samples", file.timeline.samples},
+                                   {"frame_count", features.frame_count()},
+                                   {"band_count", features.band_count()},
+                                   {"mix_gain", file.analysis.mix_gain},
+                                   {"mix_peak", file.analysis.mix_peak},
+                                   {"settings", analysis_settings_json(file.settings)},
+                                   {"stems", stems_json(file.stems)}};
   const std::string text = metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
   // The values go out as the track holds them, which is the file's order.
@@ -206,13 +204,15 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
       std::memcmp(head, kMagic, sizeof(kMagic)) != 0) {
     throw InputError(fmt::format("{}: not a stemviz feature file", path.string()));
   }
-  if (size < sizeof(head) || !read_at(file_.get(), head, sizeof(head), 0)) throw damaged("the feature file is truncated");
+  if (size < sizeof(head) || !read_at(file_.get(), head, sizeof(head), 0))
+    throw damaged("the feature file is truncated");
   std::uint32_t version = 0;
   std::memcpy(&version, head + sizeof(kMagic), sizeof(version));
   if (version != kFeatureFormatVersion) {
-    throw JobMismatch(fmt::format("{}: feature file format {}, but this stemviz reads format {}; "
-                                  "analyse the stems again with this version",
-                                  path.string(), version, kFeatureFormatVersion));
+    throw JobMismatch(
+        fmt::format("{}: feature file format {}, but this stemviz reads format {}; "
+                    "analyse the stems again with this version",
+                    path.string(), version, kFeatureFormatVersion));
   }
   // The hash covers everything after the header: read through it in pieces, so that
   // checking a long song's file never holds all of it.
@@ -282,12 +282,13 @@ void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack&
   const std::uint64_t row_bytes = block.values_per_frame() * sizeof(float);
   for (int stem = 0; stem < stems_; ++stem) {
     const std::span<float> into = block.stem_values(stem, 0, count);
-    const std::uint64_t frame = static_cast<std::uint64_t>(stem) * static_cast<std::uint64_t>(frames_) +
-                                static_cast<std::uint64_t>(first);
+    const std::uint64_t frame =
+        static_cast<std::uint64_t>(stem) * static_cast<std::uint64_t>(frames_) + static_cast<std::uint64_t>(first);
     errno = 0;  // what is left at the end of the file
     if (!read_at(file_.get(), into.data(), into.size_bytes(), values_start_ + frame * row_bytes)) {
       throw Failure(fmt::format("{}: cannot read the features of frames {} to {}: {}", path_.string(), first,
-                                first + count - 1, errno != 0 ? system_error_text() : "the file is shorter than it was"));
+                                first + count - 1,
+                                errno != 0 ? system_error_text() : "the file is shorter than it was"));
     }
   }
 }

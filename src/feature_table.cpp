@@ -24,8 +24,10 @@ TableFormat table_format_for(const fs::path& path) {
   if (extension == ".csv") return TableFormat::csv;
   if (extension == ".json") return TableFormat::json;
   if (extension == ".svf") return TableFormat::stemviz;
-  throw UsageError(fmt::format("{}: the feature file must end in .csv, .json or .svf (stemviz's "
-                               "binary feature file)", path.string()));
+  throw UsageError(
+      fmt::format("{}: the feature file must end in .csv, .json or .svf (stemviz's "
+                  "binary feature file)",
+                  path.string()));
 }
 
 namespace {
@@ -70,8 +72,8 @@ void write_csv(std::ostream& out, const std::vector<StemInfo>& stems, const Time
     fmt::format_to(std::back_inserter(line), "{},{}", frame, frame_seconds(timeline, frame));
     for (int s = 0; s < features.stem_count(); ++s) {
       const StemFrameFeatures f = features.at(s, frame);
-      fmt::format_to(std::back_inserter(line), ",{},{},{},{},{},{},{}", f.rms, f.peak, f.db,
-                     f.level, f.centroid_hz, f.flux, f.onset);
+      fmt::format_to(std::back_inserter(line), ",{},{},{},{},{},{},{}", f.rms, f.peak, f.db, f.level, f.centroid_hz,
+                     f.flux, f.onset);
       for (int k = 0; k < features.band_count(); ++k) {
         fmt::format_to(std::back_inserter(line), ",{}", f.bands[static_cast<std::size_t>(k)]);
       }
@@ -86,32 +88,30 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
   const Normalization& n = settings.normalization;
   fmt::print(out, "{{\n  \"format\": \"stemviz-features\",\n  \"version\": 1,\n");
   fmt::print(out, "  \"fps\": {},\n  \"sample_rate\": {},\n  \"samples\": {},\n  \"frame_count\": {},\n",
-             json_string(timeline.fps.to_string()), timeline.sample_rate, timeline.samples,
-             features.frame_count());
+             json_string(timeline.fps.to_string()), timeline.sample_rate, timeline.samples, features.frame_count());
   fmt::print(out,
              "  \"settings\": {{\"window_ms\": {}, \"attack_ms\": {}, \"release_ms\": {}, "
              "\"normalize\": {}, \"floor_db\": {}, \"gamma\": {}, \"bands\": {}, "
              "\"bleed_reduce\": {}}},\n",
-             settings.window_ms, settings.attack_ms, settings.release_ms,
-             json_string(normalization_name(n)), n.floor_db ? fmt::format("{}", *n.floor_db) : "null",
-             n.gamma, features.band_count(), settings.bleed_reduce);
+             settings.window_ms, settings.attack_ms, settings.release_ms, json_string(normalization_name(n)),
+             n.floor_db ? fmt::format("{}", *n.floor_db) : "null", n.gamma, features.band_count(),
+             settings.bleed_reduce);
   fmt::print(out, "  \"stems\": [");
   for (std::size_t s = 0; s < stems.size(); ++s) {
     fmt::print(out, "{}\n    {{\"name\": {}, \"file\": {}, \"channels\": {}}}", s == 0 ? "" : ",",
-               json_string(stems[s].name), json_string(stems[s].path.filename().string()),
-               stems[s].channels);
+               json_string(stems[s].name), json_string(stems[s].path.filename().string()), stems[s].channels);
   }
   fmt::print(out, "\n  ],\n  \"frames\": [");
   fmt::memory_buffer row;
   for (std::int64_t frame = 0; frame < features.frame_count(); ++frame) {
     row.clear();
-    fmt::format_to(std::back_inserter(row), "{}\n    {{\"frame\": {}, \"time\": {}", frame == 0 ? "" : ",",
-                   frame, frame_seconds(timeline, frame));
+    fmt::format_to(std::back_inserter(row), "{}\n    {{\"frame\": {}, \"time\": {}", frame == 0 ? "" : ",", frame,
+                   frame_seconds(timeline, frame));
     for (const auto& [key, member] :
          {std::pair{"rms", &StemFrameFeatures::rms}, std::pair{"peak", &StemFrameFeatures::peak},
           std::pair{"db", &StemFrameFeatures::db}, std::pair{"level", &StemFrameFeatures::level},
-          std::pair{"centroid", &StemFrameFeatures::centroid_hz},
-          std::pair{"flux", &StemFrameFeatures::flux}, std::pair{"onset", &StemFrameFeatures::onset}}) {
+          std::pair{"centroid", &StemFrameFeatures::centroid_hz}, std::pair{"flux", &StemFrameFeatures::flux},
+          std::pair{"onset", &StemFrameFeatures::onset}}) {
       fmt::format_to(std::back_inserter(row), ", \"{}\": [", key);
       for (int s = 0; s < features.stem_count(); ++s) {
         fmt::format_to(std::back_inserter(row), "{}{}", s == 0 ? "" : ", ", features.at(s, frame).*member);
@@ -133,8 +133,8 @@ void write_json(std::ostream& out, const std::vector<StemInfo>& stems, const Tim
 
 }  // namespace
 
-void write_onset_table(std::ostream& out, const std::vector<StemInfo>& stems,
-                       const Timeline& timeline, const FeatureTrack& features) {
+void write_onset_table(std::ostream& out, const std::vector<StemInfo>& stems, const Timeline& timeline,
+                       const FeatureTrack& features) {
   fmt::print(out, "stem,frame,time,strength\n");
   for (int s = 0; s < features.stem_count(); ++s) {
     const std::string name = csv_field(stems[static_cast<std::size_t>(s)].name);
@@ -181,8 +181,8 @@ void put_track(std::ostream& out, const std::string& events) {
 
 }  // namespace
 
-void write_onset_midi(std::ostream& out, const std::vector<StemInfo>& stems,
-                      const Timeline& timeline, const FeatureTrack& features) {
+void write_onset_midi(std::ostream& out, const std::vector<StemInfo>& stems, const Timeline& timeline,
+                      const FeatureTrack& features) {
   std::string header = "MThd";
   put_u32(header, 6);
   put_u16(header, 1);  // format 1: parallel tracks
@@ -208,7 +208,7 @@ void write_onset_midi(std::ostream& out, const std::vector<StemInfo>& stems,
     put_varlen(events, static_cast<std::uint32_t>(name.size()));
     events += name;
     const auto pitch = static_cast<char>(std::min(127, 36 + s));
-    std::int64_t now = 0;       // ticks of the last event written
+    std::int64_t now = 0;        // ticks of the last event written
     std::int64_t note_end = -1;  // the sounding note's end, or -1
     const auto note_off = [&](std::int64_t at) {
       put_varlen(events, static_cast<std::uint32_t>(at - now));
@@ -241,8 +241,7 @@ void write_onset_midi(std::ostream& out, const std::vector<StemInfo>& stems,
 }
 
 void write_feature_table(std::ostream& out, TableFormat format, const std::vector<StemInfo>& stems,
-                         const Timeline& timeline, const FeatureTrack& features,
-                         const AnalysisSettings& settings) {
+                         const Timeline& timeline, const FeatureTrack& features, const AnalysisSettings& settings) {
   if (format == TableFormat::csv) {
     write_csv(out, stems, timeline, features);
   } else {

@@ -4,15 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstring>
 #include <mutex>
 #include <unordered_set>
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
 
 namespace stemviz {
 
@@ -57,8 +57,7 @@ void TempFile::keep_as(const fs::path& final_path) {
   std::error_code error;
   fs::rename(path_, final_path, error);
   if (error) {
-    throw Failure(fmt::format("cannot rename {} to {}: {}", path_.string(), final_path.string(),
-                              error.message()));
+    throw Failure(fmt::format("cannot rename {} to {}: {}", path_.string(), final_path.string(), error.message()));
   }
   kept_ = true;
   live.files.erase(this);
@@ -86,9 +85,7 @@ bool wait_readable(int fd, std::chrono::milliseconds limit) {
   return false;
 }
 
-std::string system_error_text() {
-  return errno != 0 ? std::strerror(errno) : "an unknown error";
-}
+std::string system_error_text() { return errno != 0 ? std::strerror(errno) : "an unknown error"; }
 
 void write_file(const fs::path& path, std::string_view bytes) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -107,9 +104,7 @@ void write_file(const fs::path& path, std::string_view bytes) {
   if (close(fd) != 0) throw Failure(fmt::format("cannot write {}: {}", path.string(), system_error_text()));
 }
 
-fs::path folder_of(const fs::path& path) {
-  return path.parent_path().empty() ? fs::path(".") : path.parent_path();
-}
+fs::path folder_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
 
 namespace {
 
@@ -121,8 +116,7 @@ bool process_runs(long pid) {
 }  // namespace
 
 fs::path temp_path_for(const fs::path& final_path, std::string_view suffix) {
-  return folder_of(final_path) /
-         fmt::format(".{}.stemviz-{}{}", final_path.filename().string(), getpid(), suffix);
+  return folder_of(final_path) / fmt::format(".{}.stemviz-{}{}", final_path.filename().string(), getpid(), suffix);
 }
 
 std::vector<std::string> remove_dead_leftovers(const fs::path& final_path) {

@@ -60,16 +60,18 @@ void check_output_path(const fs::path& output, bool overwrite, const char* examp
   const fs::path folder = folder_of(output);
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
-    throw InputError(fmt::format("{}: the output folder {} does not exist; create it first",
-                                 output.string(), folder.string()));
+    throw InputError(
+        fmt::format("{}: the output folder {} does not exist; create it first", output.string(), folder.string()));
   }
   if (access(folder.c_str(), W_OK) != 0) {
-    throw InputError(fmt::format("{}: the output folder {} is not writable; choose another "
-                                 "output path", output.string(), folder.string()));
+    throw InputError(
+        fmt::format("{}: the output folder {} is not writable; choose another "
+                    "output path",
+                    output.string(), folder.string()));
   }
   if (fs::is_directory(output, error)) {
-    throw UsageError(fmt::format("{}: is a folder; give a file name such as {}", output.string(),
-                                 (output / example_name).string()));
+    throw UsageError(
+        fmt::format("{}: is a folder; give a file name such as {}", output.string(), (output / example_name).string()));
   }
   if (fs::exists(output, error) && !overwrite) {
     throw UsageError(fmt::format("{}: already exists; pass -y to replace it", output.string()));
@@ -88,12 +90,11 @@ std::string describe_song(const std::vector<StemInfo>& stems, const Timeline& ti
   for (const auto& stem : stems) rates.push_back(stem.sample_rate);
   std::sort(rates.begin(), rates.end());
   rates.erase(std::unique(rates.begin(), rates.end()), rates.end());
-  const std::string at =
-      rates.size() == 1 && rates.front() == timeline.sample_rate
-          ? fmt::format("{} Hz", timeline.sample_rate)
-          : fmt::format("{} Hz, mixed at {} Hz", fmt::join(rates, ", "), timeline.sample_rate);
-  return fmt::format("{} stem{}, {:.3f} s at {}", stems.size(),
-                     stems.size() == 1 ? "" : "s", timeline.duration_seconds(), at);
+  const std::string at = rates.size() == 1 && rates.front() == timeline.sample_rate
+                             ? fmt::format("{} Hz", timeline.sample_rate)
+                             : fmt::format("{} Hz, mixed at {} Hz", fmt::join(rates, ", "), timeline.sample_rate);
+  return fmt::format("{} stem{}, {:.3f} s at {}", stems.size(), stems.size() == 1 ? "" : "s",
+                     timeline.duration_seconds(), at);
 }
 
 // The song's timeline: at the soundtrack's rate, as long as `lengths` makes it.
@@ -105,12 +106,11 @@ Timeline song_timeline(const std::vector<StemInfo>& stems, LengthPolicy lengths,
 // Finds, probes and checks the stems; says which files were passed over.
 // The features of `stems`: from the cache when an entry matches, else analysed and then
 // cached. Stems are hashed only when the features go to a file (`hash_stems`) or the cache.
-FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& timeline,
-                         const AnalysisSettings& settings, const CacheSettings& cache_settings,
-                         const fs::path& output, bool hash_stems, Progress& progress) {
+FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& timeline, const AnalysisSettings& settings,
+                         const CacheSettings& cache_settings, const fs::path& output, bool hash_stems,
+                         Progress& progress) {
   const std::string song = describe_song(stems, timeline);
-  const fs::path folder =
-      cache_settings.folder.empty() ? folder_of(output) / ".stemviz-cache" : cache_settings.folder;
+  const fs::path folder = cache_settings.folder.empty() ? folder_of(output) / ".stemviz-cache" : cache_settings.folder;
   const FeatureCache cache(folder);
   // The stage starts before the cache lookup, so --stats also counts a cached run's time.
   progress.stage("analysis");
@@ -136,19 +136,20 @@ FeatureFile features_for(const std::vector<StemInfo>& stems, const Timeline& tim
 }
 
 // Durations may differ by up to one frame of `fps`.
-std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths,
-                                 Rational fps, Progress& progress) {
+std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPolicy lengths, Rational fps,
+                                 Progress& progress) {
   std::vector<std::string> skipped;
-  std::vector<StemInfo> stems =
-      probe_stems(collect_stems(inputs, &skipped), lengths, 1.0 / fps.to_double());
+  std::vector<StemInfo> stems = probe_stems(collect_stems(inputs, &skipped), lengths, 1.0 / fps.to_double());
   if (!skipped.empty()) {
     progress.note(fmt::format("skipped {} file{} that {} not audio or hidden: {}", skipped.size(),
                               skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
                               fmt::join(skipped, ", ")));
   }
   if (stems.size() > kMaxStems) {
-    throw InputError(fmt::format("{}: {} stems found, at most {} can be shown; group some of "
-                                 "them into submixes", describe(inputs), stems.size(), kMaxStems));
+    throw InputError(
+        fmt::format("{}: {} stems found, at most {} can be shown; group some of "
+                    "them into submixes",
+                    describe(inputs), stems.size(), kMaxStems));
   }
   return stems;
 }
@@ -188,8 +189,10 @@ void validate(const LookOptions& look) {
     const int width = look.width.value_or(0), height = look.height.value_or(0);
     if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0 || width > kLargestPictureSide ||
         height > kLargestPictureSide) {
-      throw UsageError(fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
-                                   "{}, e.g. 1920x1080", width, height, kLargestPictureSide));
+      throw UsageError(
+          fmt::format("--size {}x{}: width and height must be even numbers from 2 to "
+                      "{}, e.g. 1920x1080",
+                      width, height, kLargestPictureSide));
     }
   }
 }
@@ -202,16 +205,16 @@ void validate(const JobSettings& settings) {
     throw UsageError(settings.audio_codec ? "--no-audio and --audio-codec: choose one"
                                           : "--no-audio and --audio: choose one");
   }
-  if (settings.audio_codec && std::find(facts.audio.begin(), facts.audio.end(), *settings.audio_codec) ==
-                                  facts.audio.end()) {
+  if (settings.audio_codec &&
+      std::find(facts.audio.begin(), facts.audio.end(), *settings.audio_codec) == facts.audio.end()) {
     std::vector<std::string> names;
     for (const AudioCodec a : facts.audio) names.push_back(audio_codec_name(a));
-    throw UsageError(fmt::format("--audio-codec {}: the {} file of --codec {} holds {}", audio_codec_name(*settings.audio_codec),
-                                 facts.extension, facts.name, fmt::join(names, " or ")));
+    throw UsageError(fmt::format("--audio-codec {}: the {} file of --codec {} holds {}",
+                                 audio_codec_name(*settings.audio_codec), facts.extension, facts.name,
+                                 fmt::join(names, " or ")));
   }
   if (!(settings.chunk_seconds > 0.0) || settings.chunk_seconds > 3600.0) {
-    throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600",
-                                 settings.chunk_seconds));
+    throw UsageError(fmt::format("--chunk-seconds {}: must be more than 0 and at most 3600", settings.chunk_seconds));
   }
   if (settings.from && !(*settings.from >= 0.0)) {
     throw UsageError(fmt::format("--from {}: must be 0 or more seconds", *settings.from));
@@ -252,8 +255,8 @@ std::string default_title(const std::vector<fs::path>& inputs) {
 void describe_audio(const JobSettings& settings, PreparedJob& job) {
   AudioOutput& audio = job.manifest.audio;
   const Plan& plan = job.manifest.plan;
-  audio.codec = settings.no_audio ? AudioCodec::none
-                                  : settings.audio_codec.value_or(codec_facts(settings.codec).audio.front());
+  audio.codec =
+      settings.no_audio ? AudioCodec::none : settings.audio_codec.value_or(codec_facts(settings.codec).audio.front());
   audio.sample_rate = plan.timeline.sample_rate;
   audio.samples = plan.end_sample() - plan.first_sample();
   if (settings.audio_file.empty() || audio.codec == AudioCodec::none) return;
@@ -261,8 +264,10 @@ void describe_audio(const JobSettings& settings, PreparedJob& job) {
   const double song = plan.timeline.duration_seconds();
   const double given = static_cast<double>(mix.samples) / mix.sample_rate;
   if (std::abs(given - song) > 1.0 / plan.timeline.fps.to_double()) {
-    throw InputError(fmt::format("--audio {}: lasts {:.3f} s but the stems {:.3f} s; export the mix with the "
-                                 "same start and end as the stems", settings.audio_file.string(), given, song));
+    throw InputError(
+        fmt::format("--audio {}: lasts {:.3f} s but the stems {:.3f} s; export the mix with the "
+                    "same start and end as the stems",
+                    settings.audio_file.string(), given, song));
   }
   const Timeline own{plan.timeline.fps, mix.sample_rate, mix.samples};
   const std::int64_t first = own.first_sample(plan.first_frame);
@@ -294,19 +299,22 @@ void check_video_output(const fs::path& output, bool overwrite, VideoCodec codec
     const fs::path parent = folder_of(target);
     std::error_code error;
     if (!fs::is_directory(parent, error) || access(parent.c_str(), W_OK) != 0) {
-      throw InputError(fmt::format("{}: the folder {} does not exist or is not writable; create it or choose "
-                                   "another", target.string(), parent.string()));
+      throw InputError(
+          fmt::format("{}: the folder {} does not exist or is not writable; create it or choose "
+                      "another",
+                      target.string(), parent.string()));
     }
     if (fs::is_regular_file(target, error)) {
-      throw UsageError(fmt::format("-o {}: is a file, but --codec png writes a folder of frames; give a folder "
-                                   "name", target.string()));
+      throw UsageError(
+          fmt::format("-o {}: is a file, but --codec png writes a folder of frames; give a folder "
+                      "name",
+                      target.string()));
     }
     if (fs::exists(target, error) && !overwrite) {
       throw UsageError(fmt::format("{}: already exists; pass -y to replace it", target.string()));
     }
     if (fs::is_directory(target, error) && !holds_an_image_sequence(target)) {
-      throw InputError(fmt::format("{}: holds other files than a frame sequence; give a new folder",
-                                   target.string()));
+      throw InputError(fmt::format("{}: holds other files than a frame sequence; give a new folder", target.string()));
     }
     return;
   }
@@ -344,12 +352,14 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   const CodecFacts& facts = codec_facts(settings.codec);
   const bool alpha = look.description.background.transparent;
   if (alpha && !facts.alpha) {
-    throw UsageError(fmt::format("scene {} has a transparent background, which {} cannot carry; use --codec "
-                                 "prores, vp9, ffv1 or png", look.description.name, facts.name));
+    throw UsageError(
+        fmt::format("scene {} has a transparent background, which {} cannot carry; use --codec "
+                    "prores, vp9, ffv1 or png",
+                    look.description.name, facts.name));
   }
   if (look.fps.to_double() > kMaxVideoFps) {
-    throw UsageError(fmt::format("--fps {}: video is made at up to {} frames per second", look.fps.to_string(),
-                                 kMaxVideoFps));
+    throw UsageError(
+        fmt::format("--fps {}: video is made at up to {} frames per second", look.fps.to_string(), kMaxVideoFps));
   }
   manifest.video = encoder_settings(settings.codec, settings.quality, alpha, settings.preset, settings.crf);
   manifest.video.width = look.width;
@@ -357,8 +367,9 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   manifest.video.fps = look.fps;
   if (settings.layers) {
     // Layers need alpha: in the output's codec when it has it, else as ProRes 4444.
-    manifest.layers = facts.alpha ? encoder_settings(settings.codec, settings.quality, true, settings.preset, settings.crf)
-                                  : encoder_settings(VideoCodec::prores, settings.quality, true, {}, {});
+    manifest.layers = facts.alpha
+                          ? encoder_settings(settings.codec, settings.quality, true, settings.preset, settings.crf)
+                          : encoder_settings(VideoCodec::prores, settings.quality, true, {}, {});
     manifest.layers->width = look.width;
     manifest.layers->height = look.height;
     manifest.layers->fps = look.fps;
@@ -370,9 +381,8 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   const std::int64_t end_frame =
       settings.to ? std::min(song_frames, timeline.frame_at_or_after(*settings.to)) : song_frames;
   if (first_frame >= end_frame) {
-    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
-                                 describe(settings.stems), settings.from.value_or(0.0),
-                                 timeline.duration_seconds()));
+    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)", describe(settings.stems),
+                                 settings.from.value_or(0.0), timeline.duration_seconds()));
   }
   AnalysisSettings analysis = settings.analysis;
   analysis.threads = threads;
@@ -385,12 +395,12 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
     manifest.analysis = analysis;
   }
   manifest.scene = std::move(look.description);
-  manifest.plan = make_plan(timeline, first_frame, end_frame,
-                            frames_per_chunk(settings.chunk_seconds, look.fps));
+  manifest.plan = make_plan(timeline, first_frame, end_frame, frames_per_chunk(settings.chunk_seconds, look.fps));
   if (static_cast<std::size_t>(shards) > manifest.plan.chunks.size()) {
-    throw UsageError(fmt::format("--shards {}: the job has only {} chunks; use at most {} shards, or a "
-                                 "shorter --chunk-seconds", shards, manifest.plan.chunks.size(),
-                                 manifest.plan.chunks.size()));
+    throw UsageError(
+        fmt::format("--shards {}: the job has only {} chunks; use at most {} shards, or a "
+                    "shorter --chunk-seconds",
+                    shards, manifest.plan.chunks.size(), manifest.plan.chunks.size()));
   }
   manifest.shards = shards;
   manifest.shard_of_chunk = assign_shards(manifest.plan.chunks, shards);
@@ -400,9 +410,8 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
 }
 
 std::string describe_render(const Manifest& m) {
-  return fmt::format("{} frames ({}x{} at {} fps, scene {}) in {} chunks", m.plan.frame_count(),
-                     m.video.width, m.video.height, m.video.fps.to_string(), m.scene.name,
-                     m.plan.chunks.size());
+  return fmt::format("{} frames ({}x{} at {} fps, scene {}) in {} chunks", m.plan.frame_count(), m.video.width,
+                     m.video.height, m.video.fps.to_string(), m.scene.name, m.plan.chunks.size());
 }
 
 // True when `folder` is missing, empty or holds a stemviz job: the folders a job may be
@@ -426,8 +435,10 @@ RenderSummary run_render(const RenderOptions& options) {
   check_threads(options.threads);
   check_video_output(options.output, options.overwrite, options.job.codec);
   if (!options.work_dir.empty() && !holds_a_job_or_nothing(options.work_dir)) {
-    throw InputError(fmt::format("--work-dir {}: holds files that are not a stemviz job; give a new or "
-                                 "empty folder", options.work_dir.string()));
+    throw InputError(
+        fmt::format("--work-dir {}: holds files that are not a stemviz job; give a new or "
+                    "empty folder",
+                    options.work_dir.string()));
   }
 
   Progress progress(0, options.progress);
@@ -490,7 +501,8 @@ ShardingEstimate predict(const Manifest& m, const PlanEstimate& measured, int sh
     double finished = 0.0;
     for (std::size_t i = 0; i < m.plan.chunks.size(); ++i) {
       if (shard_of[i] != k) continue;
-      const double done = free_at.top() + static_cast<double>(m.plan.chunks[i].frame_count) * measured.seconds_per_frame;
+      const double done =
+          free_at.top() + static_cast<double>(m.plan.chunks[i].frame_count) * measured.seconds_per_frame;
       free_at.pop();
       free_at.push(done);
       finished = std::max(finished, done);
@@ -569,8 +581,8 @@ PlanSummary run_plan(const PlanOptions& options) {
     }
   }
   if (options.cores_per_machine < 0 || options.cores_per_machine > 4096) {
-    throw UsageError(fmt::format("--cores-per-machine {}: must be from 1 to 4096 (0: this machine's)",
-                                 options.cores_per_machine));
+    throw UsageError(
+        fmt::format("--cores-per-machine {}: must be from 1 to 4096 (0: this machine's)", options.cores_per_machine));
   }
   const fs::path& folder = options.folder;
   if (folder.empty() && !options.estimate) {
@@ -579,19 +591,19 @@ PlanSummary run_plan(const PlanOptions& options) {
   std::error_code error;
   const fs::path parent = folder_of(folder.has_filename() ? folder : folder.parent_path());
   if (!fs::is_directory(parent, error)) {
-    throw InputError(fmt::format("{}: the folder {} does not exist; create it first", folder.string(),
-                                 parent.string()));
+    throw InputError(
+        fmt::format("{}: the folder {} does not exist; create it first", folder.string(), parent.string()));
   }
   if (!folder.empty() && !holds_a_job_or_nothing(folder)) {
-    throw InputError(fmt::format("{}: exists and is not a stemviz job folder; give a new or empty folder",
-                                 folder.string()));
+    throw InputError(
+        fmt::format("{}: exists and is not a stemviz job folder; give a new or empty folder", folder.string()));
   }
   if (!folder.empty() && fs::exists(manifest_path(folder), error) && !options.overwrite) {
     throw UsageError(fmt::format("{}: already holds a job; pass -y to replace it", folder.string()));
   }
   Progress progress(0, options.progress);
-  PreparedJob prepared = prepare_job(options.job, options.threads, options.shards,
-                                     folder.empty() ? fs::path("plan") : folder, progress);
+  PreparedJob prepared =
+      prepare_job(options.job, options.threads, options.shards, folder.empty() ? fs::path("plan") : folder, progress);
   PlanSummary summary;
   if (options.estimate) {
     progress.note("drawing and encoding sample frames on one core");
@@ -637,8 +649,8 @@ int shard_index(const ShardOptions& options) {
     }
     return static_cast<int>(index - options.index_base);
   }
-  throw UsageError(fmt::format("no shard index: pass --index K, or run as an array job that sets {}",
-                               fmt::join(names, ", ")));
+  throw UsageError(
+      fmt::format("no shard index: pass --index K, or run as an array job that sets {}", fmt::join(names, ", ")));
 }
 
 }  // namespace
@@ -672,8 +684,10 @@ std::int64_t run_stitch(const StitchOptions& options) {
   check_runs_here(job.manifest, manifest_path(options.job));
   check_video_output(options.output, options.overwrite, job.manifest.video.codec);
   if (!options.layers_dir.empty() && !job.manifest.layers) {
-    throw UsageError(fmt::format("--layers {}: the job in {} was planned without layers; plan it again with "
-                                 "--layers", options.layers_dir.string(), options.job.string()));
+    throw UsageError(
+        fmt::format("--layers {}: the job in {} was planned without layers; plan it again with "
+                    "--layers",
+                    options.layers_dir.string(), options.job.string()));
   }
   check_layer_outputs(options.layers_dir, job.manifest, options.overwrite);
   Progress progress(0, options.progress);
@@ -686,10 +700,10 @@ std::int64_t run_stitch(const StitchOptions& options) {
 std::int64_t run_analyze(const AnalyzeOptions& options) {
   validate(options.analysis);
   check_threads(options.threads);
-  if (options.output.empty() && options.onsets_csv.empty() && options.onsets_midi.empty() &&
-      options.plot.empty()) {
-    throw UsageError("nothing to write; give -o features.csv (or .json, .svf), --onsets-csv FILE, "
-                     "--onsets-midi FILE.mid or --plot FILE.png");
+  if (options.output.empty() && options.onsets_csv.empty() && options.onsets_midi.empty() && options.plot.empty()) {
+    throw UsageError(
+        "nothing to write; give -o features.csv (or .json, .svf), --onsets-csv FILE, "
+        "--onsets-midi FILE.mid or --plot FILE.png");
   }
   std::optional<TableFormat> format;
   if (!options.output.empty()) {
@@ -705,18 +719,16 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
   const Timeline timeline = song_timeline(stems, options.lengths, options.fps);
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;
-  const fs::path first_output = !options.output.empty()      ? options.output
-                                : !options.onsets_csv.empty() ? options.onsets_csv
+  const fs::path first_output = !options.output.empty()        ? options.output
+                                : !options.onsets_csv.empty()  ? options.onsets_csv
                                 : !options.onsets_midi.empty() ? options.onsets_midi
                                                                : options.plot;
-  const FeatureFile feature_file = features_for(stems, timeline, settings, options.cache, first_output,
-                                                format == TableFormat::stemviz, progress);
+  const FeatureFile feature_file =
+      features_for(stems, timeline, settings, options.cache, first_output, format == TableFormat::stemviz, progress);
   const Analysis& analysis = feature_file.analysis;
 
   // Both files are complete before either takes its final name.
-  const auto temp_beside = [](const fs::path& path) {
-    return std::make_unique<TempFile>(temp_path_for(path));
-  };
+  const auto temp_beside = [](const fs::path& path) { return std::make_unique<TempFile>(temp_path_for(path)); };
   const auto write = [&](const fs::path& path, const auto& write_table) {
     auto temp = temp_beside(path);
     std::ofstream out(temp->path(), std::ios::binary);
@@ -736,21 +748,21 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
     });
   }
   if (!options.onsets_csv.empty()) {
-    onsets_file = write(options.onsets_csv, [&](std::ostream& out) {
-      write_onset_table(out, stems, timeline, analysis.features);
-    });
+    onsets_file = write(options.onsets_csv,
+                        [&](std::ostream& out) { write_onset_table(out, stems, timeline, analysis.features); });
   }
   if (!options.onsets_midi.empty()) {
-    midi_file = write(options.onsets_midi, [&](std::ostream& out) {
-      write_onset_midi(out, stems, timeline, analysis.features);
-    });
+    midi_file = write(options.onsets_midi,
+                      [&](std::ostream& out) { write_onset_midi(out, stems, timeline, analysis.features); });
   }
   if (!options.plot.empty()) {
     for (const auto& stem : stems) {
       if (missing_glyphs(stem.name) > 0) {
-        progress.note(fmt::format("{}: no installed font draws every character of this name; "
-                                  "its label shows boxes (install a font for its script, e.g. "
-                                  "fonts-noto-core)", stem.path.filename().string()));
+        progress.note(
+            fmt::format("{}: no installed font draws every character of this name; "
+                        "its label shows boxes (install a font for its script, e.g. "
+                        "fonts-noto-core)",
+                        stem.path.filename().string()));
       }
     }
     plot_file = temp_beside(options.plot);
@@ -856,22 +868,23 @@ void run_preview(const PreviewOptions& options) {
   settings.threads = options.threads;
   const FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
   const auto draw = [&](Look& current) {
-    const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features,
-                      timeline, current.width, current.height);
+    const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features, timeline,
+                      current.width, current.height);
     TempFile temp(temp_path_for(options.output));
     write_preview(options, scene, temp.path());
     temp.keep_as(options.output);
   };
   std::vector<std::string> files = look.description.files;
   if (options.watch && files.empty()) {
-    throw UsageError(fmt::format("--watch: scene {} is bundled, so no file changes; start from a copy: "
-                                 "stemviz scenes --show {} > my-scene.toml, then --scene my-scene.toml",
-                                 options.look.scene, options.look.scene));
+    throw UsageError(
+        fmt::format("--watch: scene {} is bundled, so no file changes; start from a copy: "
+                    "stemviz scenes --show {} > my-scene.toml, then --scene my-scene.toml",
+                    options.look.scene, options.look.scene));
   }
   draw(look);
   if (!options.watch) return;
-  progress.note(fmt::format("wrote {}; watching {} for changes (Ctrl-C ends)", options.output.string(),
-                            fmt::join(files, ", ")));
+  progress.note(
+      fmt::format("wrote {}; watching {} for changes (Ctrl-C ends)", options.output.string(), fmt::join(files, ", ")));
   std::vector<fs::file_time_type> seen = change_times(files);
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));

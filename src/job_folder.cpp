@@ -119,13 +119,12 @@ std::string check_file(const fs::path& file, const std::string& job_hash, std::i
 LoadedJob load_job(const fs::path& folder) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
-    throw InputError(fmt::format("{}: no such job folder; make one with `stemviz plan STEMS -o {}`",
-                                 folder.string(), folder.string()));
+    throw InputError(fmt::format("{}: no such job folder; make one with `stemviz plan STEMS -o {}`", folder.string(),
+                                 folder.string()));
   }
   const fs::path manifest_file = manifest_path(folder);
   if (!fs::exists(manifest_file, error)) {
-    throw InputError(fmt::format("{}: no manifest.json in it; give a folder made by `stemviz plan`",
-                                 folder.string()));
+    throw InputError(fmt::format("{}: no manifest.json in it; give a folder made by `stemviz plan`", folder.string()));
   }
   LoadedJob job{folder, read_manifest(manifest_file), {}, {}};
   const fs::path features = folder / job.manifest.features_file;
@@ -133,8 +132,7 @@ LoadedJob load_job(const fs::path& folder) {
   job.rows = std::make_unique<FeatureFileRows>(features, job.features, &hash);
   const Manifest& m = job.manifest;
   if (hash != m.features_hash || job.features.stems.size() != m.stems.size() ||
-      !(job.features.timeline.fps == m.plan.timeline.fps) ||
-      job.features.timeline.samples != m.plan.timeline.samples) {
+      !(job.features.timeline.fps == m.plan.timeline.fps) || job.features.timeline.samples != m.plan.timeline.samples) {
     throw InputError(fmt::format("{}: does not belong to {} (another job's features?); plan the job again",
                                  features.string(), manifest_file.string()));
   }
@@ -174,9 +172,10 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   {
     // For the scripts that submit the job (cloud/): `. JOB/job.env` gives its shard count.
     TempFile env(folder / "job.env.tmp");
-    write_file(env.path(), fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
-                       "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",
-                       manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count()));
+    write_file(env.path(),
+               fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
+                           "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",
+                           manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count()));
     env.keep_as(folder / "job.env");
   }
   // The manifest goes last: a folder with a manifest has everything a worker needs.
@@ -209,8 +208,8 @@ std::vector<ChunkState> chunk_states(const LoadedJob& job) {
   return states;
 }
 
-ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads,
-                          Progress& progress, const std::function<void()>& alongside) {
+ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads, Progress& progress,
+                          const std::function<void()>& alongside) {
   const Manifest& m = job.manifest;
   const fs::path segments = segments_folder(job.folder);
   // A job folder copied without its segments (as the cloud recipes do) has none yet.
@@ -243,14 +242,13 @@ ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks
   progress.start();
   render_segments(
       missing, scene, m.video, m.layers ? &*m.layers : nullptr, segments, threads, progress,
-      [&](const Chunk& chunk, const fs::path& path) { record_file(path, m.hash, chunk.frame_count); },
-      alongside);
+      [&](const Chunk& chunk, const fs::path& path) { record_file(path, m.hash, chunk.frame_count); }, alongside);
   progress.stop();
   return result;
 }
 
-void write_soundtrack(const fs::path& folder, const Manifest& manifest, const std::vector<StemInfo>& stems,
-                      float gain, const StemInfo* given_mix) {
+void write_soundtrack(const fs::path& folder, const Manifest& manifest, const std::vector<StemInfo>& stems, float gain,
+                      const StemInfo* given_mix) {
   if (manifest.audio.codec == AudioCodec::none) return;
   const fs::path master = folder / manifest.soundtrack_file;
   if (check_file(master, manifest.hash).empty()) return;
@@ -346,8 +344,8 @@ void prepare_soundtrack(const LoadedJob& job) {
   if (!problem.empty()) {
     throw InputError(fmt::format("{}: {}; plan the job again", master.string(), problem));
   }
-  encode_soundtrack(master, m.audio.sample_rate, m.audio.samples, encoded, m.audio.codec,
-                    audio_container(m).first, m.audio.bit_rate);
+  encode_soundtrack(master, m.audio.sample_rate, m.audio.samples, encoded, m.audio.codec, audio_container(m).first,
+                    m.audio.bit_rate);
   record_file(encoded, m.hash);
 }
 
@@ -374,8 +372,8 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
   for (const ChunkState& state : chunk_states(job)) {
     if (state.problem.empty()) continue;
     if (first_problem.empty()) {
-      first_problem = fmt::format("{} is {}", segment_path(segments_folder(job.folder), state.chunk, m.video.codec).string(),
-                                  state.problem);
+      first_problem = fmt::format(
+          "{} is {}", segment_path(segments_folder(job.folder), state.chunk, m.video.codec).string(), state.problem);
     }
     missing_by_shard[state.shard].push_back(state.chunk.index);
     ++missing;
@@ -386,18 +384,19 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
       parts.push_back(fmt::format("shard {} (chunk{} {})", shard, chunks.size() == 1 ? "" : "s", ranges(chunks)));
       shards.push_back(std::to_string(shard));
     }
-    throw InputError(fmt::format("{}: {} of {} chunks are not done: {} ({}); run `stemviz shard {} --index K` "
-                                 "for shard{} {}, then stitch again",
-                                 job.folder.string(), missing, m.plan.chunks.size(), fmt::join(parts, ", "),
-                                 first_problem, job.folder.string(), shards.size() == 1 ? "" : "s",
-                                 fmt::join(shards, ", ")));
+    throw InputError(
+        fmt::format("{}: {} of {} chunks are not done: {} ({}); run `stemviz shard {} --index K` "
+                    "for shard{} {}, then stitch again",
+                    job.folder.string(), missing, m.plan.chunks.size(), fmt::join(parts, ", "), first_problem,
+                    job.folder.string(), shards.size() == 1 ? "" : "s", fmt::join(shards, ", ")));
   }
   progress.stage("stitch");
   remove_leftovers_beside(output, progress);
   progress.note("joining segments and soundtrack");
   prepare_soundtrack(job);
   std::vector<fs::path> segments;
-  for (const Chunk& chunk : m.plan.chunks) segments.push_back(segment_path(segments_folder(job.folder), chunk, m.video.codec));
+  for (const Chunk& chunk : m.plan.chunks)
+    segments.push_back(segment_path(segments_folder(job.folder), chunk, m.video.codec));
   TempFile unfinished(temp_path_for(output));
   const bool audio = m.audio.codec != AudioCodec::none;
   const fs::path soundtrack = audio ? encoded_soundtrack(job.folder, m) : fs::path();

@@ -7,8 +7,8 @@
 #include <cairo.h>
 #include <fmt/format.h>
 #include <libyuv/version.h>
-#include <nlohmann/json.hpp>
 #include <pango/pango.h>
+#include <nlohmann/json.hpp>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -33,8 +33,7 @@ namespace {
 constexpr const char* kFormatName = "stemviz job";
 
 std::string version_text(unsigned version) {
-  return fmt::format("{}.{}.{}", AV_VERSION_MAJOR(version), AV_VERSION_MINOR(version),
-                     AV_VERSION_MICRO(version));
+  return fmt::format("{}.{}.{}", AV_VERSION_MAJOR(version), AV_VERSION_MINOR(version), AV_VERSION_MICRO(version));
 }
 
 // libx264 is loaded by libavcodec, not linked by stemviz, and its soname carries its build
@@ -64,8 +63,10 @@ std::string checked_file_name(const Json& json, const fs::path& path) {
   const std::string name = json.get<std::string>();
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
       name.find('\\') != std::string::npos || name.find('\0') != std::string::npos) {
-    throw InputError(fmt::format("{}: names the file \"{}\", which is not a plain file name inside the "
-                                 "job folder; plan the job again", path.string(), name));
+    throw InputError(
+        fmt::format("{}: names the file \"{}\", which is not a plain file name inside the "
+                    "job folder; plan the job again",
+                    path.string(), name));
   }
   return name;
 }
@@ -81,8 +82,8 @@ Quality quality_from(const std::string& name, const fs::path& path) {
   for (const Quality q : {Quality::draft, Quality::standard, Quality::high}) {
     if (name == quality_name(q)) return q;
   }
-  throw InputError(fmt::format("{}: quality \"{}\" is not draft, standard or high; plan the job again",
-                               path.string(), name));
+  throw InputError(
+      fmt::format("{}: quality \"{}\" is not draft, standard or high; plan the job again", path.string(), name));
 }
 
 AudioCodec audio_codec_from(const std::string& name, const fs::path& path) {
@@ -119,8 +120,8 @@ VideoSettings video_from(const Json& video, const fs::path& path) {
   v.speed = json_int(video.at("speed"));
   const auto fits = [](int side) { return side >= 2 && side <= kLargestPictureSide && side % 2 == 0; };
   if (!fits(v.width) || !fits(v.height)) {
-    throw InputError(fmt::format("{}: a picture of {}x{} pixels; plan the job again", path.string(), v.width,
-                                 v.height));
+    throw InputError(
+        fmt::format("{}: a picture of {}x{} pixels; plan the job again", path.string(), v.width, v.height));
   }
   return v;
 }
@@ -158,9 +159,7 @@ Json to_json(const Manifest& m) {
         {"samples", m.audio.samples}}},
       {"title", m.title},
       {"timeline",
-       {{"fps", rational_json(timeline.fps)},
-        {"sample_rate", timeline.sample_rate},
-        {"samples", timeline.samples}}},
+       {{"fps", rational_json(timeline.fps)}, {"sample_rate", timeline.sample_rate}, {"samples", timeline.samples}}},
       {"frames", {{"first", m.plan.first_frame}, {"end", m.plan.end_frame}}},
       {"shards", m.shards},
       {"stems", stems_json(m.stems)},
@@ -218,8 +217,7 @@ Manifest from_json(const Json& j, const fs::path& path) {
   }
   std::int64_t next_frame = m.plan.first_frame;
   for (const Json& c : j.at("chunks")) {
-    const Chunk chunk{json_int(c.at("index")), json_int64(c.at("first_frame")),
-                      json_int64(c.at("frames"))};
+    const Chunk chunk{json_int(c.at("index")), json_int64(c.at("first_frame")), json_int64(c.at("frames"))};
     const int shard = json_int(c.at("shard"));
     if (chunk.index != static_cast<int>(m.plan.chunks.size()) || chunk.first_frame != next_frame ||
         chunk.frame_count < 1 || shard < 0 || shard >= m.shards) {
@@ -249,14 +247,8 @@ Manifest from_json(const Json& j, const fs::path& path) {
 }  // namespace
 
 SoftwareVersions SoftwareVersions::of_this_binary() {
-  return {STEMVIZ_VERSION,
-          av_version_info(),
-          version_text(avcodec_version()),
-          version_text(avformat_version()),
-          x264_build(),
-          cairo_version_string(),
-          pango_version_string(),
-          std::to_string(LIBYUV_VERSION)};
+  return {STEMVIZ_VERSION, av_version_info(),      version_text(avcodec_version()), version_text(avformat_version()),
+          x264_build(),    cairo_version_string(), pango_version_string(),          std::to_string(LIBYUV_VERSION)};
 }
 
 std::vector<std::string> SoftwareVersions::differences_from(const SoftwareVersions& here) const {
@@ -324,8 +316,8 @@ void write_manifest(const fs::path& path, Manifest& manifest) {
 Manifest read_manifest(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw InputError(fmt::format("{}: cannot read the job's manifest; give a folder made by `stemviz plan`",
-                                 path.string()));
+    throw InputError(
+        fmt::format("{}: cannot read the job's manifest; give a folder made by `stemviz plan`", path.string()));
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();
@@ -337,34 +329,41 @@ Manifest parse_manifest(std::string_view text, const fs::path& path) {
   try {
     json = Json::parse(text);
   } catch (const Json::parse_error& error) {
-    throw InputError(fmt::format("{}: not a valid manifest (invalid JSON at byte {}); it may be truncated, "
-                                 "plan the job again", path.string(), error.byte));
+    throw InputError(
+        fmt::format("{}: not a valid manifest (invalid JSON at byte {}); it may be truncated, "
+                    "plan the job again",
+                    path.string(), error.byte));
   } catch (const Json::exception& error) {
     // Valid JSON that the reader cannot hold, such as a number beyond a double's range.
     throw InputError(fmt::format("{}: not a valid manifest ({}); plan the job again", path.string(), error.what()));
   }
   try {
     if (!json.is_object() || json.value("format", "") != kFormatName) {
-      throw InputError(fmt::format("{}: not a stemviz job manifest; give a folder made by `stemviz plan`",
-                                   path.string()));
+      throw InputError(
+          fmt::format("{}: not a stemviz job manifest; give a folder made by `stemviz plan`", path.string()));
     }
     const int version = json_int(json.at("version"));
     if (version != kManifestVersion) {
-      throw JobMismatch(fmt::format("{}: manifest format version {}, but this stemviz reads version {}; "
-                                    "plan the job again with this binary or use the stemviz that planned it",
-                                    path.string(), version, kManifestVersion));
+      throw JobMismatch(
+          fmt::format("{}: manifest format version {}, but this stemviz reads version {}; "
+                      "plan the job again with this binary or use the stemviz that planned it",
+                      path.string(), version, kManifestVersion));
     }
     const std::string hash = json.at("hash").get<std::string>();
     if (content_hash(json) != hash) {
-      throw JobMismatch(fmt::format("{}: its content does not match its hash (edited or damaged); plan the "
-                                    "job again instead of editing the manifest", path.string()));
+      throw JobMismatch(
+          fmt::format("{}: its content does not match its hash (edited or damaged); plan the "
+                      "job again instead of editing the manifest",
+                      path.string()));
     }
     Manifest manifest = from_json(json, path);
     manifest.hash = hash;
     return manifest;
   } catch (const Json::exception& error) {
-    throw InputError(fmt::format("{}: a manifest entry is missing or has the wrong type ({}); plan the job "
-                                 "again", path.string(), error.what()));
+    throw InputError(
+        fmt::format("{}: a manifest entry is missing or has the wrong type ({}); plan the job "
+                    "again",
+                    path.string(), error.what()));
   } catch (const UsageError& error) {
     // A setting the command line would refuse (a frame rate, a normalization): here it
     // means a damaged file, not a mistake on the command line.
@@ -373,12 +372,12 @@ Manifest parse_manifest(std::string_view text, const fs::path& path) {
 }
 
 void check_runs_here(const Manifest& manifest, const fs::path& path) {
-  const std::vector<std::string> differences =
-      manifest.software.differences_from(SoftwareVersions::of_this_binary());
+  const std::vector<std::string> differences = manifest.software.differences_from(SoftwareVersions::of_this_binary());
   if (!differences.empty()) {
-    throw JobMismatch(fmt::format("{}: planned with {}; every machine of a job must run the same build, "
-                                  "so run this job with the stemviz that planned it or plan it again here",
-                                  path.string(), fmt::join(differences, ", ")));
+    throw JobMismatch(
+        fmt::format("{}: planned with {}; every machine of a job must run the same build, "
+                    "so run this job with the stemviz that planned it or plan it again here",
+                    path.string(), fmt::join(differences, ", ")));
   }
 }
 

@@ -5,16 +5,13 @@
 
 namespace stemviz {
 
-std::int64_t Plan::end_sample() const {
-  return std::min(timeline.first_sample(end_frame), timeline.samples);
-}
+std::int64_t Plan::end_sample() const { return std::min(timeline.first_sample(end_frame), timeline.samples); }
 
 std::int64_t frames_per_chunk(double chunk_seconds, Rational fps) {
   return std::max<std::int64_t>(1, std::llround(chunk_seconds * fps.to_double()));
 }
 
-Plan make_plan(const Timeline& timeline, std::int64_t first_frame, std::int64_t end_frame,
-               std::int64_t chunk_frames) {
+Plan make_plan(const Timeline& timeline, std::int64_t first_frame, std::int64_t end_frame, std::int64_t chunk_frames) {
   // A chunk's extra keyframe and encoder start cost about 6 KB and half a frame's work at
   // 1080p, so the tail adds about 20 chunks to a song: 1% of the file and 0.2% of the work,
   // against up to 8% of idle cores at 4 to 16 workers without it. Only the last quarter of

@@ -16,7 +16,7 @@ namespace stemviz {
 
 namespace {
 
-constexpr double kLabelWidth = 180.0;   // pixels left of the lanes for stem names
+constexpr double kLabelWidth = 180.0;  // pixels left of the lanes for stem names
 constexpr double kTopMargin = 12.0;
 constexpr double kAxisHeight = 34.0;
 constexpr double kRightMargin = 16.0;
@@ -38,8 +38,7 @@ std::string time_label(double seconds, double step) {
 
 // Draws `text` as text_layout() lays it out, from `x`, centred on `centre_y`, cut with an
 // ellipsis to `width`.
-void draw_label(cairo_t* cr, const std::string& text, double x, double centre_y, double pixels,
-                double width) {
+void draw_label(cairo_t* cr, const std::string& text, double x, double centre_y, double pixels, double width) {
   const auto layout = text_layout(cr, text, pixels);
   pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
   pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
@@ -57,9 +56,8 @@ int missing_glyphs(const std::string& text) {
   return pango_layout_get_unknown_glyphs_count(text_layout(cr.get(), text, 14.0).get());
 }
 
-void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems,
-                        const Timeline& timeline, const FeatureTrack& features,
-                        const PlotSize& size) {
+void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems, const Timeline& timeline,
+                        const FeatureTrack& features, const PlotSize& size) {
   const int stem_count = features.stem_count();
   const int height = static_cast<int>(kTopMargin + kAxisHeight) + stem_count * size.lane_height;
   CairoSurfacePtr surface = make_image_surface(size.width, height);

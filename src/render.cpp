@@ -54,9 +54,8 @@ struct WorkerCanvases {
   std::vector<std::unique_ptr<FrameCanvas>> layers;
 };
 
-void render_chunk(const Chunk& chunk, WorkerCanvases& canvases, const VideoSettings& video,
-                  const VideoSettings* layers, const fs::path& segment_dir, Progress& progress,
-                  const SegmentDone& done) {
+void render_chunk(const Chunk& chunk, WorkerCanvases& canvases, const VideoSettings& video, const VideoSettings* layers,
+                  const fs::path& segment_dir, Progress& progress, const SegmentDone& done) {
   const fs::path path = segment_path(segment_dir, chunk, video.codec);
   SegmentEncoder encoder(path, video);
   std::vector<std::unique_ptr<SegmentEncoder>> layer_encoders;

@@ -101,7 +101,8 @@ void build_mesh(Shape shape, double size, double height, Mesh& mesh) {
   mesh.faces.clear();
   const auto box = [&](double half, double top) {
     for (const double y : {0.0, top}) {
-      mesh.vertices.insert(mesh.vertices.end(), {{-half, y, -half}, {half, y, -half}, {half, y, half}, {-half, y, half}});
+      mesh.vertices.insert(mesh.vertices.end(),
+                           {{-half, y, -half}, {half, y, -half}, {half, y, half}, {-half, y, half}});
     }
     mesh.faces = {{0, 1, 2, 3}, {4, 5, 6, 7}, {0, 1, 5, 4}, {1, 2, 6, 5}, {2, 3, 7, 6}, {3, 0, 4, 7}};
   };
@@ -157,7 +158,8 @@ int clip_to_box(const std::array<double, 8>& xy, int corners, const std::array<d
       if (keeps(k)) add(in[2 * k], in[2 * k + 1]);
       if (keeps(k) != keeps(next)) {
         const double t = (limit - in[2 * k + axis]) / (in[2 * next + axis] - in[2 * k + axis]);
-        const double x = in[2 * k] + t * (in[2 * next] - in[2 * k]), y = in[2 * k + 1] + t * (in[2 * next + 1] - in[2 * k + 1]);
+        const double x = in[2 * k] + t * (in[2 * next] - in[2 * k]),
+                     y = in[2 * k + 1] + t * (in[2 * next + 1] - in[2 * k + 1]);
         add(axis == 0 ? limit : x, axis == 1 ? limit : y);
       }
     }
@@ -165,7 +167,6 @@ int clip_to_box(const std::array<double, 8>& xy, int corners, const std::array<d
   }
   return count;
 }
-
 
 Colour stem_colour(int stem, int stem_count) { return hsv(205.0 + 360.0 * stem / stem_count, 0.68, 0.96); }
 
@@ -208,7 +209,8 @@ class SceneEvaluator {
     ambient_ = value(d.ambient);
     for (const LightDescription& light : d.lights) {
       lights_.push_back({{value(light.direction[0]), value(light.direction[1]), value(light.direction[2])},
-                         value(light.intensity), light.colour});
+                         value(light.intensity),
+                         light.colour});
     }
     spacing_ = value(d.layout.spacing);
     if (d.layout.radius) radius_ = value(*d.layout.radius);
@@ -227,7 +229,8 @@ class SceneEvaluator {
     const auto slot = [&](const char* name) { return *variables.find(name); };
     t_ = slot("t"), frame_ = slot("frame"), fps_ = slot("fps"), n_ = slot("n"), duration_ = slot("duration");
     i_ = slot("i"), level_ = slot("level"), rms_ = slot("rms"), peak_ = slot("peak"), db_ = slot("db");
-    onset_ = slot("onset"), hit_ = slot("hit"), onsets_ = slot("onsets"), flux_ = slot("flux"), centroid_ = slot("centroid"), band0_ = slot("band0");
+    onset_ = slot("onset"), hit_ = slot("hit"), onsets_ = slot("onsets"), flux_ = slot("flux"),
+    centroid_ = slot("centroid"), band0_ = slot("band0");
     nx_ = slot("nx"), lx_ = slot("lx"), vx_ = slot("vx"), ndotl_ = slot("ndotl"), ndotv_ = slot("ndotv");
     diffuse_ = slot("diffuse"), highlight_ = slot("highlight"), ambient_slot_ = slot("ambient");
     base_r_ = slot("base_r"), mirror_ = slot("mirror"), h_ = slot("h");
@@ -335,13 +338,15 @@ class SceneEvaluator {
         for (int stem = 0; stem < stems; ++stem) {
           const int row = stem / columns;
           const int in_row = std::min(columns, stems - row * columns);
-          positions.push_back({((stem % columns) - (in_row - 1) / 2.0) * spacing, 0.0,
-                               (row - (rows - 1) / 2.0) * spacing});
+          positions.push_back(
+              {((stem % columns) - (in_row - 1) / 2.0) * spacing, 0.0, (row - (rows - 1) / 2.0) * spacing});
         }
         break;
       }
       case LayoutKind::ring: {
-        const double radius = radius_ ? (*radius_)() : stems > 1 ? spacing / (2.0 * std::sin(std::numbers::pi / stems)) : 0.0;
+        const double radius = radius_     ? (*radius_)()
+                              : stems > 1 ? spacing / (2.0 * std::sin(std::numbers::pi / stems))
+                                          : 0.0;
         for (int stem = 0; stem < stems; ++stem) {
           const double a = 2.0 * std::numbers::pi * stem / stems;
           positions.push_back({radius * std::sin(a), 0.0, radius * std::cos(a)});
@@ -383,16 +388,21 @@ class SceneEvaluator {
     double size, height, rotate_y, lift, mirror_opacity, edge_width, label_size;
   };
   ObjectValues object() const {
-    return {std::max(0.0, size_()), std::max(0.0, height_()), radians(rotate_y_()), lift_(),
-            std::clamp(mirror_opacity_(), 0.0, 1.0), std::max(0.0, edge_width_()), std::max(1.0, label_size_())};
+    return {std::max(0.0, size_()),
+            std::max(0.0, height_()),
+            radians(rotate_y_()),
+            lift_(),
+            std::clamp(mirror_opacity_(), 0.0, 1.0),
+            std::max(0.0, edge_width_()),
+            std::max(1.0, label_size_())};
   }
 
   double floor_opacity() const { return std::clamp(floor_opacity_(), 0.0, 1.0); }
   double floor_margin() const { return std::max(0.0, floor_margin_()); }
 
   // Shades one point of a face with normal `normal` seen from `camera`.
-  ShaderRun::Result shade(const Vec3& normal, const Vec3& point, const Vec3& eye, const Colour& base,
-                          bool mirror, double height_fraction) {
+  ShaderRun::Result shade(const Vec3& normal, const Vec3& point, const Vec3& eye, const Colour& base, bool mirror,
+                          double height_fraction) {
     const Vec3 view = normalize(eye - point);
     double diffuse = 0.0, highlight = 0.0;
     Colour tinted{};  // the diffuse light in each channel, lights' colours included
@@ -423,7 +433,7 @@ class SceneEvaluator {
     return shader_->run();
   }
 
- // Buffers the frame loop reuses, so that drawing a frame allocates nothing.
+  // Buffers the frame loop reuses, so that drawing a frame allocates nothing.
   struct Scratch {
     std::vector<Vec3> positions;  // each stem's place on the floor
     Mesh mesh;                    // the current object in its own frame
@@ -519,15 +529,15 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
   const int stems = stem_count();
   const ObjectDescription& object = description_.object;
   for (int stem = 0; stem < stems; ++stem) {
-    colours_.push_back(object.colours.empty()
-                           ? palette_colour(object.palette, stem, stems)
-                           : object.colours[static_cast<std::size_t>(stem) % object.colours.size()]);
+    colours_.push_back(object.colours.empty() ? palette_colour(object.palette, stem, stems)
+                                              : object.colours[static_cast<std::size_t>(stem) % object.colours.size()]);
   }
   const LayoutDescription& layout = description_.layout;
   if (layout.kind == LayoutKind::positions && static_cast<int>(layout.positions.size()) < stems) {
-    throw InputError(fmt::format("{}: 'positions' in [layout] has {} entries for {} stems; add one "
-                                 "[x, z] per stem or use kind = \"grid\"",
-                                 layout.positions_where.to_string(), layout.positions.size(), stems));
+    throw InputError(
+        fmt::format("{}: 'positions' in [layout] has {} entries for {} stems; add one "
+                    "[x, z] per stem or use kind = \"grid\"",
+                    layout.positions_where.to_string(), layout.positions.size(), stems));
   }
   if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
   // `hit` and `onsets` need every earlier frame: run them over the whole song once, keeping
@@ -587,8 +597,8 @@ Scene::~Scene() = default;
 
 std::string Scene::label(int stem) const {
   std::string text = description_.object.label;
-  for (const auto& [field, value] : {std::pair<std::string, std::string>{"{name}", stem_name(stem)},
-                                     {"{index}", std::to_string(stem + 1)}}) {
+  for (const auto& [field, value] :
+       {std::pair<std::string, std::string>{"{name}", stem_name(stem)}, {"{index}", std::to_string(stem + 1)}}) {
     for (auto at = text.find(field); at != std::string::npos; at = text.find(field, at + value.size())) {
       text.replace(at, field.size(), value);
     }
@@ -671,8 +681,8 @@ double Scene::fit_distance() const {
 
 struct FrameCanvas::Label {
   PangoLayoutPtr layout;
-  double size = 0.0;       // pixels, this frame
-  double laid_out = 0.0;   // pixels the layout's font has: set again only when size changes
+  double size = 0.0;      // pixels, this frame
+  double laid_out = 0.0;  // pixels the layout's font has: set again only when size changes
   double x = 0.0, y = 0.0;
   bool visible = false;
 };
@@ -684,8 +694,7 @@ FrameCanvas::FrameCanvas(const Scene& scene, int only_stem)
       surface_(make_image_surface(scene.width(), scene.height())),
       cr_(cairo_create(surface_.get())) {
   if (cairo_status(cr_.get()) != CAIRO_STATUS_SUCCESS) {
-    throw Failure("cannot create a Cairo context: " +
-                  std::string(cairo_status_to_string(cairo_status(cr_.get()))));
+    throw Failure("cannot create a Cairo context: " + std::string(cairo_status_to_string(cairo_status(cr_.get()))));
   }
   pixels_ = cairo_image_surface_get_data(surface_.get());
   stride_ = cairo_image_surface_get_stride(surface_.get());
@@ -752,8 +761,10 @@ void FrameCanvas::follow_features(std::int64_t frame) {
   const bool next = onset_frame_ == at - 1;
   for (int stem = 0; stem < known; ++stem) {
     OnsetState& state = onset_states_[static_cast<std::size_t>(stem)];
-    if (next) scene_->step_onsets(state, block_.at(stem, at - first).onset);
-    else state = scene_->onset_state_after(stem, at, block_);
+    if (next)
+      scene_->step_onsets(state, block_.at(stem, at - first).onset);
+    else
+      state = scene_->onset_state_after(stem, at, block_);
   }
   onset_frame_ = at;
 }
@@ -792,8 +803,8 @@ void FrameCanvas::render(std::int64_t frame) {
                in_song ? onset.hit() : 0.0f, onset.onsets());
     const SceneEvaluator::ObjectValues o = e.object();
     const Vec3 centre = rotate_y(positions[static_cast<std::size_t>(stem)], turn);
-    floor_radius = std::max(floor_radius, std::hypot(centre.x, centre.z) +
-                                              (d.object.shape == Shape::cube ? o.height : o.size) * 0.71);
+    floor_radius = std::max(
+        floor_radius, std::hypot(centre.x, centre.z) + (d.object.shape == Shape::cube ? o.height : o.size) * 0.71);
     if (!labels_.empty()) {
       Label& label = *labels_[static_cast<std::size_t>(stem)];
       const Projected p = project(camera, centre, width, height);
@@ -818,7 +829,8 @@ void FrameCanvas::render(std::int64_t frame) {
       for (const auto& indices : mesh.faces) {
         const int corners = indices[3] < 0 ? 3 : 4;
         Vec3 middle{};
-        for (int k = 0; k < corners; ++k) middle = middle + world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])];
+        for (int k = 0; k < corners; ++k)
+          middle = middle + world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])];
         middle = middle * (1.0 / corners);
         const Vec3& a = world[static_cast<std::size_t>(indices[0])];
         const Vec3& b = world[static_cast<std::size_t>(indices[1])];
@@ -837,7 +849,8 @@ void FrameCanvas::render(std::int64_t frame) {
         face.mirror = mirror;
         bool behind = false;
         for (int k = 0; k < corners; ++k) {
-          const Projected p = project(camera, world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])], width, height);
+          const Projected p =
+              project(camera, world[static_cast<std::size_t>(indices[static_cast<std::size_t>(k)])], width, height);
           // Written so that a depth that is not a number (an expression's overflow) counts too.
           if (!(p.depth > 0.05) || !std::isfinite(p.x) || !std::isfinite(p.y)) behind = true;
           face.xy[static_cast<std::size_t>(2 * k)] = p.x;
@@ -900,8 +913,8 @@ void FrameCanvas::render(std::int64_t frame) {
   // is a fraction of the picture, instead of copying the whole background every frame.
   const std::size_t row_bytes = static_cast<std::size_t>(dirty_.x1 - dirty_.x0) * 4;
   for (int y = dirty_.y0; y < dirty_.y1; ++y) {
-    const std::size_t offset = static_cast<std::size_t>(y) * static_cast<std::size_t>(stride_) +
-                               static_cast<std::size_t>(dirty_.x0) * 4;
+    const std::size_t offset =
+        static_cast<std::size_t>(y) * static_cast<std::size_t>(stride_) + static_cast<std::size_t>(dirty_.x0) * 4;
     std::memcpy(pixels_ + offset, background_.data() + offset, row_bytes);
   }
   cairo_surface_mark_dirty(surface_.get());
@@ -918,14 +931,17 @@ void FrameCanvas::render(std::int64_t frame) {
     x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
   };
   for (const ScreenFace& face : faces_) {
-    for (int k = 0; k < face.corners; ++k) cover(face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
+    for (int k = 0; k < face.corners; ++k)
+      cover(face.xy[static_cast<std::size_t>(2 * k)], face.xy[static_cast<std::size_t>(2 * k + 1)]);
     widest = std::max(widest, face.edge_width);
   }
   for (std::size_t k = 0; k + 1 < floor_xy_.size(); k += 2) cover(floor_xy_[k], floor_xy_[k + 1]);
   const bool labelled = !labels_.empty();
   // Strokes reach half a line width past the vertices and antialiasing one more pixel.
   const double margin = widest + 2.0;
-  const auto clamp_to = [](double v, int limit) { return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit))); };
+  const auto clamp_to = [](double v, int limit) {
+    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
+  };
   if (labelled) {
     dirty_ = {0, 0, width, height};  // text can reach anywhere; restore it all
   } else if (x1 < x0) {
@@ -945,7 +961,8 @@ void draw_face(cairo_t* cr, const ScreenFace& face, int width, int height, Blend
   const int corners = clip_to_box(face.xy, face.corners, {-band, -band, width + band, height + band}, clipped);
   if (corners < 3) return;
   cairo_move_to(cr, clipped[0], clipped[1]);
-  for (std::size_t k = 1; k < static_cast<std::size_t>(corners); ++k) cairo_line_to(cr, clipped[2 * k], clipped[2 * k + 1]);
+  for (std::size_t k = 1; k < static_cast<std::size_t>(corners); ++k)
+    cairo_line_to(cr, clipped[2 * k], clipped[2 * k + 1]);
   cairo_close_path(cr);
   if (face.per_vertex) {
     // The face's pixels take colours blended from its corners; the fill below cuts them to

@@ -20,7 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 SourceSpot spot_of(const toml::node& node, const std::string& file) {
   const auto& begin = node.source().begin;
   return {file, static_cast<int>(begin.line), static_cast<int>(begin.column)};
@@ -44,16 +43,14 @@ std::string format_number(double value) { return fmt::format("{:g}", value); }
 // that every key in the table is one this table knows.
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string title, const std::string& file,
-              std::vector<std::string> known)
+  TableReader(const toml::table& table, std::string title, const std::string& file, std::vector<std::string> known)
       : table_(table), title_(std::move(title)), file_(file), known_(std::move(known)) {
     for (auto&& [key, value] : table_) {
       if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
       const SourceSpot spot{file_, static_cast<int>(key.source().begin.line),
                             static_cast<int>(key.source().begin.column)};
       const std::string near = closest_name(key.str(), known_);
-      throw InputError(fmt::format("{}: unknown key '{}' in {}; {}", spot.to_string(), key.str(),
-                                   title_,
+      throw InputError(fmt::format("{}: unknown key '{}' in {}; {}", spot.to_string(), key.str(), title_,
                                    near.empty() ? fmt::format("known keys: {}", fmt::join(known_, ", "))
                                                 : fmt::format("did you mean '{}'?", near)));
     }
@@ -73,8 +70,8 @@ class TableReader {
   }
 
   [[noreturn]] void wrong_type(std::string_view key, const toml::node& value, std::string_view expected) const {
-    throw InputError(fmt::format("{}: '{}' in {} must be {}, not {}", spot_of(value, file_).to_string(),
-                                 key, title_, expected, type_name(value)));
+    throw InputError(fmt::format("{}: '{}' in {} must be {}, not {}", spot_of(value, file_).to_string(), key, title_,
+                                 expected, type_name(value)));
   }
 
   // A number or an expression string; a constant must lie in [low, high].
@@ -102,8 +99,7 @@ class TableReader {
     // Compile once here so that every mistake is reported before anything renders.
     static const VariableSet variables = scene_variables();
     std::vector<double> scratch(static_cast<std::size_t>(variables.size()), 0.0);
-    const Expression expression =
-        compile_expression(number.expression, number.where, variables, scratch.data(), scope);
+    const Expression expression = compile_expression(number.expression, number.where, variables, scratch.data(), scope);
     if (expression.is_constant()) {
       number.constant = expression.evaluate();
       number.expression.clear();
@@ -114,8 +110,8 @@ class TableReader {
 
   void check_range(std::string_view key, const SourceSpot& where, double value, double low, double high) const {
     if (!std::isfinite(value) || value < low || value > high) {
-      throw InputError(fmt::format("{}: '{}' in {} is {}; it must be from {} to {}", where.to_string(), key,
-                                   title_, format_number(value), format_number(low), format_number(high)));
+      throw InputError(fmt::format("{}: '{}' in {} is {}; it must be from {} to {}", where.to_string(), key, title_,
+                                   format_number(value), format_number(low), format_number(high)));
     }
   }
 
@@ -180,7 +176,9 @@ class TableReader {
     }
     const auto channel = [&](int k) {
       if (text->size() == 4) return (hex((*text)[static_cast<std::size_t>(k + 1)]) * 17) / 255.0;
-      return (hex((*text)[static_cast<std::size_t>(2 * k + 1)]) * 16 + hex((*text)[static_cast<std::size_t>(2 * k + 2)])) / 255.0;
+      return (hex((*text)[static_cast<std::size_t>(2 * k + 1)]) * 16 +
+              hex((*text)[static_cast<std::size_t>(2 * k + 2)])) /
+             255.0;
     };
     return {channel(0), channel(1), channel(2)};
   }
@@ -197,11 +195,10 @@ class TableReader {
     const toml::array* items = value->as_array();
     if (!items) wrong_type(key, *value, fmt::format("an array such as {}", example));
     if (items->size() < min_size || items->size() > max_size) {
-      throw InputError(fmt::format("{}: '{}' in {} has {} entries; it needs {}, e.g. {}",
-                                   spot_of(*value, file_).to_string(), key, title_, items->size(),
-                                   min_size == max_size ? fmt::format("{}", min_size)
-                                                        : fmt::format("{} to {}", min_size, max_size),
-                                   example));
+      throw InputError(fmt::format(
+          "{}: '{}' in {} has {} entries; it needs {}, e.g. {}", spot_of(*value, file_).to_string(), key, title_,
+          items->size(),
+          min_size == max_size ? fmt::format("{}", min_size) : fmt::format("{} to {}", min_size, max_size), example));
     }
     return items;
   }
@@ -233,8 +230,7 @@ class TableReader {
 std::string read_text_file(const fs::path& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw InputError(fmt::format("{}: cannot read this {}; check the path and its permissions",
-                                 path.string(), what));
+    throw InputError(fmt::format("{}: cannot read this {}; check the path and its permissions", path.string(), what));
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -260,8 +256,10 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
       // undefined behaviour.
       const auto v = value.is_integer() ? value.value<std::int64_t>() : std::nullopt;
       if (!v || *v < 2 || *v > kLargestPictureSide || *v % 2 != 0) {
-        throw InputError(fmt::format("{}: 'size' in [video] needs even whole numbers from 2 to {}, e.g. "
-                                     "[1920, 1080]", spot_of(value, video.file()).to_string(), kLargestPictureSide));
+        throw InputError(
+            fmt::format("{}: 'size' in [video] needs even whole numbers from 2 to {}, e.g. "
+                        "[1920, 1080]",
+                        spot_of(value, video.file()).to_string(), kLargestPictureSide));
       }
       side[k] = static_cast<int>(*v);
     }
@@ -290,7 +288,8 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
         throw InputError(fmt::format("{}: 'background' in [video] needs 1 to 8 colours, top to bottom",
                                      spot_of(*background, video.file()).to_string()));
       }
-      for (const toml::node& colour : *colours) scene.background.colours.push_back(video.colour_at(colour, "background"));
+      for (const toml::node& colour : *colours)
+        scene.background.colours.push_back(video.colour_at(colour, "background"));
     } else {
       scene.background.colours.push_back(video.colour_at(*background, "background"));
     }
@@ -308,10 +307,10 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
       scene.background.stops.push_back(*value);
     }
     if (stops->size() != scene.background.colours.size()) {
-      throw InputError(fmt::format("{}: 'background_stops' in [video] has {} entries for {} background "
-                                   "colours; give one stop per colour",
-                                   video.spot("background_stops").to_string(), stops->size(),
-                                   scene.background.colours.size()));
+      throw InputError(
+          fmt::format("{}: 'background_stops' in [video] has {} entries for {} background "
+                      "colours; give one stop per colour",
+                      video.spot("background_stops").to_string(), stops->size(), scene.background.colours.size()));
     }
   }
   if (scene.background.stops.size() != scene.background.colours.size()) {
@@ -324,8 +323,8 @@ void parse_video(const TableReader& video, SceneDescription& scene) {
   if (scene.background.transparent) {
     for (const char* key : {"background", "background_stops"}) {
       if (video.has(key)) {
-        scene.warnings.push_back(fmt::format("{}: '{}' has no effect with transparent = true",
-                                             video.spot(key).to_string(), key));
+        scene.warnings.push_back(
+            fmt::format("{}: '{}' has no effect with transparent = true", video.spot(key).to_string(), key));
       }
     }
   }
@@ -343,8 +342,8 @@ void parse_camera(const TableReader& camera, SceneDescription& scene) {
     c.position = camera.vector3("position", {}, Scope::frame);
     for (const char* key : {"azimuth", "elevation", "distance"}) {
       if (camera.has(key)) {
-        scene.warnings.push_back(fmt::format("{}: '{}' has no effect when 'position' is set",
-                                             camera.spot(key).to_string(), key));
+        scene.warnings.push_back(
+            fmt::format("{}: '{}' has no effect when 'position' is set", camera.spot(key).to_string(), key));
       }
     }
   }
@@ -370,9 +369,10 @@ void parse_camera(const TableReader& camera, SceneDescription& scene) {
     CameraKey k;
     k.at = key.constant("at", 0.0, 0.0, 1e7);
     if (k.at <= previous) {
-      throw InputError(fmt::format("{}: camera keys must be in time order; this one is at {} s, the "
-                                   "one before at {} s", key.spot("at").to_string(), format_number(k.at),
-                                   format_number(previous)));
+      throw InputError(
+          fmt::format("{}: camera keys must be in time order; this one is at {} s, the "
+                      "one before at {} s",
+                      key.spot("at").to_string(), format_number(k.at), format_number(previous)));
     }
     previous = k.at;
     k.ease = parse_ease(key);
@@ -381,16 +381,19 @@ void parse_camera(const TableReader& camera, SceneDescription& scene) {
     if (key.has("distance")) k.distance = key.number("distance", {}, Scope::frame, 0.01, 1e5);
     if (key.has("fov")) k.fov = key.number("fov", {}, Scope::frame, 1, 170);
     if (!k.azimuth && !k.elevation && !k.distance && !k.fov) {
-      scene.warnings.push_back(fmt::format("{}: this camera key sets no value (azimuth, elevation, "
-                                           "distance or fov) and has no effect",
-                                           spot_of(entry, camera.file()).to_string()));
+      scene.warnings.push_back(
+          fmt::format("{}: this camera key sets no value (azimuth, elevation, "
+                      "distance or fov) and has no effect",
+                      spot_of(entry, camera.file()).to_string()));
     }
     c.keys.push_back(k);
   }
   if (!c.distance && !c.position &&
       std::any_of(c.keys.begin(), c.keys.end(), [](const CameraKey& k) { return k.distance.has_value(); })) {
-    throw InputError(fmt::format("{}: camera keys set 'distance' but [camera] has none to start from; "
-                                 "add distance = ... to [camera]", camera.spot("keys").to_string()));
+    throw InputError(
+        fmt::format("{}: camera keys set 'distance' but [camera] has none to start from; "
+                    "add distance = ... to [camera]",
+                    camera.spot("keys").to_string()));
   }
 }
 
@@ -403,7 +406,8 @@ void parse_lighting(const TableReader& lighting, SceneDescription& scene) {
   }
   const toml::array* list = lights->as_array();
   if (list && list->empty()) return;  // ambient light only
-  if (!list || !list->is_array_of_tables()) lighting.wrong_type("lights", *lights, "a list of [[lighting.lights]] tables");
+  if (!list || !list->is_array_of_tables())
+    lighting.wrong_type("lights", *lights, "a list of [[lighting.lights]] tables");
   if (list->size() > 8) {
     throw InputError(fmt::format("{}: at most 8 lights", spot_of(*lights, lighting.file()).to_string()));
   }
@@ -421,11 +425,11 @@ void parse_lighting(const TableReader& lighting, SceneDescription& scene) {
 void parse_layout(const TableReader& layout, SceneDescription& scene) {
   LayoutDescription& l = scene.layout;
   const std::string kind = layout.choice("kind", "row", {"row", "ring", "polygon", "grid", "positions"});
-  l.kind = kind == "ring"       ? LayoutKind::ring
-           : kind == "polygon"  ? LayoutKind::polygon
-           : kind == "grid"     ? LayoutKind::grid
+  l.kind = kind == "ring"        ? LayoutKind::ring
+           : kind == "polygon"   ? LayoutKind::polygon
+           : kind == "grid"      ? LayoutKind::grid
            : kind == "positions" ? LayoutKind::positions
-                                : LayoutKind::row;
+                                 : LayoutKind::row;
   l.spacing = layout.number("spacing", l.spacing, Scope::frame, 0.01, 1000);
   l.columns = layout.integer("columns", 0, 0, 32);
   if (layout.has("radius")) l.radius = layout.number("radius", {}, Scope::frame, 0.01, 1000);
@@ -454,8 +458,8 @@ void parse_layout(const TableReader& layout, SceneDescription& scene) {
   }
   const auto no_effect = [&](const char* key, bool applies) {
     if (layout.has(key) && !applies) {
-      scene.warnings.push_back(fmt::format("{}: '{}' has no effect with layout kind \"{}\"",
-                                           layout.spot(key).to_string(), key, kind));
+      scene.warnings.push_back(
+          fmt::format("{}: '{}' has no effect with layout kind \"{}\"", layout.spot(key).to_string(), key, kind));
     }
   };
   const bool circular = l.kind == LayoutKind::ring || l.kind == LayoutKind::polygon;
@@ -475,8 +479,8 @@ void parse_floor(const TableReader& floor, SceneDescription& scene) {
   if (f.shape == FloorShape::none) {
     for (const char* key : {"colour", "opacity", "margin"}) {
       if (floor.has(key)) {
-        scene.warnings.push_back(fmt::format("{}: '{}' has no effect without a floor shape",
-                                             floor.spot(key).to_string(), key));
+        scene.warnings.push_back(
+            fmt::format("{}: '{}' has no effect without a floor shape", floor.spot(key).to_string(), key));
       }
     }
   }
@@ -485,7 +489,10 @@ void parse_floor(const TableReader& floor, SceneDescription& scene) {
 void parse_object(const TableReader& object, SceneDescription& scene) {
   ObjectDescription& o = scene.object;
   const std::string shape = object.choice("shape", "pyramid", {"pyramid", "prism", "cube", "bar"});
-  o.shape = shape == "prism" ? Shape::prism : shape == "cube" ? Shape::cube : shape == "bar" ? Shape::bar : Shape::pyramid;
+  o.shape = shape == "prism"  ? Shape::prism
+            : shape == "cube" ? Shape::cube
+            : shape == "bar"  ? Shape::bar
+                              : Shape::pyramid;
   o.size = object.number("size", Number::of(0.68), Scope::stem, 0.001, 1000);
   Number height_default;
   height_default.expression = "0.1 + 1.2 * level";
@@ -501,8 +508,8 @@ void parse_object(const TableReader& object, SceneDescription& scene) {
   if (const toml::array* colours = object.array("colours", 1, 32, "[\"#ff8800\", \"#3388ff\"]")) {
     for (const toml::node& colour : *colours) o.colours.push_back(object.colour_at(colour, "colours"));
     if (object.has("palette")) {
-      scene.warnings.push_back(fmt::format("{}: 'palette' has no effect when 'colours' is set",
-                                           object.spot("palette").to_string()));
+      scene.warnings.push_back(
+          fmt::format("{}: 'palette' has no effect when 'colours' is set", object.spot("palette").to_string()));
     }
   }
   o.shader = object.text("shader", "lambert");
@@ -514,8 +521,8 @@ void parse_object(const TableReader& object, SceneDescription& scene) {
   if (o.label.empty()) {
     for (const char* key : {"label_size", "label_colour"}) {
       if (object.has(key)) {
-        scene.warnings.push_back(fmt::format("{}: '{}' has no effect without a 'label'",
-                                             object.spot(key).to_string(), key));
+        scene.warnings.push_back(
+            fmt::format("{}: '{}' has no effect without a 'label'", object.spot(key).to_string(), key));
       }
     }
   }
@@ -578,16 +585,15 @@ std::vector<CatalogueEntry> catalogue(const std::string& folder, const std::stri
 }
 
 // Parses everything but the shader, which `shader_for` supplies for the name the scene gives.
-SceneDescription parse_scene_with(
-    std::string_view text, const std::string& name, const std::string& file,
-    const std::function<ShaderProgram(SceneDescription&)>& shader_for) {
+SceneDescription parse_scene_with(std::string_view text, const std::string& name, const std::string& file,
+                                  const std::function<ShaderProgram(SceneDescription&)>& shader_for) {
   toml::table table;
   try {
     table = toml::parse(text, std::string_view(file));
   } catch (const toml::parse_error& error) {
     const auto& begin = error.source().begin;
-    throw InputError(fmt::format("{}:{}:{}: {} (the file is not valid TOML)", file, begin.line, begin.column,
-                                 error.description()));
+    throw InputError(
+        fmt::format("{}:{}:{}: {} (the file is not valid TOML)", file, begin.line, begin.column, error.description()));
   }
   SceneDescription scene;
   scene.name = name;
@@ -599,30 +605,31 @@ SceneDescription parse_scene_with(
   parse_video(TableReader(top.table("video"), "[video]", file,
                           {"size", "fps", "background", "background_stops", "transparent"}),
               scene);
-  parse_camera(TableReader(top.table("camera"), "[camera]", file,
-                           {"azimuth", "elevation", "fov", "orbit", "distance", "position", "target",
-                            "margin", "keys"}),
-               scene);
+  parse_camera(
+      TableReader(top.table("camera"), "[camera]", file,
+                  {"azimuth", "elevation", "fov", "orbit", "distance", "position", "target", "margin", "keys"}),
+      scene);
   parse_lighting(TableReader(top.table("lighting"), "[lighting]", file, {"ambient", "lights"}), scene);
   parse_layout(TableReader(top.table("layout"), "[layout]", file,
                            {"kind", "spacing", "columns", "radius", "sides", "positions", "turn"}),
                scene);
   parse_floor(TableReader(top.table("floor"), "[floor]", file, {"shape", "colour", "opacity", "margin"}), scene);
   if (scene.layout.sides != 0 && scene.layout.kind != LayoutKind::polygon && scene.floor.shape != FloorShape::polygon) {
-    scene.warnings.push_back(fmt::format("{}: 'sides' has no effect without layout kind \"polygon\" or a "
-                                         "polygon floor", scene.layout.sides_where.to_string()));
+    scene.warnings.push_back(
+        fmt::format("{}: 'sides' has no effect without layout kind \"polygon\" or a "
+                    "polygon floor",
+                    scene.layout.sides_where.to_string()));
   }
   parse_object(TableReader(top.table("object"), "[object]", file,
-                           {"shape", "size", "height", "rotate_y", "lift", "mirror", "mirror_opacity",
-                            "edges", "edge_width", "colours", "palette", "shader", "label", "label_size",
-                            "label_colour"}),
+                           {"shape", "size", "height", "rotate_y", "lift", "mirror", "mirror_opacity", "edges",
+                            "edge_width", "colours", "palette", "shader", "label", "label_size", "label_colour"}),
                scene);
   scene.shader = shader_for(scene);
   const bool shader_sets_edges = std::any_of(scene.shader.statements.begin(), scene.shader.statements.end(),
                                              [](const ShaderStatement& s) { return s.target == "edge_a"; });
   if (!scene.object.edges && scene.object.edge_width_set && !shader_sets_edges) {
-    scene.warnings.push_back(fmt::format("{}: 'edge_width' has no effect with edges = false",
-                                         scene.object.edge_width_where.to_string()));
+    scene.warnings.push_back(
+        fmt::format("{}: 'edge_width' has no effect with edges = false", scene.object.edge_width_where.to_string()));
   }
   return scene;
 }
@@ -637,8 +644,8 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
   });
 }
 
-SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name,
-                                         const std::string& file, const ShaderProgram& shader) {
+SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name, const std::string& file,
+                                         const ShaderProgram& shader) {
   return parse_scene_with(text, name, file, [&](SceneDescription& scene) {
     if (scene.object.shader != shader.name) {
       throw InputError(fmt::format("{}: the scene asks for shader \"{}\" but \"{}\" came with it",
@@ -651,9 +658,11 @@ SceneDescription parse_scene_with_shader(std::string_view text, const std::strin
 ShaderProgram load_shader(const std::string& name, const fs::path& scene_folder, const SourceSpot& wanted,
                           std::vector<std::string>* files_read) {
   if (!is_plain_name(name)) {
-    throw InputError(fmt::format("{}: shader \"{}\" is not a name; use letters, digits, '-' and '_' "
-                                 "(the file NAME.shader is looked up beside the scene, in shaders/, "
-                                 "then among the bundled shaders)", wanted.to_string(), name));
+    throw InputError(
+        fmt::format("{}: shader \"{}\" is not a name; use letters, digits, '-' and '_' "
+                    "(the file NAME.shader is looked up beside the scene, in shaders/, "
+                    "then among the bundled shaders)",
+                    wanted.to_string(), name));
   }
   std::error_code error;
   for (const fs::path& candidate : shader_candidates(name, scene_folder)) {
@@ -669,14 +678,13 @@ ShaderProgram load_shader(const std::string& name, const fs::path& scene_folder,
   std::vector<std::string> names;
   for (const auto& entry : shader_catalogue()) names.push_back(entry.name);
   const std::string near = closest_name(name, names);
-  throw InputError(fmt::format("{}: unknown shader \"{}\"; {}", wanted.to_string(), name,
-                               near.empty() ? fmt::format("available: {}", fmt::join(names, ", "))
-                                            : fmt::format("did you mean \"{}\"?", near)));
+  throw InputError(fmt::format(
+      "{}: unknown shader \"{}\"; {}", wanted.to_string(), name,
+      near.empty() ? fmt::format("available: {}", fmt::join(names, ", ")) : fmt::format("did you mean \"{}\"?", near)));
 }
 
 SceneDescription load_scene(const std::string& name_or_path) {
-  const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       fs::path(name_or_path).extension() == ".toml";
+  const bool is_path = name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".toml";
   if (is_path) {
     const fs::path path(name_or_path);
     const std::string text = read_text_file(path, "scene file");
@@ -684,8 +692,10 @@ SceneDescription load_scene(const std::string& name_or_path) {
     return parse_scene(text, path.stem().string(), path.string(), folder);
   }
   if (!is_plain_name(name_or_path)) {
-    throw UsageError(fmt::format("--scene {}: give a scene name (see `stemviz scenes`) or a path to a "
-                                 ".toml file", name_or_path));
+    throw UsageError(
+        fmt::format("--scene {}: give a scene name (see `stemviz scenes`) or a path to a "
+                    ".toml file",
+                    name_or_path));
   }
   const fs::path local = fs::path("scenes") / (name_or_path + ".toml");
   std::error_code error;
@@ -699,10 +709,10 @@ SceneDescription load_scene(const std::string& name_or_path) {
   std::vector<std::string> names;
   for (const auto& entry : scene_catalogue()) names.push_back(entry.name);
   const std::string near = closest_name(name_or_path, names);
-  throw InputError(fmt::format("--scene {}: no such scene; {}", name_or_path,
-                               near.empty() ? fmt::format("available: {} (or give a path to a .toml file)",
-                                                          fmt::join(names, ", "))
-                                            : fmt::format("did you mean {}?", near)));
+  throw InputError(
+      fmt::format("--scene {}: no such scene; {}", name_or_path,
+                  near.empty() ? fmt::format("available: {} (or give a path to a .toml file)", fmt::join(names, ", "))
+                               : fmt::format("did you mean {}?", near)));
 }
 
 std::vector<CatalogueEntry> scene_catalogue() { return catalogue("scenes", ".toml", scene_summary); }

@@ -71,39 +71,40 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
       } else {
         const std::string near = closest_name(content, {"@vertex", "@two-sided"});
         throw InputError(fmt::format("{}: unknown directive '{}'; {}", line_start.shifted(content_column).to_string(),
-                                     content, near.empty() ? "use @vertex or @two-sided" : "did you mean '" + near + "'?"));
+                                     content,
+                                     near.empty() ? "use @vertex or @two-sided" : "did you mean '" + near + "'?"));
       }
       continue;
     }
     const std::size_t equals = content.find('=');
     const std::string_view target = trim(content.substr(0, std::min(equals, content.size())));
-    if (equals == std::string_view::npos || !is_name(target) || (equals + 1 < content.size() && content[equals + 1] == '=')) {
+    if (equals == std::string_view::npos || !is_name(target) ||
+        (equals + 1 < content.size() && content[equals + 1] == '=')) {
       throw InputError(fmt::format("{}: expected 'name = expression', e.g. 'r = base_r * diffuse'",
                                    line_start.shifted(content_column).to_string()));
     }
     if (target.size() > kLongestShaderName) {
       throw InputError(fmt::format("{}: a name of {} characters; shader names have at most {}",
-                                   line_start.shifted(content_column).to_string(), target.size(),
-                                   kLongestShaderName));
+                                   line_start.shifted(content_column).to_string(), target.size(), kLongestShaderName));
     }
     if (is_language_name(std::string(target))) {
-      throw InputError(fmt::format("{}: '{}' is a function or constant of the expression language; give "
-                                   "the value another name",
-                                   line_start.shifted(content_column).to_string(), target));
+      throw InputError(
+          fmt::format("{}: '{}' is a function or constant of the expression language; give "
+                      "the value another name",
+                      line_start.shifted(content_column).to_string(), target));
     }
     if (const auto slot = variables.find(target); slot && *slot < inputs) {
-      throw InputError(fmt::format("{}: '{}' is an input of every shader and cannot be set; give "
-                                   "the value another name",
-                                   line_start.shifted(content_column).to_string(), target));
+      throw InputError(
+          fmt::format("{}: '{}' is an input of every shader and cannot be set; give "
+                      "the value another name",
+                      line_start.shifted(content_column).to_string(), target));
     }
     std::string_view expression = content.substr(equals + 1);
     const std::size_t lead = expression.find_first_not_of(" \t");
     expression = lead == std::string_view::npos ? std::string_view{} : expression.substr(lead);
-    const int expression_column =
-        static_cast<int>(expression.empty() ? content.data() + content.size() - line.data()
-                                            : expression.data() - line.data());
-    ShaderStatement statement{std::string(target), std::string(expression),
-                              line_start.shifted(expression_column)};
+    const int expression_column = static_cast<int>(expression.empty() ? content.data() + content.size() - line.data()
+                                                                      : expression.data() - line.data());
+    ShaderStatement statement{std::string(target), std::string(expression), line_start.shifted(expression_column)};
     // Check the expression against what is known at this line: the inputs and the names
     // set on earlier lines.
     scratch.assign(static_cast<std::size_t>(variables.size()), 0.0);
@@ -117,8 +118,10 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
     const bool set = std::any_of(program.statements.begin(), program.statements.end(),
                                  [&](const ShaderStatement& s) { return s.target == output; });
     if (!set) {
-      throw InputError(fmt::format("{}:{}:1: the shader never sets '{}'; add a line such as "
-                                   "'{} = base_{}'", file, last_line, output, output, output));
+      throw InputError(
+          fmt::format("{}:{}:1: the shader never sets '{}'; add a line such as "
+                      "'{} = base_{}'",
+                      file, last_line, output, output, output));
     }
   }
   return program;
@@ -131,8 +134,7 @@ void add_shader_names(const ShaderProgram& program, VariableSet& variables) {
   }
 }
 
-ShaderRun::ShaderRun(const ShaderProgram& program, const VariableSet& variables, double* values)
-    : values_(values) {
+ShaderRun::ShaderRun(const ShaderProgram& program, const VariableSet& variables, double* values) : values_(values) {
   const auto slot_of = [&](const std::string& name) {
     const auto slot = variables.find(name);
     if (!slot) throw Failure(fmt::format("shader {}: '{}' was not added to the scene's variables", program.name, name));
@@ -141,8 +143,8 @@ ShaderRun::ShaderRun(const ShaderProgram& program, const VariableSet& variables,
   std::vector<int> assigned;
   for (const ShaderStatement& statement : program.statements) {
     // Parsing checked every line, so compiling again cannot fail.
-    steps_.push_back({slot_of(statement.target),
-                      Expression(statement.expression, variables, values, Scope::shader, assigned)});
+    steps_.push_back(
+        {slot_of(statement.target), Expression(statement.expression, variables, values, Scope::shader, assigned)});
     assigned.push_back(steps_.back().slot);
   }
   r_ = slot_of("r");

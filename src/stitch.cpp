@@ -22,13 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-AVRational frame_duration(const Rational& fps) {
-  return {static_cast<int>(fps.den), static_cast<int>(fps.num)};
-}
+AVRational frame_duration(const Rational& fps) { return {static_cast<int>(fps.den), static_cast<int>(fps.num)}; }
 
 int video_stream_of(AVFormatContext* input, const std::string& where) {
-  return check_av(av_find_best_stream(input, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0),
-                  "no video stream in " + where);
+  return check_av(av_find_best_stream(input, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0), "no video stream in " + where);
 }
 
 // Packets of all segments in order, with timestamps moved onto the output's timeline
@@ -77,9 +74,10 @@ class SegmentSequence {
       // leave a gap in the decode times and stretch the frame before it.
       packet_->dts = packets_so_far_ - reorder_delay_;
       if (packet_->dts > packet_->pts) {
-        throw Failure(fmt::format("{} reorders frames further than the segments before it; "
-                                  "delete the job's segments and render again",
-                                  segments_[current_].string()));
+        throw Failure(
+            fmt::format("{} reorders frames further than the segments before it; "
+                        "delete the job's segments and render again",
+                        segments_[current_].string()));
       }
       ++packets_so_far_;
       packet_->duration = std::max<std::int64_t>(1, av_rescale_q(packet_->duration, from, to));
@@ -100,21 +98,20 @@ class SegmentSequence {
     if (index == 0) {
       first_parameters_.reset(avcodec_parameters_alloc());
       if (!first_parameters_) throw Failure("out of memory copying codec parameters");
-      check_av(avcodec_parameters_copy(first_parameters_.get(), parameters),
-               "cannot copy the settings of " + where);
+      check_av(avcodec_parameters_copy(first_parameters_.get(), parameters), "cannot copy the settings of " + where);
       return;
     }
     // Joined without re-encoding, so all segments must carry the same stream settings.
-    if (parameters->codec_id != first_parameters_->codec_id ||
-        parameters->width != first_parameters_->width ||
+    if (parameters->codec_id != first_parameters_->codec_id || parameters->width != first_parameters_->width ||
         parameters->height != first_parameters_->height ||
         parameters->extradata_size != first_parameters_->extradata_size ||
         // Intra-only codecs (ProRes, PNG) have no extradata: null pointers, not to be compared.
-        (parameters->extradata_size > 0 &&
-         std::memcmp(parameters->extradata, first_parameters_->extradata,
-                     static_cast<std::size_t>(parameters->extradata_size)) != 0)) {
-      throw Failure(fmt::format("{} was encoded with other settings than {}; delete the job's "
-                                "segments and render again", where, segments_[0].string()));
+        (parameters->extradata_size > 0 && std::memcmp(parameters->extradata, first_parameters_->extradata,
+                                                       static_cast<std::size_t>(parameters->extradata_size)) != 0)) {
+      throw Failure(
+          fmt::format("{} was encoded with other settings than {}; delete the job's "
+                      "segments and render again",
+                      where, segments_[0].string()));
     }
   }
 
@@ -147,8 +144,7 @@ class SegmentSequence {
     const Chunk& chunk = plan_.chunks[current_];
     if (packets_in_segment_ != chunk.frame_count) {
       throw Failure(fmt::format("{} holds {} frames instead of {}; delete it and render again",
-                                segments_[current_].string(), packets_in_segment_,
-                                chunk.frame_count));
+                                segments_[current_].string(), packets_in_segment_, chunk.frame_count));
     }
   }
 
@@ -197,8 +193,8 @@ class SoundtrackPackets {
 double summarize_audio_seconds(const fs::path& path) {
   const std::string where = path.string();
   InputFormatPtr input = open_input(where);
-  const int audio = check_av(av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0),
-                             "no audio stream in " + where);
+  const int audio =
+      check_av(av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0), "no audio stream in " + where);
   const AVStream* stream = input->streams[audio];
   if (stream->duration != AV_NOPTS_VALUE) return static_cast<double>(stream->duration) * av_q2d(stream->time_base);
   auto packet = make_packet();
@@ -212,13 +208,12 @@ double summarize_audio_seconds(const fs::path& path) {
 
 }  // namespace
 
-void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
-            const fs::path& output, const OutputSettings& settings) {
+void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack, const fs::path& output,
+            const OutputSettings& settings) {
   const std::string where = output.string();
   const CodecFacts& facts = codec_facts(settings.codec);
   AVFormatContext* raw = nullptr;
-  check_av(avformat_alloc_output_context2(&raw, nullptr, facts.container, where.c_str()),
-           "cannot set up " + where);
+  check_av(avformat_alloc_output_context2(&raw, nullptr, facts.container, where.c_str()), "cannot set up " + where);
   OutputFormatPtr format(raw);
   if (!settings.title.empty()) av_dict_set(&format->metadata, "title", settings.title.c_str(), 0);
   // The muxer owns the "encoder" tag; the comment says what made the pictures.
@@ -227,14 +222,12 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
   SegmentSequence video(plan, segments);
   AVStream* video_stream = avformat_new_stream(format.get(), nullptr);
   if (video_stream == nullptr) throw Failure("out of memory adding the video stream");
-  check_av(avcodec_parameters_copy(video_stream->codecpar, video.parameters()),
-           "cannot copy the video settings");
+  check_av(avcodec_parameters_copy(video_stream->codecpar, video.parameters()), "cannot copy the video settings");
   video_stream->codecpar->codec_tag = 0;
   // Apple's players and editors open HEVC in MP4 only under the hvc1 tag.
   if (settings.codec == VideoCodec::hevc) video_stream->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
   video_stream->time_base = frame_duration(plan.timeline.fps);
-  video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num),
-                                  static_cast<int>(plan.timeline.fps.den)};
+  video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num), static_cast<int>(plan.timeline.fps.den)};
   if (const AVDictionaryEntry* alpha = av_dict_get(video.metadata(), "alpha_mode", nullptr, 0)) {
     av_dict_set(&video_stream->metadata, "alpha_mode", alpha->value, 0);
   }
@@ -269,8 +262,7 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
     const bool take_video =
         audio_packet == nullptr ||
         (video_packet != nullptr &&
-         av_compare_ts(video_packet->dts, video_time_base, audio_packet->dts,
-                       audio->stream()->time_base) <= 0);
+         av_compare_ts(video_packet->dts, video_time_base, audio_packet->dts, audio->stream()->time_base) <= 0);
     if (take_video) {
       video_packet->stream_index = video_stream->index;
       av_packet_rescale_ts(video_packet, video_time_base, video_stream->time_base);
@@ -309,8 +301,8 @@ void write_image_sequence(const Plan& plan, const std::vector<fs::path>& segment
   const double video_seconds = static_cast<double>(frame) / plan.timeline.fps.to_double();
   const double audio_seconds = summarize_audio_seconds(audio);
   if (std::abs(audio_seconds - video_seconds) > 1.0 / plan.timeline.fps.to_double() + 1e-6) {
-    throw Failure(fmt::format("{}: audio lasts {:.3f} s but the frames {:.3f} s", audio.string(), audio_seconds,
-                              video_seconds));
+    throw Failure(
+        fmt::format("{}: audio lasts {:.3f} s but the frames {:.3f} s", audio.string(), audio_seconds, video_seconds));
   }
 }
 
@@ -338,9 +330,8 @@ MediaSummary summarize_media(const fs::path& path) {
     // MP4 and MOV give the stream's duration without the encoder's priming samples;
     // Matroska has none, so the packets tell.
     const AVStream* stream = input->streams[audio];
-    const std::int64_t duration = stream->duration != AV_NOPTS_VALUE
-                                      ? stream->duration
-                                      : audio_end - std::max<std::int64_t>(0, audio_start);
+    const std::int64_t duration =
+        stream->duration != AV_NOPTS_VALUE ? stream->duration : audio_end - std::max<std::int64_t>(0, audio_start);
     summary.audio_seconds = static_cast<double>(duration) * av_q2d(stream->time_base);
   }
   return summary;
@@ -350,12 +341,12 @@ void check_output(const Plan& plan, const fs::path& path, bool audio) {
   const MediaSummary summary = summarize_media(path);
   const double frame_seconds = 1.0 / plan.timeline.fps.to_double();
   if (summary.video_frames != plan.frame_count()) {
-    throw Failure(fmt::format("{}: has {} frames instead of {}", path.string(),
-                              summary.video_frames, plan.frame_count()));
+    throw Failure(
+        fmt::format("{}: has {} frames instead of {}", path.string(), summary.video_frames, plan.frame_count()));
   }
   if (audio && std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
-    throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(),
-                              summary.audio_seconds, summary.video_seconds));
+    throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(), summary.audio_seconds,
+                              summary.video_seconds));
   }
 }
 

@@ -16,8 +16,7 @@ struct GlibStringDeleter {
 }  // namespace
 
 void set_text_size(PangoLayout* layout, double pixels, PangoWeight weight) {
-  const std::unique_ptr<PangoFontDescription, FontDescriptionDeleter> font(
-      pango_font_description_from_string(kFont));
+  const std::unique_ptr<PangoFontDescription, FontDescriptionDeleter> font(pango_font_description_from_string(kFont));
   pango_font_description_set_absolute_size(font.get(), pixels * PANGO_SCALE);
   pango_font_description_set_weight(font.get(), weight);
   pango_layout_set_font_description(layout, font.get());

@@ -64,8 +64,7 @@ std::int64_t Timeline::first_sample(std::int64_t frame) const {
 }
 
 double Timeline::frame_time(std::int64_t frame) const {
-  return static_cast<double>(frame) * static_cast<double>(fps.den) /
-         static_cast<double>(fps.num);
+  return static_cast<double>(frame) * static_cast<double>(fps.den) / static_cast<double>(fps.num);
 }
 
 std::int64_t Timeline::frame_at_or_after(double seconds) const {

@@ -5,8 +5,8 @@
 // positions of a sixteenth-note grid, noise comes from a counter-based hash instead of a
 // stateful generator, and stems are synthesized block by block, so memory stays small and the
 // same command always writes the same samples.
-#include <CLI/CLI.hpp>
 #include <sndfile.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -47,7 +47,7 @@ struct Settings {
   double bleed_db = kDefaultBleedDb;  // -120 or less: none, for a bleed-free reference kit
 };
 
-constexpr double kBleedDelayS = 0.002;    // about 70 cm of air between a drum and another mic
+constexpr double kBleedDelayS = 0.002;     // about 70 cm of air between a drum and another mic
 constexpr double kOverheadDelayS = 0.004;  // overheads hang higher above the kit
 constexpr std::int64_t kBlockFrames = 65536;
 
@@ -68,9 +68,7 @@ double noise(std::uint64_t hit_key, std::int64_t t) {
 }
 
 // First-difference of white noise: tilts the spectrum upward, which is all a hat needs.
-double bright_noise(std::uint64_t hit_key, std::int64_t t) {
-  return 0.5 * (noise(hit_key, t) - noise(hit_key, t - 1));
-}
+double bright_noise(std::uint64_t hit_key, std::int64_t t) { return 0.5 * (noise(hit_key, t) - noise(hit_key, t - 1)); }
 
 double tone(double phase_cycles) { return std::sin(2.0 * std::numbers::pi * phase_cycles); }
 
@@ -99,17 +97,14 @@ double voice(const Source& s, bool open, std::int64_t t, double rate, std::uint6
       return 0.75 * tone(phase) * std::exp(-x / 0.22) + 0.25 * noise(hit_key, t) * std::exp(-x / 0.004);
     }
     case Drum::snare:
-      return 0.35 * tone(s.pitch_hz * x) * std::exp(-x / 0.07) +
-             0.45 * noise(hit_key, t) * std::exp(-x / 0.11);
+      return 0.35 * tone(s.pitch_hz * x) * std::exp(-x / 0.07) + 0.45 * noise(hit_key, t) * std::exp(-x / 0.11);
     case Drum::tom: {
       const double sweep = 0.06;
       const double phase = s.pitch_hz * x + 0.4 * s.pitch_hz * sweep * (1.0 - std::exp(-x / sweep));
       return 0.6 * tone(phase) * std::exp(-x / 0.28) + 0.08 * noise(hit_key, t) * std::exp(-x / 0.01);
     }
-    case Drum::hihat:
-      return 0.5 * bright_noise(hit_key, t) * std::exp(-x / (open ? 0.22 : 0.035));
-    case Drum::crash:
-      return 0.45 * bright_noise(hit_key, t) * std::exp(-x / 0.7);
+    case Drum::hihat: return 0.5 * bright_noise(hit_key, t) * std::exp(-x / (open ? 0.22 : 0.035));
+    case Drum::crash: return 0.45 * bright_noise(hit_key, t) * std::exp(-x / 0.7);
     case Drum::perc:
       return 0.4 * tone(s.pitch_hz * x) * std::exp(-x / 0.045) +
              0.1 * tone(2.76 * s.pitch_hz * x) * std::exp(-x / 0.02);
@@ -132,9 +127,7 @@ Hit pattern(const Source& s, std::int64_t step, std::uint64_t seed, std::uint64_
   Hit hit;
   double level = 1.0;
   switch (s.drum) {
-    case Drum::kick:
-      hit.on = q == 0 || q == 8 || q == 10 || (bar % 2 == 1 && q == 3);
-      break;
+    case Drum::kick: hit.on = q == 0 || q == 8 || q == 10 || (bar % 2 == 1 && q == 3); break;
     case Drum::snare:
       hit.on = (q == 4 || q == 12) && !(fill_bar && q == 12);
       if (bar % 2 == 1 && q == 7) {
@@ -154,9 +147,7 @@ Hit pattern(const Source& s, std::int64_t step, std::uint64_t seed, std::uint64_
       level = q % 4 == 0 ? 1.0 : 0.6;
       hit.open = q == 14 && bar % 2 == 0;
       break;
-    case Drum::crash:
-      hit.on = bar % 8 == 0 && q == 0 && step > 0;
-      break;
+    case Drum::crash: hit.on = bar % 8 == 0 && q == 0 && step > 0; break;
     case Drum::perc: {
       // An evenly spread (Euclidean-like) rhythm, different for every percussion voice.
       const int pulses = 3 + s.variant % 5;
@@ -189,8 +180,8 @@ struct Kit {
 Kit make_kit(int count) {
   Kit kit;
   const Source standard[] = {
-      {Drum::kick, 52.0, 0, 0.0},   {Drum::snare, 190.0, 0, -0.2}, {Drum::tom, 240.0, 0, -0.35},
-      {Drum::tom, 170.0, 1, 0.1},   {Drum::tom, 105.0, 2, 0.45},   {Drum::hihat, 0.0, 0, -0.55},
+      {Drum::kick, 52.0, 0, 0.0}, {Drum::snare, 190.0, 0, -0.2}, {Drum::tom, 240.0, 0, -0.35},
+      {Drum::tom, 170.0, 1, 0.1}, {Drum::tom, 105.0, 2, 0.45},   {Drum::hihat, 0.0, 0, -0.55},
   };
   const char* standard_names[] = {"kick", "snare", "tom-high", "tom-mid", "tom-floor", "hihat"};
   for (int i = 0; i < count && i < 6; ++i) {
@@ -280,8 +271,8 @@ void write_stem(const Kit& kit, const Mic& mic, const Settings& settings, const 
       const std::uint64_t source_key = mix64(si + 1);
       const std::int64_t longest = std::llround(ring_seconds(source, true) * settings.rate);
       // Start a step early: integer division may put the first overlapping hit there.
-      std::int64_t step = std::max<std::int64_t>(
-          0, (b0 - p.delay - longest) * settings.bpm * 4 / (60LL * settings.rate) - 1);
+      std::int64_t step =
+          std::max<std::int64_t>(0, (b0 - p.delay - longest) * settings.bpm * 4 / (60LL * settings.rate) - 1);
       for (;; ++step) {
         const std::int64_t start = step_position(step, settings.rate, settings.bpm) + p.delay;
         if (start >= b1) break;
@@ -294,7 +285,8 @@ void write_stem(const Kit& kit, const Mic& mic, const Settings& settings, const 
         const std::uint64_t hit_key = settings.seed ^ mix64(source_key ^ mix64(static_cast<std::uint64_t>(step) << 8));
         for (std::int64_t t = from; t < to; ++t) {
           const double v = hit.velocity * voice(source, hit.open, t - start, settings.rate, hit_key);
-          for (int c = 0; c < mic.channels; ++c) acc[static_cast<std::size_t>((t - b0) * mic.channels + c)] += p.gain[c] * v;
+          for (int c = 0; c < mic.channels; ++c)
+            acc[static_cast<std::size_t>((t - b0) * mic.channels + c)] += p.gain[c] * v;
         }
       }
     }
@@ -323,8 +315,7 @@ void write_stem(const Kit& kit, const Mic& mic, const Settings& settings, const 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"stemviz-kit: synthesizes a drum-kit multitrack, one audio file per microphone",
-               "stemviz-kit"};
+  CLI::App app{"stemviz-kit: synthesizes a drum-kit multitrack, one audio file per microphone", "stemviz-kit"};
   Settings settings;
   std::string out_dir;
   app.add_option("OUTDIR", out_dir, "Folder to write the stems into (created if missing)")->required();
@@ -339,8 +330,7 @@ int main(int argc, char** argv) {
   app.add_option("--bpm", settings.bpm, "Tempo in beats per minute")->capture_default_str()->check(CLI::Range(30, 300));
   app.add_option("--seed", settings.seed, "Varies velocities and noise; the same seed gives the same files")
       ->capture_default_str();
-  app.add_option("--bleed-db", settings.bleed_db,
-                 "Level at which a close mic hears the other drums; -120 for none")
+  app.add_option("--bleed-db", settings.bleed_db, "Level at which a close mic hears the other drums; -120 for none")
       ->capture_default_str()
       ->check(CLI::Range(-400.0, 0.0));
   app.add_option("--format", settings.format, "File format")

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace stemviz {
@@ -23,15 +23,15 @@ inline constexpr int kMaxBands = 16;
 // What the renderer and `stemviz analyze` know about one stem at one frame. All values are
 // finite; a silent stem reads as zeros (and kSilenceDb).
 struct StemFrameFeatures {
-  float level = 0.0f;      // what the picture shows, 0..1: the RMS after smoothing,
-                           // normalization, the dB floor and gamma
-  float rms = 0.0f;        // windowed RMS of the mono downmix, linear, 1.0 = full scale
-  float peak = 0.0f;       // largest |sample| in the same window, linear, 0..1 for PCM
-  float db = kSilenceDb;   // rms in dBFS, >= kSilenceDb
-  float centroid_hz = 0.0f;  // spectral centroid (magnitude-weighted mean frequency), Hz
-  float flux = 0.0f;       // onset strength: rise of the spectrum since the last frame,
-                           // 0..1, 1 = this stem's strongest rise
-  float onset = 0.0f;      // > 0 only on a frame where an onset was picked: its strength
+  float level = 0.0f;                    // what the picture shows, 0..1: the RMS after smoothing,
+                                         // normalization, the dB floor and gamma
+  float rms = 0.0f;                      // windowed RMS of the mono downmix, linear, 1.0 = full scale
+  float peak = 0.0f;                     // largest |sample| in the same window, linear, 0..1 for PCM
+  float db = kSilenceDb;                 // rms in dBFS, >= kSilenceDb
+  float centroid_hz = 0.0f;              // spectral centroid (magnitude-weighted mean frequency), Hz
+  float flux = 0.0f;                     // onset strength: rise of the spectrum since the last frame,
+                                         // 0..1, 1 = this stem's strongest rise
+  float onset = 0.0f;                    // > 0 only on a frame where an onset was picked: its strength
   std::array<float, kMaxBands> bands{};  // amplitude in log-spaced bands, low to high, 0..1
                                          // (1 = this stem's loudest band at any frame);
                                          // entries past the track's band count stay 0
@@ -64,7 +64,8 @@ class FeatureTrack {
   std::span<float> values() { return values_; }
   // Stem `stem`'s values for frames [first, first + count), all within the track.
   std::span<const float> stem_values(int stem, std::int64_t first, std::int64_t count) const {
-    return std::span<const float>(values_).subspan(offset(stem, first), static_cast<std::size_t>(count) * values_per_frame());
+    return std::span<const float>(values_).subspan(offset(stem, first),
+                                                   static_cast<std::size_t>(count) * values_per_frame());
   }
   std::span<float> stem_values(int stem, std::int64_t first, std::int64_t count) {
     return std::span<float>(values_).subspan(offset(stem, first), static_cast<std::size_t>(count) * values_per_frame());
@@ -139,8 +140,8 @@ class WindowAccumulator {
 
   Timeline timeline_;
   std::int64_t window_;
-  std::int64_t position_ = 0;     // samples added so far
-  std::int64_t first_open_ = 0;   // the first frame whose window is not yet complete
+  std::int64_t position_ = 0;    // samples added so far
+  std::int64_t first_open_ = 0;  // the first frame whose window is not yet complete
   std::vector<double> sum_squares_;
   std::vector<std::int64_t> counts_;
   std::vector<double> peaks_;
@@ -166,10 +167,10 @@ class SpectrumAccumulator {
 
   struct Result {
     std::vector<std::array<float, kMaxBands>> bands;  // per frame, amplitude, unnormalized
-    std::vector<float> centroid_hz;                     // per frame
-    std::vector<float> flux;                            // per frame, unnormalized
-    std::vector<std::array<float, kMaxBands>> power;    // per frame, only with keep_power:
-                                                        // power in kMaxBands bands
+    std::vector<float> centroid_hz;                   // per frame
+    std::vector<float> flux;                          // per frame, unnormalized
+    std::vector<std::array<float, kMaxBands>> power;  // per frame, only with keep_power:
+                                                      // power in kMaxBands bands
   };
   // The features, one value per frame. Call once, after the last block.
   Result finish();
@@ -185,8 +186,8 @@ class SpectrumAccumulator {
 // within +-30 ms, stand `delta` above the mean of the surrounding +-100 ms, exceed
 // `threshold`, and come at least 50 ms after the previous onset. Returns, per frame, the
 // onset's strength or 0.
-std::vector<float> pick_onsets(const std::vector<float>& strength, double fps,
-                               float threshold = 0.1f, float delta = 0.07f);
+std::vector<float> pick_onsets(const std::vector<float>& strength, double fps, float threshold = 0.1f,
+                               float delta = 0.07f);
 
 // Per-band power of every stem at every frame: power[stem][frame][band], kMaxBands bands.
 using StemBandPower = std::vector<std::vector<std::array<float, kMaxBands>>>;
@@ -211,15 +212,14 @@ struct Normalization {
                  // huge hit does not flatten the rest of the song
   };
   Mode mode = Mode::peak;
-  double percentile = 95.0;         // P for Mode::percentile, 0 < P <= 100
-  std::optional<double> floor_db;   // when set (< 0), levels map linearly in dB from this
-                                    // far below the reference (0) up to the reference (1)
-  double gamma = 1.0;               // level = level^gamma, > 0; above 1 favours loud frames
+  double percentile = 95.0;        // P for Mode::percentile, 0 < P <= 100
+  std::optional<double> floor_db;  // when set (< 0), levels map linearly in dB from this
+                                   // far below the reference (0) up to the reference (1)
+  double gamma = 1.0;              // level = level^gamma, > 0; above 1 favours loud frames
 };
 
 // Parses "peak", "global" or "percentile:P"; throws UsageError naming `what` otherwise.
-Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile,
-                                             const std::string& what);
+Normalization::Mode parse_normalization_mode(const std::string& text, double& percentile, const std::string& what);
 
 // The mode as parse_normalization_mode() reads it: "peak", "global" or "percentile:P".
 std::string normalization_name(const Normalization& normalization);
@@ -229,9 +229,9 @@ struct AnalysisSettings {
   double attack_ms = 0.0;    // rise time constant of the level; 0 = follows at once
   double release_ms = 80.0;  // fall time constant of the level; 0 = falls at once
   Normalization normalization;
-  int bands = 8;             // spectral bands per stem, 1..kMaxBands
-  bool bleed_reduce = false; // scale every feature to the stem's own power (own_power_fraction)
-  int threads = 0;           // OpenMP threads; 0 = all cores
+  int bands = 8;              // spectral bands per stem, 1..kMaxBands
+  bool bleed_reduce = false;  // scale every feature to the stem's own power (own_power_fraction)
+  int threads = 0;            // OpenMP threads; 0 = all cores
 };
 
 // Checks the settings; throws UsageError naming the command-line option at fault.
@@ -240,8 +240,8 @@ void validate(const AnalysisSettings& settings);
 // Attack/release smoothing of a per-frame envelope: a one-pole follower with separate time
 // constants for rising and falling values, run over the whole song from its first frame, so
 // a frame's value never depends on where a chunk starts. `frame_seconds` > 0.
-std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds,
-                                    double attack_ms, double release_ms);
+std::vector<double> smooth_envelope(const std::vector<double>& envelope, double frame_seconds, double attack_ms,
+                                    double release_ms);
 
 // The value that `normalization` maps to level 1 for one stem's smoothed envelope (its
 // maximum or percentile); 0 for silence. Mode::global is the caller's maximum over stems.
@@ -252,14 +252,13 @@ float to_level(double value, double reference, const Normalization& normalizatio
 
 struct Analysis {
   FeatureTrack features;
-  float mix_gain = 1.0f;    // soundtrack gain that keeps the stems' sum below full scale
-  double mix_peak = 0.0;    // peak of the unscaled sum of the stems, 1.0 = full scale
+  float mix_gain = 1.0f;  // soundtrack gain that keeps the stems' sum below full scale
+  double mix_peak = 0.0;  // peak of the unscaled sum of the stems, 1.0 = full scale
 };
 
 // Streams every stem once (in blocks, OpenMP over stems) and returns per-frame features
 // and the soundtrack gain. Peak memory does not grow with song length beyond the features.
 // The result is the same for any thread count.
-Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline,
-                 const AnalysisSettings& settings);
+Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline, const AnalysisSettings& settings);
 
 }  // namespace stemviz

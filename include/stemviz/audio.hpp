@@ -17,7 +17,7 @@ namespace stemviz {
 
 struct StemInfo {
   std::filesystem::path path;
-  std::string name;          // file name without extension, used in messages and labels
+  std::string name;  // file name without extension, used in messages and labels
   int channels = 0;
   int sample_rate = 0;       // Hz
   std::int64_t samples = 0;  // per channel
@@ -53,8 +53,7 @@ enum class LengthPolicy {
 // in silence); otherwise throws InputError listing each stem's duration and the fixes.
 // Stems may have different sample rates.
 std::vector<StemInfo> probe_stems(const std::vector<std::filesystem::path>& paths,
-                                  LengthPolicy lengths = LengthPolicy::exact,
-                                  double tolerance = 0.0);
+                                  LengthPolicy lengths = LengthPolicy::exact, double tolerance = 0.0);
 
 // The soundtrack's sample rate: the highest stem rate, raised to the next standard rate
 // (8 kHz to 96 kHz) and at most 96 kHz, the most AAC carries. Stems at other rates are
@@ -87,8 +86,7 @@ inline constexpr std::chrono::milliseconds kHeaderTimeLimit{10000};
 // Throws unless `outcome`, of opening `path` with libsndfile under `limit`, says it
 // returned (or was not tried): InputError when libsndfile crashed or looped, Failure
 // (worth retrying) when it was waiting.
-void refuse_unless_returned(const std::filesystem::path& path, ChildOutcome outcome,
-                            std::chrono::milliseconds limit);
+void refuse_unless_returned(const std::filesystem::path& path, ChildOutcome outcome, std::chrono::milliseconds limit);
 
 struct SndfileCloser {
   void operator()(sf_private_tag* file) const;
@@ -104,8 +102,7 @@ inline constexpr int kMostStemChannels = 1024;
 // The stem whose header, opened from `path`, says `channels`, `rate` (Hz) and `samples`
 // (per channel). Throws InputError naming `path` when it holds no samples or a rate or
 // channel count outside the limits above.
-StemInfo describe_stem(const std::filesystem::path& path, int channels, int rate,
-                       std::int64_t samples);
+StemInfo describe_stem(const std::filesystem::path& path, int channels, int rate, std::int64_t samples);
 
 // Reads one stem as float samples in blocks, converted to mono or to stereo on the fly.
 class StemReader {

@@ -10,8 +10,8 @@
 #include <stemviz/plan.hpp>
 #include <stemviz/timeline.hpp>
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -26,14 +26,14 @@ enum class AudioCodec { none, aac, flac, pcm, opus };
 // What a codec can do and where it goes.
 struct CodecFacts {
   VideoCodec codec;
-  const char* name;       // as --codec takes it: "h264"
-  const char* encoder;    // libavcodec encoder: "libx264"
-  const char* container;  // libavformat muxer of segments and output: "mp4"
-  const char* extension;  // of the output file: ".mp4"; empty: the output is a folder of
-                          // numbered images (png), its segments Matroska files
-  bool alpha;             // can carry transparency
-  bool presets;           // takes --preset (x264 and x265 preset names)
-  int max_crf;            // takes --crf from 0 up to this; 0: no crf
+  const char* name;               // as --codec takes it: "h264"
+  const char* encoder;            // libavcodec encoder: "libx264"
+  const char* container;          // libavformat muxer of segments and output: "mp4"
+  const char* extension;          // of the output file: ".mp4"; empty: the output is a folder of
+                                  // numbered images (png), its segments Matroska files
+  bool alpha;                     // can carry transparency
+  bool presets;                   // takes --preset (x264 and x265 preset names)
+  int max_crf;                    // takes --crf from 0 up to this; 0: no crf
   std::vector<AudioCodec> audio;  // what the container holds (and keeps exact in length);
                                   // the first is the default
 };
@@ -48,22 +48,22 @@ const char* audio_codec_name(AudioCodec codec);
 inline constexpr int kLargestPictureSide = 8192;
 
 struct VideoSettings {
-  int width = 1920;               // pixels, even, 2 .. kLargestPictureSide
-  int height = 1080;              // pixels, even, 2 .. kLargestPictureSide
+  int width = 1920;   // pixels, even, 2 .. kLargestPictureSide
+  int height = 1080;  // pixels, even, 2 .. kLargestPictureSide
   Rational fps{60, 1};
   VideoCodec codec = VideoCodec::h264;
   Quality quality = Quality::standard;
-  bool alpha = false;             // keep the picture's transparency (codec_facts().alpha)
+  bool alpha = false;               // keep the picture's transparency (codec_facts().alpha)
   std::string preset = "veryfast";  // x264/x265 preset; empty for other codecs
-  int crf = 18;                   // constant rate factor (h264, hevc, vp9); 0 for others
-  std::string profile;            // prores: proxy, lt, standard, hq, 4444, 4444xq
-  int speed = 0;                  // vp9: libvpx cpu-used, 0 (slow) .. 8
+  int crf = 18;                     // constant rate factor (h264, hevc, vp9); 0 for others
+  std::string profile;              // prores: proxy, lt, standard, hq, 4444, 4444xq
+  int speed = 0;                    // vp9: libvpx cpu-used, 0 (slow) .. 8
 };
 
 // The encoder settings `quality` stands for with `codec`; `preset` and `crf`, when given,
 // override it (UsageError naming the option where the codec has no such setting).
-VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha,
-                               const std::optional<std::string>& preset, const std::optional<int>& crf);
+VideoSettings encoder_settings(VideoCodec codec, Quality quality, bool alpha, const std::optional<std::string>& preset,
+                               const std::optional<int>& crf);
 
 // The x264 presets, fastest first (x265 has the same names).
 const std::vector<std::string>& x264_presets();
@@ -92,13 +92,13 @@ class SegmentEncoder {
   void send(const AVFrame* frame);
 
   std::filesystem::path path_;
-  TempFile temp_;            // declared before format_, so the file is closed before removal
+  TempFile temp_;  // declared before format_, so the file is closed before removal
   CodecContextPtr codec_;
   OutputFormatPtr format_;
   AVStream* stream_ = nullptr;
   FramePtr frame_;
   PacketPtr packet_;
-  SwsContextPtr convert_;             // for formats libyuv does not write
+  SwsContextPtr convert_;               // for formats libyuv does not write
   std::vector<std::uint8_t> straight_;  // the picture with alpha unpremultiplied
   std::int64_t next_pts_ = 0;
   std::chrono::nanoseconds convert_time_{0}, encode_time_{0};

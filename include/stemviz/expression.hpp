@@ -92,8 +92,7 @@ class Expression {
 
 // Compiles `text`, which starts at `where` in a scene or shader file, as Expression's
 // constructor does; a mistake is thrown as InputError naming `file:line:col` inside it.
-Expression compile_expression(const std::string& text, const SourceSpot& where,
-                              const VariableSet& variables, double* values, Scope scope,
-                              const std::vector<int>& extra = {});
+Expression compile_expression(const std::string& text, const SourceSpot& where, const VariableSet& variables,
+                              double* values, Scope scope, const std::vector<int>& extra = {});
 
 }  // namespace stemviz

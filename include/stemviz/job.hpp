@@ -23,14 +23,14 @@ struct CacheSettings {
 
 // What every job that draws frames shares: the look and the picture.
 struct LookOptions {
-  std::string scene = "classic";      // a bundled scene's name or a .toml path
-  std::optional<int> width, height;   // pixels; the scene's [video] size when not given
-  std::optional<Rational> fps;        // the scene's [video] fps when not given
+  std::string scene = "classic";     // a bundled scene's name or a .toml path
+  std::optional<int> width, height;  // pixels; the scene's [video] size when not given
+  std::optional<Rational> fps;       // the scene's [video] fps when not given
 };
 
 // What a job renders: the settings `stemviz render` and `stemviz plan` share.
 struct JobSettings {
-  std::vector<std::filesystem::path> stems;  // a folder of stems, or the stem files
+  std::vector<std::filesystem::path> stems;    // a folder of stems, or the stem files
   LengthPolicy lengths = LengthPolicy::exact;  // stems of different lengths: refuse, pad, trim
   LookOptions look;
   VideoCodec codec = VideoCodec::h264;
@@ -42,10 +42,10 @@ struct JobSettings {
   std::filesystem::path audio_file;       // --audio: this mix instead of the stems' sum
   std::optional<std::string> title;       // metadata; default: the stems folder's name
   bool layers = false;                    // also one video per stem, that stem alone with alpha
-  double chunk_seconds = 1.0;    // length of one chunk (and segment), > 0
-  std::optional<double> from;    // seconds: render only from here ...
-  std::optional<double> to;      // ... up to here
-  AnalysisSettings analysis;     // its threads field is ignored: the job's threads serve both
+  double chunk_seconds = 1.0;             // length of one chunk (and segment), > 0
+  std::optional<double> from;             // seconds: render only from here ...
+  std::optional<double> to;               // ... up to here
+  AnalysisSettings analysis;              // its threads field is ignored: the job's threads serve both
   CacheSettings cache;
 };
 
@@ -54,12 +54,12 @@ void validate(const JobSettings& settings);
 
 struct RenderOptions {
   JobSettings job;
-  std::filesystem::path output;    // .mp4 to write
-  bool overwrite = false;          // replace an existing output
+  std::filesystem::path output;      // .mp4 to write
+  bool overwrite = false;            // replace an existing output
   std::filesystem::path layers_dir;  // also write one alpha video per stem here (JobSettings::layers)
-  std::filesystem::path work_dir;  // keep the job here, so an interrupted render resumes;
-                                   // empty: a private folder beside the output, removed at the end
-  int threads = 0;                 // workers for analysis and rendering; 0 = all cores
+  std::filesystem::path work_dir;    // keep the job here, so an interrupted render resumes;
+                                     // empty: a private folder beside the output, removed at the end
+  int threads = 0;                   // workers for analysis and rendering; 0 = all cores
   ProgressStyle progress = ProgressStyle::lines;
 };
 
@@ -83,13 +83,13 @@ Manifest plan_render(const RenderOptions& options);
 
 struct PlanOptions {
   JobSettings job;
-  std::filesystem::path folder;  // the job folder to write; may be empty with `estimate`
-  bool overwrite = false;        // replace a job already in `folder`
-  int shards = 1;                // machines (or array tasks) the chunks are spread over
-  std::vector<std::string> emit; // schedulers to write recipes for (recipe_names())
-  bool estimate = false;         // time sample frames and predict the job's cost
-  int cores_per_machine = 0;     // for the estimate; 0 = this machine's
-  int threads = 0;               // for the analysis; 0 = all cores
+  std::filesystem::path folder;   // the job folder to write; may be empty with `estimate`
+  bool overwrite = false;         // replace a job already in `folder`
+  int shards = 1;                 // machines (or array tasks) the chunks are spread over
+  std::vector<std::string> emit;  // schedulers to write recipes for (recipe_names())
+  bool estimate = false;          // time sample frames and predict the job's cost
+  int cores_per_machine = 0;      // for the estimate; 0 = this machine's
+  int threads = 0;                // for the analysis; 0 = all cores
   ProgressStyle progress = ProgressStyle::lines;
 };
 
@@ -104,9 +104,9 @@ struct ShardingEstimate {
 };
 
 struct PlanEstimate {
-  std::int64_t sample_frames = 0;     // frames drawn and encoded to measure
-  double seconds_per_frame = 0.0;     // of one core, drawing and encoding
-  double stitch_seconds = 0.0;        // joining and the soundtrack, on one core
+  std::int64_t sample_frames = 0;         // frames drawn and encoded to measure
+  double seconds_per_frame = 0.0;         // of one core, drawing and encoding
+  double stitch_seconds = 0.0;            // joining and the soundtrack, on one core
   std::vector<ShardingEstimate> options;  // the asked shard count first, then powers of two
 };
 
@@ -114,7 +114,7 @@ struct PlanSummary {
   std::int64_t frames = 0;
   std::size_t chunks = 0;
   int shards = 0;
-  std::string hash;  // the manifest's
+  std::string hash;                            // the manifest's
   std::vector<std::filesystem::path> recipes;  // folders written for `emit`
   std::optional<PlanEstimate> estimate;        // with `estimate`
 };
@@ -145,7 +145,7 @@ ShardSummary run_shard(const ShardOptions& options);
 
 struct StitchOptions {
   std::filesystem::path job;
-  std::filesystem::path output;  // .mp4 to write
+  std::filesystem::path output;      // .mp4 to write
   std::filesystem::path layers_dir;  // the stems' layer videos, for a job planned with layers
   bool overwrite = false;
   ProgressStyle progress = ProgressStyle::lines;
@@ -161,10 +161,10 @@ struct PreviewOptions {
   std::filesystem::path output;  // .png to write
   bool overwrite = false;
   LookOptions look;
-  double at = 0.0;               // seconds: the frame shown at this time
-  int sheet_columns = 0;         // > 0: a contact sheet of columns x rows frames spread
-  int sheet_rows = 0;            //      over the song instead of one frame
-  bool watch = false;            // draw again whenever the scene or its shader changes
+  double at = 0.0;        // seconds: the frame shown at this time
+  int sheet_columns = 0;  // > 0: a contact sheet of columns x rows frames spread
+  int sheet_rows = 0;     //      over the song instead of one frame
+  bool watch = false;     // draw again whenever the scene or its shader changes
   int threads = 0;
   AnalysisSettings analysis;
   CacheSettings cache;
@@ -185,11 +185,11 @@ struct AnalyzeOptions {
   std::filesystem::path onsets_midi;  // ... as a MIDI file ...
   std::filesystem::path plot;         // ... and a PNG picture of the envelopes
   bool overwrite = false;
-  Rational fps{60, 1};           // one row per video frame at this rate
-  int threads = 0;               // 0 = all cores
-  AnalysisSettings analysis;     // its threads field is ignored: `threads` serves
+  Rational fps{60, 1};        // one row per video frame at this rate
+  int threads = 0;            // 0 = all cores
+  AnalysisSettings analysis;  // its threads field is ignored: `threads` serves
   CacheSettings cache;
-  bool quiet = false;            // no notes on stderr
+  bool quiet = false;  // no notes on stderr
 };
 
 // Writes the features of every stem at every frame to `options.output`, the onsets to

@@ -39,7 +39,7 @@ std::string check_file(const std::filesystem::path& file, const std::string& job
 struct LoadedJob {
   std::filesystem::path folder;
   Manifest manifest;
-  FeatureFile features;  // all but the values (features.analysis.features is empty)
+  FeatureFile features;                   // all but the values (features.analysis.features is empty)
   std::unique_ptr<FeatureFileRows> rows;  // the values, read from the file as needed
 };
 
@@ -70,14 +70,14 @@ struct ShardResult {
 
 // Renders the chunks among `chunks` whose segments are not done yet, recording each one as
 // it completes. `alongside` as for render_segments().
-ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads,
-                          Progress& progress, const std::function<void()>& alongside = {});
+ShardResult render_chunks(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads, Progress& progress,
+                          const std::function<void()>& alongside = {});
 
 // Writes the job's soundtrack master from `stems` (mixed at `gain`), or from `given_mix`
 // (--audio) when not null, unless it is there and checks out; nothing for a silent video.
 // Only the machine that plans a job has the stems.
-void write_soundtrack(const std::filesystem::path& folder, const Manifest& manifest,
-                      const std::vector<StemInfo>& stems, float gain, const StemInfo* given_mix);
+void write_soundtrack(const std::filesystem::path& folder, const Manifest& manifest, const std::vector<StemInfo>& stems,
+                      float gain, const StemInfo* given_mix);
 
 // The schedulers `stemviz plan --emit` writes recipes for: "slurm", "aws-batch", "k8s".
 const std::vector<std::string>& recipe_names();

@@ -43,20 +43,20 @@ struct AudioOutput {
 
 struct Manifest {
   SoftwareVersions software;
-  std::vector<FeatureFileStem> stems;     // with their SHA-256; workers never read the stems
-  AnalysisSettings analysis;              // as the feature file was made (for people reading)
+  std::vector<FeatureFileStem> stems;  // with their SHA-256; workers never read the stems
+  AnalysisSettings analysis;           // as the feature file was made (for people reading)
   std::string features_file = "features.svf";
-  std::string features_hash;              // content hash of the feature file
+  std::string features_hash;                        // content hash of the feature file
   std::string soundtrack_file = "soundtrack.flac";  // the mix (write_soundtrack_master)
   VideoSettings video;
-  std::optional<VideoSettings> layers;    // one video per stem in these settings, or none
+  std::optional<VideoSettings> layers;  // one video per stem in these settings, or none
   AudioOutput audio;
-  std::string title;                      // written into the output's metadata
-  SceneDescription scene;                 // name, file and text are stored; the rest is parsed
+  std::string title;       // written into the output's metadata
+  SceneDescription scene;  // name, file and text are stored; the rest is parsed
   Plan plan;
-  int shards = 1;                         // >= 1
-  std::vector<int> shard_of_chunk;        // per chunk of `plan`, 0 .. shards - 1
-  std::string hash;                       // set by manifest_text() and read_manifest()
+  int shards = 1;                   // >= 1
+  std::vector<int> shard_of_chunk;  // per chunk of `plan`, 0 .. shards - 1
+  std::string hash;                 // set by manifest_text() and read_manifest()
 
   // The chunks shard `shard` renders, in order.
   std::vector<Chunk> chunks_of_shard(int shard) const;

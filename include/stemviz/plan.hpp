@@ -41,7 +41,6 @@ std::int64_t frames_per_chunk(double chunk_seconds, Rational fps);
 // them idling through the last wave. The cut depends only on the arguments, never on the
 // core count, so neither do the bytes of the output. Requires
 // 0 <= first_frame < end_frame <= frame_count and chunk_frames >= 1.
-Plan make_plan(const Timeline& timeline, std::int64_t first_frame, std::int64_t end_frame,
-               std::int64_t chunk_frames);
+Plan make_plan(const Timeline& timeline, std::int64_t first_frame, std::int64_t end_frame, std::int64_t chunk_frames);
 
 }  // namespace stemviz

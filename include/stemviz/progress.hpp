@@ -37,7 +37,7 @@ inline constexpr int kWorkKinds = 3;
 // time per kind of work, summed over workers (so it may exceed the render's wall time).
 struct StageTimes {
   std::vector<std::pair<std::string, double>> stages;  // name, seconds of wall time
-  std::array<double, kWorkKinds> work{};                // seconds, indexed by Work
+  std::array<double, kWorkKinds> work{};               // seconds, indexed by Work
 };
 
 class Progress {

@@ -44,20 +44,20 @@ Colour palette_colour(const std::string& palette, int stem, int stem_count);
 
 // A face as it will be drawn: a triangle or quad in pixels, shaded, with its outline.
 struct ScreenFace {
-  std::array<double, 8> xy{};  // x0 y0 x1 y1 ... in pixels, y down
-  int corners = 3;             // 3 or 4
-  Colour colour;               // fill, when not per_vertex
+  std::array<double, 8> xy{};              // x0 y0 x1 y1 ... in pixels, y down
+  int corners = 3;                         // 3 or 4
+  Colour colour;                           // fill, when not per_vertex
   std::array<Colour, 4> corner_colours{};  // fill at each corner, when per_vertex
   std::array<double, 4> corner_alpha{};
   bool per_vertex = false;
-  double alpha = 1.0;          // fill opacity, 0..1
-  bool stroke = false;         // draw the outline
+  double alpha = 1.0;   // fill opacity, 0..1
+  bool stroke = false;  // draw the outline
   Colour edge;
   double edge_alpha = 1.0;
-  double edge_width = 1.0;     // pixels
-  double depth = 0.0;          // distance along the view direction, for painter's order
+  double edge_width = 1.0;  // pixels
+  double depth = 0.0;       // distance along the view direction, for painter's order
   int stem = 0;
-  bool mirror = false;         // part of a stem's mirror image below the floor
+  bool mirror = false;  // part of a stem's mirror image below the floor
 };
 
 // A face's corners (`corners` x y pairs in `xy`) cut to the box {x0, y0, x1, y1}, into
@@ -113,11 +113,11 @@ class Scene {
   // outlive the scene) on `timeline`, in a `width` x `height` picture. Reads the features
   // through once, for the onset states. Throws InputError when the layout cannot hold the
   // stems, Failure when the features cannot be read.
-  Scene(SceneDescription description, std::vector<std::string> stem_names,
-        const FeatureSource& features, const Timeline& timeline, int width, int height);
+  Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
+        const Timeline& timeline, int width, int height);
   // The same with the whole song's features in memory.
-  Scene(SceneDescription description, std::vector<std::string> stem_names,
-        const FeatureTrack& features, const Timeline& timeline, int width, int height);
+  Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
+        const Timeline& timeline, int width, int height);
   ~Scene();
 
   int width() const { return width_; }

@@ -42,15 +42,15 @@ struct CameraKey {
 };
 
 struct CameraDescription {
-  Number azimuth = Number::of(0.0);     // degrees around the target; 0 looks along -z
-  Number elevation = Number::of(13.0);  // degrees above the floor, -89..89
-  Number fov = Number::of(32.0);        // vertical field of view in degrees, 1..170
-  Number orbit = Number::of(0.0);       // degrees per second added to the azimuth
-  std::optional<Number> distance;       // world units from the target; none: fit the layout
+  Number azimuth = Number::of(0.0);               // degrees around the target; 0 looks along -z
+  Number elevation = Number::of(13.0);            // degrees above the floor, -89..89
+  Number fov = Number::of(32.0);                  // vertical field of view in degrees, 1..170
+  Number orbit = Number::of(0.0);                 // degrees per second added to the azimuth
+  std::optional<Number> distance;                 // world units from the target; none: fit the layout
   std::optional<std::array<Number, 3>> position;  // a point instead of azimuth, elevation, distance
   std::array<Number, 3> target{Number::of(0), Number::of(0), Number::of(0)};
-  double margin = 0.9;                  // share of the picture a fitted camera fills, 0.1..1
-  std::vector<CameraKey> keys;          // sorted by time
+  double margin = 0.9;          // share of the picture a fitted camera fills, 0.1..1
+  std::vector<CameraKey> keys;  // sorted by time
 };
 
 struct LightDescription {
@@ -70,7 +70,7 @@ struct LayoutDescription {
   SourceSpot sides_where;
   std::vector<std::array<Number, 2>> positions;  // positions: x, z of each stem
   SourceSpot positions_where;
-  Number turn = Number::of(0.0);     // degrees the layout is turned about the vertical axis
+  Number turn = Number::of(0.0);  // degrees the layout is turned about the vertical axis
 };
 
 enum class FloorShape { none, polygon, disc };
@@ -100,8 +100,8 @@ struct ObjectDescription {
   std::string palette = "spectrum";
   std::string shader = "lambert";
   SourceSpot shader_where;
-  std::string label;      // text under each object: {name} is the stem's name, {index} 1..n
-  Number label_size;      // pixels at 1080 lines
+  std::string label;  // text under each object: {name} is the stem's name, {index} 1..n
+  Number label_size;  // pixels at 1080 lines
   Colour label_colour{0.86, 0.88, 0.94};
 };
 
@@ -114,8 +114,8 @@ struct Background {
 struct SceneDescription {
   std::string name;
   std::string description;
-  std::string file;       // as messages name it
-  std::string text;       // the TOML it was read from, so a job can carry the scene exactly
+  std::string file;  // as messages name it
+  std::string text;  // the TOML it was read from, so a job can carry the scene exactly
   int width = 1920, height = 1080;
   Rational fps{60, 1};
   Background background;
@@ -125,10 +125,10 @@ struct SceneDescription {
   LayoutDescription layout;
   FloorDescription floor;
   ObjectDescription object;
-  ShaderProgram shader;   // the object's shader, resolved
-  std::vector<std::string> files;         // files on disk it was read from (the scene file,
-                                         // its shader), for --watch; none for bundled ones
-  std::vector<std::string> warnings;      // keys that are set but change nothing
+  ShaderProgram shader;               // the object's shader, resolved
+  std::vector<std::string> files;     // files on disk it was read from (the scene file,
+                                      // its shader), for --watch; none for bundled ones
+  std::vector<std::string> warnings;  // keys that are set but change nothing
 };
 
 // Reads scene `text`; `file` names it in messages and `folder` is where its shaders are
@@ -139,8 +139,8 @@ SceneDescription parse_scene(std::string_view text, const std::string& name, con
 // Reads scene `text` with its shader already resolved (a job's manifest carries both, so a
 // worker never looks at the files of the machine that planned the job). Throws InputError
 // when `shader` is not the one the scene names.
-SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name,
-                                         const std::string& file, const ShaderProgram& shader);
+SceneDescription parse_scene_with_shader(std::string_view text, const std::string& name, const std::string& file,
+                                         const ShaderProgram& shader);
 
 // A scene by path (anything with a '/' or ending in .toml) or by name: scenes/NAME.toml in
 // the current folder, else the bundled scene of that name.
@@ -148,8 +148,8 @@ SceneDescription load_scene(const std::string& name_or_path);
 
 // A shader by name: NAME.shader in the scene's folder, then in `shaders/` beside that folder
 // and in the current folder, then the bundled one. `wanted` says where it was asked for.
-ShaderProgram load_shader(const std::string& name, const std::filesystem::path& scene_folder,
-                          const SourceSpot& wanted, std::vector<std::string>* files_read);
+ShaderProgram load_shader(const std::string& name, const std::filesystem::path& scene_folder, const SourceSpot& wanted,
+                          std::vector<std::string>* files_read);
 
 struct CatalogueEntry {
   std::string name;

@@ -45,10 +45,10 @@ class ShaderRun {
   ShaderRun(const ShaderProgram& program, const VariableSet& variables, double* values);
 
   struct Result {
-    double r = 0, g = 0, b = 0, a = 1;             // fill, each 0..1
-    double edge_r = 0, edge_g = 0, edge_b = 0;     // outline colour, when edge_set
+    double r = 0, g = 0, b = 0, a = 1;          // fill, each 0..1
+    double edge_r = 0, edge_g = 0, edge_b = 0;  // outline colour, when edge_set
     double edge_a = 1;
-    bool edge_set = false;                         // the program set edge_a
+    bool edge_set = false;  // the program set edge_a
   };
   // Runs the program on the inputs now in the values array.
   Result run() const;

@@ -28,9 +28,9 @@ std::int64_t mul_div_floor(std::int64_t a, std::int64_t b, std::int64_t c);
 std::int64_t mul_div_ceil(std::int64_t a, std::int64_t b, std::int64_t c);
 
 struct Timeline {
-  Rational fps;               // video frames per second
-  int sample_rate = 0;        // audio samples per second (per channel)
-  std::int64_t samples = 0;   // song length in samples per channel
+  Rational fps;              // video frames per second
+  int sample_rate = 0;       // audio samples per second (per channel)
+  std::int64_t samples = 0;  // song length in samples per channel
 
   // ceil(samples * fps / rate): the last frame shows the song's last samples.
   std::int64_t frame_count() const;

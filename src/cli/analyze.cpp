@@ -39,16 +39,15 @@ void set_analyze_command(CLI::App& app) {
   CLI::App* analyze =
       app.add_subcommand("analyze", "Write the stems' per-frame features to a CSV, JSON or feature file");
   analyze->add_option("stems", options.stems, "A folder of stems, or the stem files")->required();
-  analyze->add_option("-o,--output", options.output, "Feature file to write (.csv, .json or .svf: stemviz's binary feature file)");
+  analyze->add_option("-o,--output", options.output,
+                      "Feature file to write (.csv, .json or .svf: stemviz's binary feature file)");
   analyze->add_option("--onsets-csv", options.onsets_csv,
                       "Also write the picked onsets (stem, frame, time, strength) as CSV");
   analyze->add_option("--onsets-midi", options.onsets_midi,
                       "Also write the onsets as a MIDI file: a track per stem, one drum note each");
-  analyze->add_option("--plot", options.plot,
-                      "Also draw the envelopes and onsets, one lane per stem, as PNG");
+  analyze->add_option("--plot", options.plot, "Also draw the envelopes and onsets, one lane per stem, as PNG");
   analyze->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
-  analyze->add_option("--fps", arguments->fps, "One row per video frame at this rate")
-      ->capture_default_str();
+  analyze->add_option("--fps", arguments->fps, "One row per video frame at this rate")->capture_default_str();
   analyze->add_option("--threads", options.threads, "Threads (0 = all cores)")->capture_default_str();
   add_length_options(*analyze, arguments->pad, arguments->trim);
   add_analysis_options(*analyze, options.analysis);

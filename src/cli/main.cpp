@@ -15,8 +15,8 @@ extern "C" {
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -48,8 +48,8 @@ extern "C" void on_signal(int) {
 // The exit code for a failure; with --progress json, the event stream ends with it too.
 int failed(stemviz::ExitCode code, const std::string& message) {
   if (stemviz::cli::json_events) {
-    stemviz::print_json_event(fmt::format("\"event\":\"error\",\"exit_code\":{},\"message\":{}",
-                                          static_cast<int>(code), stemviz::json_string(message)));
+    stemviz::print_json_event(fmt::format("\"event\":\"error\",\"exit_code\":{},\"message\":{}", static_cast<int>(code),
+                                          stemviz::json_string(message)));
   }
   return static_cast<int>(code);
 }

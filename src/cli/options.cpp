@@ -9,8 +9,8 @@
 
 #include <cstdio>
 #include <map>
-#include <tuple>
 #include <memory>
+#include <tuple>
 
 namespace stemviz::cli {
 
@@ -25,27 +25,30 @@ void add_analysis_options(CLI::App& command, AnalysisSettings& settings) {
   command.add_option("--release-ms", settings.release_ms, "Time for a level to fall (0 = at once)")
       ->capture_default_str()
       ->group("Analysis");
-  command.add_option("--normalize", *mode,
-                     "Level 1 is: peak (each stem's loudest moment), global (the loudest of all "
-                     "stems), or percentile:P (each stem's P-th percentile)")
+  command
+      .add_option("--normalize", *mode,
+                  "Level 1 is: peak (each stem's loudest moment), global (the loudest of all "
+                  "stems), or percentile:P (each stem's P-th percentile)")
       ->capture_default_str()
       ->group("Analysis")
       ->each([&settings, mode](const std::string& text) {
-        settings.normalization.mode =
-            parse_normalization_mode(text, settings.normalization.percentile, "--normalize");
+        settings.normalization.mode = parse_normalization_mode(text, settings.normalization.percentile, "--normalize");
       });
-  command.add_option("--floor-db", settings.normalization.floor_db,
-                     "Show levels on a dB scale from this far below level 1 (e.g. -48)")
+  command
+      .add_option("--floor-db", settings.normalization.floor_db,
+                  "Show levels on a dB scale from this far below level 1 (e.g. -48)")
       ->group("Analysis");
   command.add_option("--bands", settings.bands, "Spectral bands per stem (1 to 16)")
       ->capture_default_str()
       ->group("Analysis");
-  command.add_flag("--bleed-reduce", settings.bleed_reduce,
-                   "Reduce each stem's features where the other stems explain its sound (the "
-                   "snare in the kick mic), so each object moves for its own drum")
+  command
+      .add_flag("--bleed-reduce", settings.bleed_reduce,
+                "Reduce each stem's features where the other stems explain its sound (the "
+                "snare in the kick mic), so each object moves for its own drum")
       ->group("Analysis");
-  command.add_option("--gamma", settings.normalization.gamma,
-                     "Level curve: above 1 favours loud moments, below 1 quiet ones")
+  command
+      .add_option("--gamma", settings.normalization.gamma,
+                  "Level curve: above 1 favours loud moments, below 1 quiet ones")
       ->capture_default_str()
       ->group("Analysis");
 }
@@ -54,9 +57,10 @@ void add_look_options(CLI::App& command, LookArguments& look) {
   command.add_option("--scene", look.scene, "Scene: a bundled one (see `stemviz scenes`) or a .toml file")
       ->capture_default_str()
       ->group("Look");
-  command.add_option("--size", look.size,
-                     "Picture size WIDTHxHEIGHT (even numbers), or 720p, 1080p, 1440p, 2160p, vertical, square; "
-                     "default: the scene's")
+  command
+      .add_option("--size", look.size,
+                  "Picture size WIDTHxHEIGHT (even numbers), or 720p, 1080p, 1440p, 2160p, vertical, square; "
+                  "default: the scene's")
       ->group("Look");
   command.add_option("--fps", look.fps, "Frame rate: 60, 30, 29.97, 30000/1001, ...; default: the scene's")
       ->group("Look");
@@ -74,8 +78,10 @@ LookOptions look_options(const LookArguments& look) {
     if (const auto preset = presets.find(look.size); preset != presets.end()) {
       std::tie(width, height) = preset->second;
     } else if (std::sscanf(look.size.c_str(), "%dx%d%c", &width, &height, &extra) != 2) {
-      throw UsageError(fmt::format("--size {}: expected WIDTHxHEIGHT (e.g. 1920x1080) or 720p, 1080p, 1440p, "
-                                   "2160p, vertical (1080x1920), square (1080x1080)", look.size));
+      throw UsageError(
+          fmt::format("--size {}: expected WIDTHxHEIGHT (e.g. 1920x1080) or 720p, 1080p, 1440p, "
+                      "2160p, vertical (1080x1920), square (1080x1080)",
+                      look.size));
     }
     options.width = width;
     options.height = height;
@@ -85,18 +91,16 @@ LookOptions look_options(const LookArguments& look) {
 }
 
 void add_cache_options(CLI::App& command, CacheSettings& cache) {
-  CLI::Option* folder = command.add_option(
-      "--cache-dir", cache.folder,
-      "Keep analysed features here for the next run (default: .stemviz-cache beside the output)");
-  command.add_flag("!--no-cache", cache.enabled, "Analyse the stems even if cached features match")
-      ->excludes(folder);
+  CLI::Option* folder =
+      command.add_option("--cache-dir", cache.folder,
+                         "Keep analysed features here for the next run (default: .stemviz-cache beside the output)");
+  command.add_flag("!--no-cache", cache.enabled, "Analyse the stems even if cached features match")->excludes(folder);
 }
 
 void add_length_options(CLI::App& command, bool& pad, bool& trim) {
   CLI::Option* pad_option =
       command.add_flag("--pad", pad, "Stems of different lengths: extend shorter ones with silence");
-  command.add_flag("--trim", trim, "Stems of different lengths: cut all to the shortest")
-      ->excludes(pad_option);
+  command.add_flag("--trim", trim, "Stems of different lengths: cut all to the shortest")->excludes(pad_option);
 }
 
 void add_job_options(CLI::App& command, JobArguments& arguments) {
@@ -107,9 +111,10 @@ void add_job_options(CLI::App& command, JobArguments& arguments) {
       ->capture_default_str();
   std::map<std::string, VideoCodec> codecs;
   for (const CodecFacts& facts : all_codecs()) codecs[facts.name] = facts.codec;
-  command.add_option("--codec", job.codec,
-                     "h264 (MP4), hevc (MP4), prores (ProRes 4444 with alpha, MOV), vp9 (WebM, with alpha), "
-                     "ffv1 (lossless, MKV)")
+  command
+      .add_option("--codec", job.codec,
+                  "h264 (MP4), hevc (MP4), prores (ProRes 4444 with alpha, MOV), vp9 (WebM, with alpha), "
+                  "ffv1 (lossless, MKV)")
       ->transform(CLI::CheckedTransformer(codecs))
       ->default_str("h264")
       ->group("Output");
@@ -123,16 +128,16 @@ void add_job_options(CLI::App& command, JobArguments& arguments) {
   command.add_option("--crf", job.crf, "Constant rate factor, overriding --quality's (h264 18, hevc 23, vp9 32)")
       ->group("Output");
   CLI::Option* no_audio = command.add_flag("--no-audio", job.no_audio, "A video without sound")->group("Output");
-  command.add_option("--audio", job.audio_file, "Use this mix (the master) as the soundtrack instead of the stems' sum")
+  command
+      .add_option("--audio", job.audio_file, "Use this mix (the master) as the soundtrack instead of the stems' sum")
       ->excludes(no_audio)
       ->group("Output");
-  command.add_option("--audio-codec", job.audio_codec,
-                     "aac, flac or pcm where the container holds it (WebM: opus); default: aac (opus for vp9, "
-                     "flac for ffv1)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, AudioCodec>{{"aac", AudioCodec::aac},
-                                                                             {"flac", AudioCodec::flac},
-                                                                             {"pcm", AudioCodec::pcm},
-                                                                             {"opus", AudioCodec::opus}}))
+  command
+      .add_option("--audio-codec", job.audio_codec,
+                  "aac, flac or pcm where the container holds it (WebM: opus); default: aac (opus for vp9, "
+                  "flac for ffv1)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, AudioCodec>{
+          {"aac", AudioCodec::aac}, {"flac", AudioCodec::flac}, {"pcm", AudioCodec::pcm}, {"opus", AudioCodec::opus}}))
       ->excludes(no_audio)
       ->group("Output");
   command.add_option("--title", job.title, "Title in the video's metadata (default: the stems folder's name)")
@@ -152,9 +157,10 @@ JobSettings job_settings(const JobArguments& arguments) {
 }
 
 void add_progress_options(CLI::App& command, std::string& progress, bool& quiet) {
-  command.add_option("--progress", progress,
-                     "Progress display: auto (a bar on a terminal, else lines), bar, lines, json (one object "
-                     "per line on stdout), none")
+  command
+      .add_option("--progress", progress,
+                  "Progress display: auto (a bar on a terminal, else lines), bar, lines, json (one object "
+                  "per line on stdout), none")
       ->check(CLI::IsMember({"auto", "bar", "lines", "json", "none"}))
       ->capture_default_str();
   command.add_flag("-q,--quiet", quiet, "Print errors only");

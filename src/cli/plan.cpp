@@ -29,8 +29,8 @@ std::string duration(double seconds) {
 void print_estimate(const PlanSummary& summary, const PlanEstimate& estimate) {
   fmt::print("{} frames in {} chunks; one core draws and encodes a frame in {:.1f} ms ({} sample frames)\n",
              summary.frames, summary.chunks, 1000.0 * estimate.seconds_per_frame, estimate.sample_frames);
-  fmt::print("{:>7} {:>14} {:>13} {:>15} {:>17} {:>11}\n", "shards", "cores/machine", "chunks/shard",
-             "wall per shard", "job wall+stitch", "core-hours");
+  fmt::print("{:>7} {:>14} {:>13} {:>15} {:>17} {:>11}\n", "shards", "cores/machine", "chunks/shard", "wall per shard",
+             "job wall+stitch", "core-hours");
   for (std::size_t i = 0; i < estimate.options.size(); ++i) {
     const ShardingEstimate& e = estimate.options[i];
     fmt::print("{:>7} {:>14} {:>13} {:>15} {:>17} {:>11.3f}{}\n", e.shards, e.cores_per_machine, e.chunks_per_shard,
@@ -46,10 +46,11 @@ void run(PlanArguments& arguments) {
   options.progress = progress_style(arguments.progress, arguments.quiet);
   const PlanSummary summary = run_plan(options);
   if (options.progress == ProgressStyle::json) {
-    print_json_event(fmt::format("\"event\":\"done\",\"job\":{},\"hash\":{},\"frames\":{},\"chunks\":{},"
-                                 "\"shards\":{}",
-                                 json_string(options.folder.string()), json_string(summary.hash), summary.frames,
-                                 summary.chunks, summary.shards));
+    print_json_event(
+        fmt::format("\"event\":\"done\",\"job\":{},\"hash\":{},\"frames\":{},\"chunks\":{},"
+                    "\"shards\":{}",
+                    json_string(options.folder.string()), json_string(summary.hash), summary.frames, summary.chunks,
+                    summary.shards));
     return;
   }
   if (summary.estimate) print_estimate(summary, *summary.estimate);
@@ -73,8 +74,8 @@ void run(PlanArguments& arguments) {
 void set_plan_command(CLI::App& app) {
   auto arguments = std::make_shared<PlanArguments>();
   PlanOptions& options = arguments->options;
-  CLI::App* plan = app.add_subcommand(
-      "plan", "Analyse stems and write a job folder for rendering in shards on many machines");
+  CLI::App* plan =
+      app.add_subcommand("plan", "Analyse stems and write a job folder for rendering in shards on many machines");
   plan->add_option("-o,--output", options.folder, "Job folder to write");
   plan->add_flag("-y,--overwrite", options.overwrite, "Replace a job already in the folder");
   plan->add_option("--shards", options.shards, "Machines (array tasks) to spread the chunks over")
@@ -91,8 +92,7 @@ void set_plan_command(CLI::App& app) {
                    "Cores of each machine, for --estimate (0: this machine's)")
       ->capture_default_str();
   add_job_options(*plan, *arguments);
-  plan->add_option("--threads", options.threads, "Threads for the analysis (0 = all cores)")
-      ->capture_default_str();
+  plan->add_option("--threads", options.threads, "Threads for the analysis (0 = all cores)")->capture_default_str();
   add_progress_options(*plan, arguments->progress, arguments->quiet);
   plan->callback([arguments] { run(*arguments); });
 }

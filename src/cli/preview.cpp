@@ -42,20 +42,17 @@ void run(PreviewArguments& arguments) {
 void set_preview_command(CLI::App& app) {
   auto arguments = std::make_shared<PreviewArguments>();
   PreviewOptions& options = arguments->options;
-  CLI::App* preview =
-      app.add_subcommand("preview", "Draw one frame (or a contact sheet) of the video as a PNG");
+  CLI::App* preview = app.add_subcommand("preview", "Draw one frame (or a contact sheet) of the video as a PNG");
   preview->add_option("stems", options.stems, "A folder of stems, or the stem files")->required();
   preview->add_option("-o,--output", options.output, "PNG to write")->required();
   preview->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
   CLI::Option* at = preview->add_option("--at", options.at, "Time of the frame in seconds")->capture_default_str();
-  preview->add_option("--sheet", arguments->sheet,
-                      "A contact sheet of COLUMNSxROWS frames spread over the song, e.g. 4x3")
+  preview
+      ->add_option("--sheet", arguments->sheet, "A contact sheet of COLUMNSxROWS frames spread over the song, e.g. 4x3")
       ->excludes(at);
-  preview->add_flag("--watch", options.watch,
-                    "Draw again whenever the scene file or its shader changes (Ctrl-C ends)");
+  preview->add_flag("--watch", options.watch, "Draw again whenever the scene file or its shader changes (Ctrl-C ends)");
   add_look_options(*preview, arguments->look);
-  preview->add_option("--threads", options.threads, "Threads for the analysis (0 = all cores)")
-      ->capture_default_str();
+  preview->add_option("--threads", options.threads, "Threads for the analysis (0 = all cores)")->capture_default_str();
   add_length_options(*preview, arguments->pad, arguments->trim);
   add_analysis_options(*preview, options.analysis);
   add_cache_options(*preview, options.cache);

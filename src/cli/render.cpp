@@ -38,8 +38,8 @@ std::string stats_json(const RenderSummary& summary) {
     work[kWorkNames[kind]] = seconds;
     per_frame[kWorkNames[kind]] = 1e3 * seconds / frames;
   }
-  const nlohmann::ordered_json stats = {{"stage_seconds", stages}, {"worker_seconds", work},
-                                        {"worker_ms_per_frame", per_frame}};
+  const nlohmann::ordered_json stats = {
+      {"stage_seconds", stages}, {"worker_seconds", work}, {"worker_ms_per_frame", per_frame}};
   return ",\"stats\":" + stats.dump();
 }
 
@@ -130,14 +130,14 @@ void run(RenderArguments& arguments) {
   }
   if (arguments.stats) print_stats(summary, options.threads);
   if (!arguments.quiet) {
-    const std::string resumed =
-        summary.frames_rendered < summary.frames
-            ? fmt::format(", {} of them rendered now", summary.frames_rendered)
-            : "";
-    fmt::print(stderr, "stemviz: wrote {} ({} frames{}, {:.2f} s of video) in {:.1f} s: {:.1f} fps, "
+    const std::string resumed = summary.frames_rendered < summary.frames
+                                    ? fmt::format(", {} of them rendered now", summary.frames_rendered)
+                                    : "";
+    fmt::print(stderr,
+               "stemviz: wrote {} ({} frames{}, {:.2f} s of video) in {:.1f} s: {:.1f} fps, "
                "{:.2f}x real time\n",
-               options.output.string(), summary.frames, resumed, summary.seconds_of_video,
-               summary.wall_seconds, static_cast<double>(summary.frames_rendered) / summary.wall_seconds,
+               options.output.string(), summary.frames, resumed, summary.seconds_of_video, summary.wall_seconds,
+               static_cast<double>(summary.frames_rendered) / summary.wall_seconds,
                summary.seconds_of_video / summary.wall_seconds);
   }
 }
@@ -150,16 +150,16 @@ void set_render_command(CLI::App& app) {
   CLI::App* render = app.add_subcommand("render", "Render a folder of stems into a video");
   render->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   render->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
-  render->add_option("--layers", options.layers_dir,
-                     "Also write one video per stem into this folder: that stem's object alone, with alpha "
-                     "(in --codec when it has alpha, else ProRes 4444), same frames and timing")
+  render
+      ->add_option("--layers", options.layers_dir,
+                   "Also write one video per stem into this folder: that stem's object alone, with alpha "
+                   "(in --codec when it has alpha, else ProRes 4444), same frames and timing")
       ->group("Output");
   render->add_option("--work-dir", options.work_dir,
                      "Keep the job (segments) in this folder, so an interrupted render resumes "
                      "where it stopped when run again");
   add_job_options(*render, *arguments);
-  render->add_option("--threads", options.threads, "Worker threads (0 = all cores)")
-      ->capture_default_str();
+  render->add_option("--threads", options.threads, "Worker threads (0 = all cores)")->capture_default_str();
   add_progress_options(*render, arguments->progress, arguments->quiet);
   render->add_flag("--stats", arguments->stats,
                    "Print the wall time of each stage and the workers' time per frame drawing, converting "

@@ -33,8 +33,10 @@ void show(const std::string& name) {
       return;
     }
   }
-  throw UsageError(fmt::format("--show {}: no bundled scene or shader of that name; `stemviz scenes` "
-                               "lists them", name));
+  throw UsageError(
+      fmt::format("--show {}: no bundled scene or shader of that name; `stemviz scenes` "
+                  "lists them",
+                  name));
 }
 
 }  // namespace

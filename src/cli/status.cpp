@@ -41,8 +41,12 @@ void run(const StatusArguments& arguments) {
   }
   const int chunks = static_cast<int>(m.plan.chunks.size());
   if (arguments.json) {
-    nlohmann::json out = {{"job", arguments.job.string()}, {"hash", m.hash},       {"shards", m.shards},
-                          {"chunks", chunks},              {"done", done},         {"complete", done == chunks},
+    nlohmann::json out = {{"job", arguments.job.string()},
+                          {"hash", m.hash},
+                          {"shards", m.shards},
+                          {"chunks", chunks},
+                          {"done", done},
+                          {"complete", done == chunks},
                           {"frames", m.plan.frame_count()}};
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [shard, tally] : shards) {
@@ -61,8 +65,8 @@ void run(const StatusArguments& arguments) {
     const int shard_done = tally.chunks - static_cast<int>(tally.missing.size());
     std::string missing;
     if (!tally.missing.empty()) {
-      missing = fmt::format("; missing chunk{} {}", tally.missing.size() == 1 ? "" : "s",
-                            fmt::join(tally.missing, " "));
+      missing =
+          fmt::format("; missing chunk{} {}", tally.missing.size() == 1 ? "" : "s", fmt::join(tally.missing, " "));
     }
     fmt::print("  shard {}: {}/{} done{}\n", shard, shard_done, tally.chunks, missing);
   }

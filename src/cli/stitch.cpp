@@ -21,8 +21,8 @@ void run(StitchArguments& arguments) {
   options.progress = progress_style(arguments.progress, arguments.quiet);
   const std::int64_t frames = run_stitch(options);
   if (options.progress == ProgressStyle::json) {
-    print_json_event(fmt::format("\"event\":\"done\",\"output\":{},\"frames\":{}",
-                                 json_string(options.output.string()), frames));
+    print_json_event(
+        fmt::format("\"event\":\"done\",\"output\":{},\"frames\":{}", json_string(options.output.string()), frames));
   } else if (!arguments.quiet) {
     fmt::print(stderr, "stemviz: wrote {} ({} frames)\n", options.output.string(), frames);
   }
@@ -37,8 +37,9 @@ void set_stitch_command(CLI::App& app) {
   stitch->add_option("job", options.job, "Job folder written by `stemviz plan`")->required();
   stitch->add_option("-o,--output", options.output, "Video file to write (.mp4)")->required();
   stitch->add_flag("-y,--overwrite", options.overwrite, "Replace the output if it exists");
-  stitch->add_option("--layers", options.layers_dir, "Also write the stems' layer videos into this folder "
-                                                     "(jobs planned with --layers)");
+  stitch->add_option("--layers", options.layers_dir,
+                     "Also write the stems' layer videos into this folder "
+                     "(jobs planned with --layers)");
   add_progress_options(*stitch, arguments->progress, arguments->quiet);
   stitch->callback([arguments] { run(*arguments); });
 }

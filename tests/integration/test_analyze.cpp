@@ -7,15 +7,15 @@
 
 #include <cairo.h>
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 #include <sndfile.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <numbers>
 
 using namespace stemviz::test;
@@ -112,8 +112,8 @@ TEST_CASE("analyze writes JSON, takes a list of files and keeps Unicode names") 
   write_stem(second, kWav16, 48000, 1, 24000, silence);
   const fs::path out = fresh_dir("analyze-json-out") / "features.json";
   // Files in the order given, not name order.
-  const RunResult result = run(kStemviz, {"analyze", second.string(), first.string(), "-o",
-                                          out.string(), "--fps", "29.97", "--normalize", "global"});
+  const RunResult result = run(kStemviz, {"analyze", second.string(), first.string(), "-o", out.string(), "--fps",
+                                          "29.97", "--normalize", "global"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   std::ifstream in(out);
@@ -161,8 +161,7 @@ TEST_CASE("--plot draws one lane per stem with its envelope") {
   write_stem(stems / "a sounding 鼓 🥁.wav", kWav16, 48000, 1, 48000, first_half);
   write_stem(stems / "b silent Бочка.wav", kWav16, 48000, 1, 48000, silence);
   const fs::path out = fresh_dir("plot-out") / "envelopes.png";
-  const RunResult result =
-      run(kStemviz, {"analyze", stems.string(), "--plot", out.string(), "--release-ms", "0"});
+  const RunResult result = run(kStemviz, {"analyze", stems.string(), "--plot", out.string(), "--release-ms", "0"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   CHECK(result.output.find("no installed font") == std::string::npos);
@@ -190,9 +189,9 @@ TEST_CASE("--plot draws one lane per stem with its envelope") {
     for (int y = top + 8; y < top + 72; ++y) count += pixel(x, y) != background;
     return count;
   };
-  CHECK(filled(0, 0.23) > 30);   // full level: most of the lane's height
-  CHECK(filled(0, 0.83) == 0);   // silence in the second half
-  CHECK(filled(1, 0.23) == 0);   // the silent stem
+  CHECK(filled(0, 0.23) > 30);  // full level: most of the lane's height
+  CHECK(filled(0, 0.83) == 0);  // silence in the second half
+  CHECK(filled(1, 0.23) == 0);  // the silent stem
 }
 
 TEST_CASE("MP3 and Opus stems are read") {
@@ -241,8 +240,14 @@ MidiFile read_midi(const fs::path& path) {
     REQUIRE(at < bytes.size());
     return static_cast<unsigned char>(bytes[at++]);
   };
-  const auto u16 = [&] { const int hi = byte(); return hi << 8 | byte(); };
-  const auto u32 = [&] { const std::uint32_t hi = static_cast<std::uint32_t>(u16()); return hi << 16 | static_cast<std::uint32_t>(u16()); };
+  const auto u16 = [&] {
+    const int hi = byte();
+    return hi << 8 | byte();
+  };
+  const auto u32 = [&] {
+    const std::uint32_t hi = static_cast<std::uint32_t>(u16());
+    return hi << 16 | static_cast<std::uint32_t>(u16());
+  };
   const auto varlen = [&] {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) {
@@ -332,8 +337,8 @@ TEST_CASE("stems of different lengths: refused, padded or trimmed") {
   CHECK(refused.output.find("--trim") != std::string::npos);
   CHECK(fs::is_empty(out_dir));
 
-  const RunResult padded = run(kStemviz, {"analyze", stems.string(), "-o", (out_dir / "pad.csv").string(),
-                                          "--fps", "20", "--pad", "--release-ms", "0"});
+  const RunResult padded = run(kStemviz, {"analyze", stems.string(), "-o", (out_dir / "pad.csv").string(), "--fps",
+                                          "20", "--pad", "--release-ms", "0"});
   INFO(padded.output);
   REQUIRE(padded.exit_code == 0);
   const auto pad_lines = lines_of(out_dir / "pad.csv");
@@ -342,14 +347,14 @@ TEST_CASE("stems of different lengths: refused, padded or trimmed") {
   CHECK(cell(pad_lines, 18, "short.rms") == 0.0);
   CHECK(cell(pad_lines, 18, "long.rms") > 0.3);
 
-  const RunResult trimmed = run(kStemviz, {"analyze", stems.string(), "-o", (out_dir / "trim.csv").string(),
-                                           "--fps", "20", "--trim"});
+  const RunResult trimmed =
+      run(kStemviz, {"analyze", stems.string(), "-o", (out_dir / "trim.csv").string(), "--fps", "20", "--trim"});
   REQUIRE(trimmed.exit_code == 0);
   CHECK(lines_of(out_dir / "trim.csv").size() == 1 + 15);
 
   const fs::path video = out_dir / "padded.mp4";
-  const RunResult render = run(kStemviz, {"render", stems.string(), "-o", video.string(), "--size",
-                                          "320x180", "--fps", "20", "--pad"});
+  const RunResult render =
+      run(kStemviz, {"render", stems.string(), "-o", video.string(), "--size", "320x180", "--fps", "20", "--pad"});
   INFO(render.output);
   REQUIRE(render.exit_code == 0);
   const VideoProbe p = probe_video(video);
@@ -365,8 +370,8 @@ TEST_CASE("stems at 44.1 and 48 kHz render with a soundtrack at 48 kHz") {
   // 10 ms longer: less than a frame at 20 fps, so no --pad is needed.
   write_stem(stems / "dat.wav", kWav16, 48000, 1, 48480, sine_half);
   const fs::path video = fresh_dir("rates-out") / "mixed.mp4";
-  const RunResult render = run(kStemviz, {"render", stems.string(), "-o", video.string(), "--size",
-                                          "320x180", "--fps", "20"});
+  const RunResult render =
+      run(kStemviz, {"render", stems.string(), "-o", video.string(), "--size", "320x180", "--fps", "20"});
   INFO(render.output);
   REQUIRE(render.exit_code == 0);
   CHECK(render.output.find("at 44100, 48000 Hz, mixed at 48000 Hz") != std::string::npos);
@@ -377,8 +382,8 @@ TEST_CASE("stems at 44.1 and 48 kHz render with a soundtrack at 48 kHz") {
 }
 
 // The RMS of `column` over `rows`, in dB relative to `reference`.
-double rms_db(const std::vector<std::string>& lines, const std::vector<std::size_t>& rows,
-              const std::string& column, double reference) {
+double rms_db(const std::vector<std::string>& lines, const std::vector<std::size_t>& rows, const std::string& column,
+              double reference) {
   double sum = 0.0;
   for (const std::size_t row : rows) sum += std::pow(cell(lines, row, column), 2);
   return 20 * std::log10(std::max(1e-12, std::sqrt(sum / static_cast<double>(rows.size())) / reference));
@@ -480,8 +485,8 @@ TEST_CASE("analyze -o features.svf writes the binary feature file with the stems
   const fs::path stems = fresh_dir("svf-stems");
   write_stem(stems / "kick one.wav", kWav16, 48000, 1, 24000, clicks);
   const fs::path out = fresh_dir("svf-out");
-  const RunResult result = run(kStemviz, {"analyze", stems.string(), "-o", (out / "f.svf").string(),
-                                          "--onsets-csv", (out / "onsets.csv").string(), "--no-cache"});
+  const RunResult result = run(kStemviz, {"analyze", stems.string(), "-o", (out / "f.svf").string(), "--onsets-csv",
+                                          (out / "onsets.csv").string(), "--no-cache"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   CHECK(files_in(out) == std::vector<std::string>{"f.svf", "onsets.csv"});
@@ -505,8 +510,7 @@ TEST_CASE("skipped files get a one-line note") {
   const RunResult result = run(kStemviz, {"analyze", stems.string(), "-o", out.string()});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
-  CHECK(result.output.find("skipped 2 files that are not audio or hidden: .DS_Store, notes.txt") !=
-        std::string::npos);
+  CHECK(result.output.find("skipped 2 files that are not audio or hidden: .DS_Store, notes.txt") != std::string::npos);
 }
 
 TEST_CASE("analyze: bad input gets a one-line error and a distinct exit code") {

@@ -31,8 +31,8 @@ std::vector<nlohmann::json> json_lines(const std::string& output) {
 
 TEST_CASE("--progress json writes one parsable object per line, ending with a done or error event") {
   const fs::path dir = fresh_dir("json-progress");
-  const RunResult ok = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mp4").string(), "--size",
-                                      "320x180", "--to", "2", "--chunk-seconds", "0.5", "--progress", "json"});
+  const RunResult ok = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mp4").string(), "--size", "320x180",
+                                      "--to", "2", "--chunk-seconds", "0.5", "--progress", "json"});
   INFO(ok.output);
   REQUIRE(ok.exit_code == 0);
   const std::vector<nlohmann::json> events = json_lines(ok.output);
@@ -59,8 +59,8 @@ TEST_CASE("--progress json writes one parsable object per line, ending with a do
   CHECK(done.at("frames") == 120);
   CHECK(done.at("output") == (dir / "out.mp4").string());
 
-  const RunResult bad = run(kStemviz, {"render", (dir / "no-such-folder").string(), "-o",
-                                       (dir / "bad.mp4").string(), "--progress", "json"});
+  const RunResult bad = run(
+      kStemviz, {"render", (dir / "no-such-folder").string(), "-o", (dir / "bad.mp4").string(), "--progress", "json"});
   CHECK(bad.exit_code == 3);
   const std::vector<nlohmann::json> bad_events = json_lines(bad.output);
   REQUIRE_FALSE(bad_events.empty());
@@ -103,8 +103,8 @@ TEST_CASE("--stats says where the time went: each stage's wall time, the workers
 
 TEST_CASE("--dry-run says what would be rendered and writes nothing") {
   const fs::path dir = fresh_dir("dry-run");
-  const RunResult text = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mov").string(), "--codec",
-                                        "prores", "--to", "2", "--dry-run"});
+  const RunResult text = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mov").string(), "--codec", "prores",
+                                        "--to", "2", "--dry-run"});
   INFO(text.output);
   REQUIRE(text.exit_code == 0);
   CHECK(text.output.find("stems    7: ") != std::string::npos);
@@ -114,8 +114,8 @@ TEST_CASE("--dry-run says what would be rendered and writes nothing") {
   CHECK(text.output.find("audio    aac from the stems' mix") != std::string::npos);
   CHECK(fs::is_empty(dir));  // no video, no cache: nothing was analysed
 
-  const RunResult json = run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mp4").string(), "--dry-run",
-                                        "--progress", "json"});
+  const RunResult json =
+      run(kStemviz, {"render", kKit.string(), "-o", (dir / "out.mp4").string(), "--dry-run", "--progress", "json"});
   REQUIRE(json.exit_code == 0);
   const auto events = json_lines(json.output);
   REQUIRE(events.size() == 1);
@@ -132,8 +132,8 @@ TEST_CASE("a write past a file-size limit is a runtime failure (exit 1) naming t
     return;
   }
   const fs::path dir = fresh_dir("file-size-limit");
-  const RunResult result = run("/usr/bin/prlimit", {"--fsize=300000", kStemviz.string(), "render", kKit.string(),
-                                                    "-o", (dir / "out.mp4").string(), "--no-cache", "--to", "3"});
+  const RunResult result = run("/usr/bin/prlimit", {"--fsize=300000", kStemviz.string(), "render", kKit.string(), "-o",
+                                                    (dir / "out.mp4").string(), "--no-cache", "--to", "3"});
   INFO(result.output);
   CHECK(result.exit_code == 1);
   CHECK(result.output.find("File too large") != std::string::npos);
@@ -165,7 +165,8 @@ TEST_CASE("examples/batch-render.sh renders each song folder once, skips what is
   CHECK(again.exit_code == 0);
   CHECK(std::count(again.output.begin(), again.output.end(), '\n') == 6);
   std::size_t skipped = 0;
-  for (std::size_t at = again.output.find("skipped"); at != std::string::npos; at = again.output.find("skipped", at + 1)) {
+  for (std::size_t at = again.output.find("skipped"); at != std::string::npos;
+       at = again.output.find("skipped", at + 1)) {
     ++skipped;
   }
   CHECK(skipped == 4);

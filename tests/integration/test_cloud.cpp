@@ -12,9 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <cstdlib>
 #include <regex>
 #include <thread>
 
@@ -29,7 +29,9 @@ const fs::path kCluster = kSource / "tests" / "slurm" / "cluster.sh";
 // Stops the cluster's daemons, pass or fail.
 class Cluster {
  public:
-  explicit Cluster(fs::path dir) : dir_(std::move(dir)) { started_ = run("/bin/bash", {kCluster.string(), "start", dir_.string()}); }
+  explicit Cluster(fs::path dir) : dir_(std::move(dir)) {
+    started_ = run("/bin/bash", {kCluster.string(), "start", dir_.string()});
+  }
   ~Cluster() { run("/bin/bash", {kCluster.string(), "stop", dir_.string()}); }
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -170,8 +172,8 @@ TEST_CASE("the AWS Batch recipe renders through S3, with a local stand-in for S3
   // renders nothing again.
   setenv("AWS_BATCH_JOB_ARRAY_INDEX", "1", 1);
   setenv("STEMVIZ_WORK", (dir / "retry").c_str(), 1);
-  const RunResult retried = run("/bin/bash", {(kSource / "cloud" / "aws-batch" / "worker.sh").string(), "shard",
-                                              "s3://bucket/jobs/song3"});
+  const RunResult retried =
+      run("/bin/bash", {(kSource / "cloud" / "aws-batch" / "worker.sh").string(), "shard", "s3://bucket/jobs/song3"});
   unsetenv("AWS_BATCH_JOB_ARRAY_INDEX");
   unsetenv("STEMVIZ_WORK");
   unsetenv("STEMVIZ_FAKE_S3");

@@ -36,11 +36,10 @@ struct Expected {
 
 TEST_CASE("every codec writes its container with the frames, size, pixel format, audio and title asked for") {
   const fs::path dir = fresh_dir("codecs");
-  for (const Expected& e : {Expected{"h264", ".mp4", "h264", "yuv420p", "aac"},
-                            Expected{"hevc", ".mp4", "hevc", "yuv420p", "aac"},
-                            Expected{"prores", ".mov", "prores", "yuv422p10le", "aac"},
-                            Expected{"vp9", ".webm", "vp9", "yuv420p", "opus"},
-                            Expected{"ffv1", ".mkv", "ffv1", "bgr0", "flac"}}) {
+  for (const Expected& e :
+       {Expected{"h264", ".mp4", "h264", "yuv420p", "aac"}, Expected{"hevc", ".mp4", "hevc", "yuv420p", "aac"},
+        Expected{"prores", ".mov", "prores", "yuv422p10le", "aac"}, Expected{"vp9", ".webm", "vp9", "yuv420p", "opus"},
+        Expected{"ffv1", ".mkv", "ffv1", "bgr0", "flac"}}) {
     CAPTURE(e.codec);
     const fs::path out = dir / (std::string("out-") + e.codec + e.extension);
     const RunResult result = render({"--codec", e.codec, "-o", out.string(), "--title", "Drums, take 3"});
@@ -66,9 +65,8 @@ TEST_CASE("every codec writes its container with the frames, size, pixel format,
 
 TEST_CASE("a transparent scene gives real alpha in prores, vp9 and ffv1: 0 in the background, 255 on a pyramid") {
   const fs::path dir = fresh_dir("alpha");
-  for (const auto& expected :
-       {std::tuple{"prores", ".mov", "yuva444p10le"}, std::tuple{"vp9", ".webm", "yuv420p"},
-        std::tuple{"ffv1", ".mkv", "bgra"}}) {
+  for (const auto& expected : {std::tuple{"prores", ".mov", "yuva444p10le"}, std::tuple{"vp9", ".webm", "yuv420p"},
+                               std::tuple{"ffv1", ".mkv", "bgra"}}) {
     const auto [codec, extension, pixel_format] = expected;
     CAPTURE(std::get<0>(expected));  // CAPTURE cannot take a structured binding (clang)
     const fs::path out = dir / (std::string("overlay-") + codec + extension);
@@ -128,8 +126,8 @@ TEST_CASE("quality, presets, rational rates and size presets reach the encoder")
   CHECK(mine.find("subme=4") != std::string::npos);  // faster
   CHECK(mine.find("threads=1") != std::string::npos);
 
-  const RunResult ntsc = run(kStemviz, {"render", kKit.string(), "--size", "vertical", "--fps", "24000/1001",
-                                        "--to", "0.3", "-q", "-o", (dir / "ntsc.mp4").string()});
+  const RunResult ntsc = run(kStemviz, {"render", kKit.string(), "--size", "vertical", "--fps", "24000/1001", "--to",
+                                        "0.3", "-q", "-o", (dir / "ntsc.mp4").string()});
   INFO(ntsc.output);
   REQUIRE(ntsc.exit_code == 0);
   const VideoProbe p = probe_video(dir / "ntsc.mp4");
@@ -243,10 +241,11 @@ TEST_CASE("--layers writes one alpha video per stem beside the composite, also t
   CHECK(probe_video(dir / "song.mp4").decoded_frames == 60);
 
   // A job planned with --layers gives the same layers through shard and stitch.
-  REQUIRE(run(kStemviz, {"plan", kKit.string(), "--size", "320x180", "--to", "1", "-q", "--layers", "--shards", "2", "--chunk-seconds", "0.5",
-                         "-o", (dir / "job").string()})
+  REQUIRE(run(kStemviz, {"plan", kKit.string(), "--size", "320x180", "--to", "1", "-q", "--layers", "--shards", "2",
+                         "--chunk-seconds", "0.5", "-o", (dir / "job").string()})
               .exit_code == 0);
-  for (const char* k : {"0", "1"}) REQUIRE(run(kStemviz, {"shard", (dir / "job").string(), "--index", k, "-q"}).exit_code == 0);
+  for (const char* k : {"0", "1"})
+    REQUIRE(run(kStemviz, {"shard", (dir / "job").string(), "--index", k, "-q"}).exit_code == 0);
   const RunResult stitched = run(kStemviz, {"stitch", (dir / "job").string(), "-o", (dir / "sharded.mp4").string(),
                                             "--layers", (dir / "sharded-layers").string(), "-q"});
   INFO(stitched.output);

@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
-#include <chrono>
 #include <sstream>
 #include <thread>
 
@@ -127,8 +127,9 @@ TEST_CASE("a shard takes its index from the array job's variable") {
   }
   {
     ScopedEnv env("MY_TASK", "4");  // counting from 1: the fourth shard
-    CHECK(must_run({"shard", job.string(), "--index-env", "MY_TASK", "--index-base", "1"})
-              .output.find("shard 3 done") != std::string::npos);
+    CHECK(
+        must_run({"shard", job.string(), "--index-env", "MY_TASK", "--index-base", "1"}).output.find("shard 3 done") !=
+        std::string::npos);
   }
   must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
   check_same_video(local_render(dir), dir / "out.mp4");
@@ -254,8 +255,8 @@ TEST_CASE("a manifest that was edited, damaged or made by another build is refus
 TEST_CASE("plan refuses what it must not overwrite and more shards than chunks") {
   const fs::path dir = fresh_dir("jobs-plan-errors");
   const fs::path job = dir / "job";
-  const RunResult too_many = run(kStemviz, with_look({"plan", kKit.string(), "-o", job.string(), "--shards",
-                                                      std::to_string(kLookChunks + 1)}));
+  const RunResult too_many = run(
+      kStemviz, with_look({"plan", kKit.string(), "-o", job.string(), "--shards", std::to_string(kLookChunks + 1)}));
   CHECK(too_many.exit_code == 2);
   CHECK(too_many.output.find("only " + std::to_string(kLookChunks) + " chunks") != std::string::npos);
   CHECK_FALSE(fs::exists(job / "manifest.json"));
@@ -273,8 +274,8 @@ TEST_CASE("plan refuses what it must not overwrite and more shards than chunks")
   const RunResult foreign = run(kStemviz, with_look({"plan", kKit.string(), "-o", other.string(), "-y"}));
   CHECK(foreign.exit_code == 3);
   CHECK(read_text(other / "notes.txt") == "keep me");
-  const RunResult foreign_work = run(kStemviz, with_look({"render", kKit.string(), "-o", (dir / "o.mp4").string(),
-                                                          "--work-dir", other.string()}));
+  const RunResult foreign_work =
+      run(kStemviz, with_look({"render", kKit.string(), "-o", (dir / "o.mp4").string(), "--work-dir", other.string()}));
   CHECK(foreign_work.exit_code == 3);
   CHECK(foreign_work.output.find("--work-dir") != std::string::npos);
 }
@@ -283,8 +284,9 @@ TEST_CASE("render --work-dir resumes an interrupted render and gives the same vi
   const fs::path dir = fresh_dir("jobs-work-dir");
   const fs::path work = dir / "work";
   const fs::path out = dir / "out.mp4";
-  const Started started = start(kStemviz, with_look({"render", kKit.string(), "-o", out.string(), "--work-dir",
-                                                     work.string(), "--threads", "1"}));
+  const Started started =
+      start(kStemviz,
+            with_look({"render", kKit.string(), "-o", out.string(), "--work-dir", work.string(), "--threads", "1"}));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (done_segments(work) < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -298,8 +300,8 @@ TEST_CASE("render --work-dir resumes an interrupted render and gives the same vi
   // Only finished segments and their records stay: no temporary files.
   for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".tmp") == std::string::npos);
 
-  const RunResult resumed = must_run(with_look({"render", kKit.string(), "-o", out.string(), "--work-dir",
-                                                work.string()}));
+  const RunResult resumed =
+      must_run(with_look({"render", kKit.string(), "-o", out.string(), "--work-dir", work.string()}));
   CHECK(resumed.output.find("resuming") != std::string::npos);
   if (done < 12) CHECK(resumed.output.find("rendered now") != std::string::npos);
   check_same_video(local_render(dir), out);
@@ -309,9 +311,8 @@ TEST_CASE("render --work-dir resumes an interrupted render and gives the same vi
 TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, filled in for the job") {
   const fs::path dir = fresh_dir("jobs-emit");
   const fs::path job = dir / "My Song";
-  const RunResult planned =
-      must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "3", "--emit", "slurm,k8s",
-                          "--emit", "aws-batch"}));
+  const RunResult planned = must_run(with_look(
+      {"plan", kKit.string(), "-o", job.string(), "--shards", "3", "--emit", "slurm,k8s", "--emit", "aws-batch"}));
   CHECK(planned.output.find("k8s recipe in") != std::string::npos);
   const fs::path cloud = fs::path(STEMVIZ_SOURCE_DIR) / "cloud";
   // Scripts read job.env, so they are copied as they are, ready to run.
@@ -333,8 +334,8 @@ TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, fille
   CHECK(shards.find("\"/work/My Song\"") != std::string::npos);
   CHECK(read_text(job / "k8s" / "stitch.yaml").find("\"/work/My Song.mp4\"") != std::string::npos);
 
-  const RunResult unknown = run(kStemviz, with_look({"plan", kKit.string(), "-o", (dir / "other").string(),
-                                                     "--emit", "lsf"}));
+  const RunResult unknown =
+      run(kStemviz, with_look({"plan", kKit.string(), "-o", (dir / "other").string(), "--emit", "lsf"}));
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("slurm, aws-batch, k8s") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "other"));
@@ -342,9 +343,9 @@ TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, fille
 
 TEST_CASE("plan --estimate prints wall time and core-hours per shard count and writes nothing") {
   const fs::path dir = fresh_dir("jobs-estimate");
-  const RunResult estimated = run(kStemviz, {"plan", kKit.string(), "--estimate", "--shards", "3", "--size",
-                                             "320x180", "--chunk-seconds", "0.25", "--cores-per-machine", "4",
-                                             "--cache-dir", (dir / "cache").string(), "-q"});
+  const RunResult estimated =
+      run(kStemviz, {"plan", kKit.string(), "--estimate", "--shards", "3", "--size", "320x180", "--chunk-seconds",
+                     "0.25", "--cores-per-machine", "4", "--cache-dir", (dir / "cache").string(), "-q"});
   INFO(estimated.output);
   REQUIRE(estimated.exit_code == 0);
   // Twelve 0.25 s chunks, then the last quarter (60 frames) in chunks of 8.

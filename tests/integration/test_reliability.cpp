@@ -6,9 +6,11 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <sndfile.h>
+#include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -20,8 +22,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace stemviz;
 using namespace stemviz::test;
@@ -86,9 +86,7 @@ std::string read_bytes(const fs::path& path) {
   return out.str();
 }
 
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_bytes(const fs::path& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 // Runs stemviz as the unprivileged user "nobody" where the tests run as root (who may read
 // and write anything); as itself otherwise. Empty when nobody cannot run the binary (a
@@ -162,8 +160,8 @@ TEST_CASE("bad input of every kind: one line naming the file, a distinct exit co
     // into an endless loop; stemviz gives up on it after its time limit for headers.
     const fs::path dir = good_stems("refused-endless-header", 2);
     fs::copy_file(fs::path(STEMVIZ_SOURCE_DIR) / "tests/fuzz/corpus/audio/timeout-list-entry-wraps.wav", dir / "3.wav");
-    check_refusal({"render", dir.string(), "-o", out}, 3, "3.wav: damaged audio: libsndfile was still reading its header",
-                  out_dir, dir);
+    check_refusal({"render", dir.string(), "-o", out}, 3,
+                  "3.wav: damaged audio: libsndfile was still reading its header", out_dir, dir);
   }
   SUBCASE("a pipe named as a stem") {
     const fs::path dir = good_stems("refused-pipe", 1);
@@ -195,8 +193,8 @@ TEST_CASE("bad input of every kind: one line naming the file, a distinct exit co
   }
   SUBCASE("an output folder that does not exist") {
     const fs::path dir = good_stems("refused-missing-folder", 1);
-    check_refusal({"render", dir.string(), "-o", (out_dir / "no" / "out.mp4").string()}, 3, "does not exist",
-                  out_dir, dir);
+    check_refusal({"render", dir.string(), "-o", (out_dir / "no" / "out.mp4").string()}, 3, "does not exist", out_dir,
+                  dir);
   }
   SUBCASE("a read-only output folder") {
     const fs::path dir = good_stems("refused-read-only", 1);
@@ -310,7 +308,8 @@ TEST_CASE("a render killed at random moments resumes each time to the uninterrup
   const auto started_at = std::chrono::steady_clock::now();
   const RunResult uninterrupted = run(kStemviz, command(reference, {}));
   REQUIRE(uninterrupted.exit_code == 0);
-  const auto whole = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at);
+  const auto whole =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at);
 
   // Kill times spread over a whole render's length: in the analysis, among the chunks, in
   // the stitch.
@@ -355,15 +354,16 @@ TEST_CASE("SIGTERM stops the workers, keeps finished segments, and the same comm
   const fs::path dir = fresh_dir("sigterm");
   const fs::path work = dir / "work";
   const fs::path out = dir / "out.mp4";
-  const std::vector<std::string> arguments = {"render", kKit.string(), "-o", out.string(), "--size", "320x180",
-                                              "--to", "3", "--chunk-seconds", "0.25", "--threads", "1",
-                                              "--work-dir", work.string()};
+  const std::vector<std::string> arguments = {"render",    kKit.string(), "-o",         out.string(),      "--size",
+                                              "320x180",   "--to",        "3",          "--chunk-seconds", "0.25",
+                                              "--threads", "1",           "--work-dir", work.string()};
   const Started started = start(kStemviz, arguments);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   const auto done_segments = [&] {
     int count = 0;
     std::error_code error;
-    for (const auto& entry : fs::directory_iterator(work / "segments", error)) count += entry.path().extension() == ".done";
+    for (const auto& entry : fs::directory_iterator(work / "segments", error))
+      count += entry.path().extension() == ".done";
     return count;
   };
   while (done_segments() < 3 && std::chrono::steady_clock::now() < deadline) {
@@ -400,7 +400,7 @@ TEST_CASE("SIGTERM ends stemviz with exit code 130 even inside a call that never
   const fs::path dir = fresh_dir("sigterm-stuck");
   const fs::path scene = dir / "scene.toml";
   REQUIRE(mkfifo(scene.c_str(), 0600) == 0);
-  const std::vector<std::string> arguments = {"render", kKit.string(), "-o", (dir / "out.mp4").string(),
+  const std::vector<std::string> arguments = {"render",  kKit.string(), "-o", (dir / "out.mp4").string(),
                                               "--scene", scene.string()};
   for (const int signals : {1, 2}) {
     CAPTURE(signals);

@@ -9,10 +9,10 @@
 #include <sndfile.h>
 
 #include <algorithm>
-#include <csignal>
-#include <fstream>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <fstream>
 #include <numbers>
 #include <thread>
 
@@ -58,8 +58,8 @@ TEST_CASE("default render: 1080p60 H.264/yuv420p MP4 with AAC soundtrack and fas
   CHECK(result.output.find("stemviz: wrote") != std::string::npos);
 
   // Rendering the same stems again, with other video settings, reuses the features.
-  const RunResult again = run(kStemviz, {"render", kKit.string(), "-o", (out_dir / "small.mp4").string(),
-                                         "--to", "0.5", "--size", "320x180", "--crf", "30"});
+  const RunResult again = run(kStemviz, {"render", kKit.string(), "-o", (out_dir / "small.mp4").string(), "--to", "0.5",
+                                         "--size", "320x180", "--crf", "30"});
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
   CHECK(again.output.find("features from the cache") != std::string::npos);
@@ -82,8 +82,8 @@ TEST_CASE("frame count is exact and audio matches video for odd lengths and rate
     write_stem(stems / "a.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, c.rate, 1, c.samples, sine_200);
     write_stem(stems / "b.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, c.rate, 2, c.samples, quiet_noise);
     const fs::path out = fresh_dir("odd-out") / "odd.mp4";
-    const RunResult result = run(kStemviz, {"render", stems.string(), "-o", out.string(), "--size",
-                                            "320x180", "--fps", c.fps, "--chunk-seconds", "0.5"});
+    const RunResult result = run(kStemviz, {"render", stems.string(), "-o", out.string(), "--size", "320x180", "--fps",
+                                            c.fps, "--chunk-seconds", "0.5"});
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const VideoProbe p = probe_video(out);
@@ -147,8 +147,8 @@ fs::path make_moving_set(const std::string& name, bool loud_middle) {
 TEST_CASE("a loud stem changes its own pyramid and nothing else") {
   const fs::path out_dir = fresh_dir("loudness-out");
   const auto render = [&](const fs::path& stems, const std::string& name) {
-    const RunResult result = run(kStemviz, {"render", stems.string(), "-o", (out_dir / name).string(),
-                                            "--size", "640x360", "--crf", "0"});
+    const RunResult result =
+        run(kStemviz, {"render", stems.string(), "-o", (out_dir / name).string(), "--size", "640x360", "--crf", "0"});
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     return out_dir / name;
@@ -227,8 +227,8 @@ TEST_CASE("one stem and 32 stems both render") {
 
 TEST_CASE("--from and --to render only that part, with matching audio") {
   const fs::path out = fresh_dir("part") / "part.mp4";
-  const RunResult result = run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size",
-                                          "320x180", "--from", "1", "--to", "2.5"});
+  const RunResult result =
+      run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size", "320x180", "--from", "1", "--to", "2.5"});
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   const VideoProbe p = probe_video(out);
@@ -288,11 +288,13 @@ TEST_CASE("bad input: one-line error, distinct exit code, nothing written") {
   }
   SUBCASE("an existing output is kept unless -y") {
     std::ofstream(out) << "precious";
-    const RunResult result = run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size", "320x180", "--to", "0.2"});
+    const RunResult result =
+        run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size", "320x180", "--to", "0.2"});
     CHECK(result.exit_code == 2);
     CHECK(result.output.find("pass -y") != std::string::npos);
     CHECK(fs::file_size(out) == 8);
-    const RunResult again = run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size", "320x180", "--to", "0.2", "-y"});
+    const RunResult again =
+        run(kStemviz, {"render", kKit.string(), "-o", out.string(), "--size", "320x180", "--to", "0.2", "-y"});
     CHECK(again.exit_code == 0);
     CHECK(probe_video(out).decoded_frames == 12);
     fs::remove(out);

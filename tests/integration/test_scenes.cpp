@@ -28,7 +28,8 @@ struct Image {
   int width = 0, height = 0, stride = 0;
   std::vector<std::uint8_t> argb;  // premultiplied, native byte order, as Cairo keeps it
   std::uint8_t channel(int x, int y, int c) const {
-    return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(x) * 4 + static_cast<std::size_t>(c)];
+    return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(x) * 4 +
+                static_cast<std::size_t>(c)];
   }
 };
 
@@ -105,7 +106,8 @@ TEST_CASE("every bundled scene matches its golden picture") {
     CAPTURE(name);
     CHECK(listing.output.find("  " + name + " ") != std::string::npos);
     const fs::path out = out_dir / (name + "-out.png");
-    const RunResult result = preview({"--scene", name, "--at", "2.5", "--size", "384x216", "--no-cache", "-o", out.string()});
+    const RunResult result =
+        preview({"--scene", name, "--at", "2.5", "--size", "384x216", "--no-cache", "-o", out.string()});
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const fs::path reference = kGolden / (name + ".png");
@@ -128,7 +130,8 @@ TEST_CASE("every bundled scene matches its golden picture") {
           total += d;
           most = std::max(most, d);
         }
-        const std::size_t at = static_cast<std::size_t>(y) * static_cast<std::size_t>(diff.stride) + static_cast<std::size_t>(x) * 4;
+        const std::size_t at =
+            static_cast<std::size_t>(y) * static_cast<std::size_t>(diff.stride) + static_cast<std::size_t>(x) * 4;
         const auto shown = static_cast<std::uint8_t>(std::min(255, most * 4));
         diff.argb[at] = diff.argb[at + 1] = diff.argb[at + 2] = shown;
         diff.argb[at + 3] = 255;
@@ -154,9 +157,9 @@ TEST_CASE("a preview has the pixels of the video's frame at that time") {
   // before the frame (the spin scene's onset-driven turns run over the whole song).
   const fs::path out_dir = fresh_dir("preview-vs-video");
   const fs::path video = out_dir / "spin.mp4";
-  const RunResult render = run(kStemviz, {"render", kKit.string(), "-o", video.string(), "--scene", "spin",
-                                          "--size", "320x180", "--to", "2", "--crf", "0", "--preset",
-                                          "ultrafast", "--chunk-seconds", "0.25"});
+  const RunResult render =
+      run(kStemviz, {"render", kKit.string(), "-o", video.string(), "--scene", "spin", "--size", "320x180", "--to", "2",
+                     "--crf", "0", "--preset", "ultrafast", "--chunk-seconds", "0.25"});
   INFO(render.output);
   REQUIRE(render.exit_code == 0);
   for (const auto& moment : {std::pair{"0.5", 30}, std::pair{"1.75", 105}}) {
@@ -224,13 +227,14 @@ TEST_CASE("--watch draws again on every edit and reports a broken one without st
   };
   write_file(scene, with_background("#ff0000"));
   const fs::path png = dir / "frame.png";
-  const Started watching = start(kStemviz, {"preview", kKit.string(), "--scene", scene.string(), "--size",
-                                            "160x90", "--at", "1", "--watch", "-o", png.string()});
+  const Started watching = start(kStemviz, {"preview", kKit.string(), "--scene", scene.string(), "--size", "160x90",
+                                            "--at", "1", "--watch", "-o", png.string()});
   // Corner pixel in B, G, R, A order.
   const auto corner_is = [&](int r, int g, int b) {
     if (!fs::exists(png)) return false;
     const Image image = read_png(png);
-    return image.width == 160 && image.channel(0, 0, 2) == r && image.channel(0, 0, 1) == g && image.channel(0, 0, 0) == b;
+    return image.width == 160 && image.channel(0, 0, 2) == r && image.channel(0, 0, 1) == g &&
+           image.channel(0, 0, 0) == b;
   };
   CHECK(wait_for([&] { return corner_is(255, 0, 0); }));
   write_file(scene, with_background("#00ff00"));
@@ -239,7 +243,9 @@ TEST_CASE("--watch draws again on every edit and reports a broken one without st
   std::string broken = with_background("#0000ff");
   broken.replace(broken.find("mirror = true"), 13, "miror = true");
   write_file(scene, broken);
-  CHECK(wait_for([&] { return read_file(watching.log).find("unknown key 'miror' in [object]; did you mean 'mirror'?") != std::string::npos; }));
+  CHECK(wait_for([&] {
+    return read_file(watching.log).find("unknown key 'miror' in [object]; did you mean 'mirror'?") != std::string::npos;
+  }));
   CHECK(kill(watching.pid, 0) == 0);
   CHECK(corner_is(0, 255, 0));
   write_file(scene, with_background("#0000ff"));
@@ -250,7 +256,9 @@ TEST_CASE("--watch draws again on every edit and reports a broken one without st
   CHECK(result.exit_code == 130);
   CHECK(result.output.find(scene.string() + ":") != std::string::npos);
   const auto left = files_in(dir);
-  CHECK(std::count_if(left.begin(), left.end(), [](const std::string& name) { return name != ".stemviz-cache" && name.find("stemviz-") != std::string::npos; }) == 0);
+  CHECK(std::count_if(left.begin(), left.end(), [](const std::string& name) {
+          return name != ".stemviz-cache" && name.find("stemviz-") != std::string::npos;
+        }) == 0);
 }
 
 TEST_CASE("each kind of mistake in a scene names file:line:col and what to do, exit code 3") {
@@ -267,12 +275,18 @@ TEST_CASE("each kind of mistake in a scene names file:line:col and what to do, e
   SUBCASE("unknown key") {
     refused("[object]\nhieght = 2\n", "2:1: unknown key 'hieght' in [object]; did you mean 'height'?");
   }
-  SUBCASE("unknown table") { refused("[camra]\nfov = 30\n", "1:2: unknown key 'camra' in the scene; did you mean 'camera'?"); }
-  SUBCASE("wrong type") { refused("[object]\nmirror = \"yes\"\n", "2:10: 'mirror' in [object] must be true or false, not a string"); }
+  SUBCASE("unknown table") {
+    refused("[camra]\nfov = 30\n", "1:2: unknown key 'camra' in the scene; did you mean 'camera'?");
+  }
+  SUBCASE("wrong type") {
+    refused("[object]\nmirror = \"yes\"\n", "2:10: 'mirror' in [object] must be true or false, not a string");
+  }
   SUBCASE("out of range") {
     refused("[object]\nmirror_opacity = 1.5\n", "2:18: 'mirror_opacity' in [object] is 1.5; it must be from 0 to 1");
   }
-  SUBCASE("bad choice") { refused("[layout]\nkind = \"rign\"\n", "2:9: 'kind' in [layout] cannot be \"rign\"; did you mean \"ring\"?"); }
+  SUBCASE("bad choice") {
+    refused("[layout]\nkind = \"rign\"\n", "2:9: 'kind' in [layout] cannot be \"rign\"; did you mean \"ring\"?");
+  }
   SUBCASE("expression syntax, pointing into the expression") {
     refused("[object]\nheight = \"0.3 + * rms\"\n", "2:17: unexpected operator \"*\"");
   }
@@ -280,7 +294,8 @@ TEST_CASE("each kind of mistake in a scene names file:line:col and what to do, e
     refused("[object]\nheight = \"0.3 + 4 * rmz\"\n", "2:21: unknown variable 'rmz'; did you mean 'rms'?");
   }
   SUBCASE("a stem feature where only time is known") {
-    refused("[layout]\nturn = \"t * rms\"\n", "2:13: 'rms' is not known in camera, layout, light and background values");
+    refused("[layout]\nturn = \"t * rms\"\n",
+            "2:13: 'rms' is not known in camera, layout, light and background values");
   }
   SUBCASE("a shader path that would leave the scene's folder") {
     // A scene names shaders, never files: nothing it says can read outside its folders.
@@ -288,13 +303,16 @@ TEST_CASE("each kind of mistake in a scene names file:line:col and what to do, e
     refused("[object]\nshader = \"../scene-errors/secret\"\n", "2:11: shader \"../scene-errors/secret\" is not a name");
     refused("[object]\nshader = \"/etc/passwd\"\n", "2:11: shader \"/etc/passwd\" is not a name");
   }
-  SUBCASE("unknown shader") { refused("[object]\nshader = \"lambrt\"\n", "2:11: unknown shader \"lambrt\"; did you mean \"lambert\"?"); }
+  SUBCASE("unknown shader") {
+    refused("[object]\nshader = \"lambrt\"\n", "2:11: unknown shader \"lambrt\"; did you mean \"lambert\"?");
+  }
   SUBCASE("a broken shader beside the scene") {
     write_file(dir / "mine.shader", "# mine\nr = base_r\ng = base_q\nb = 1\n");
     const fs::path scene = dir / "bad.toml";
     write_file(scene, "[object]\nshader = \"mine\"\n");
     check_refused(kStemviz, {"preview", kKit.string(), "--scene", scene.string(), "-o", (out_dir / "f.png").string()},
-                  3, (dir / "mine.shader").string() + ":3:5: unknown variable 'base_q'; did you mean 'base_r'?", out_dir);
+                  3, (dir / "mine.shader").string() + ":3:5: unknown variable 'base_q'; did you mean 'base_r'?",
+                  out_dir);
   }
   SUBCASE("unknown scene name") {
     check_refused(kStemviz, {"preview", kKit.string(), "--scene", "clasic", "-o", (out_dir / "f.png").string()}, 3,
@@ -309,8 +327,10 @@ TEST_CASE("a key that changes nothing is warned about, and the preview is still 
   const RunResult result = preview({"--scene", scene.string(), "--size", "160x90", "-o", (dir / "f.png").string()});
   INFO(result.output);
   CHECK(result.exit_code == 0);
-  CHECK(result.output.find("warning: " + scene.string() + ":3:1: 'radius' has no effect with layout kind \"row\"") != std::string::npos);
-  CHECK(result.output.find("warning: " + scene.string() + ":7:1: 'mirror_opacity' has no effect with mirror = false") != std::string::npos);
+  CHECK(result.output.find("warning: " + scene.string() + ":3:1: 'radius' has no effect with layout kind \"row\"") !=
+        std::string::npos);
+  CHECK(result.output.find("warning: " + scene.string() + ":7:1: 'mirror_opacity' has no effect with mirror = false") !=
+        std::string::npos);
   CHECK(fs::exists(dir / "f.png"));
 }
 
@@ -318,7 +338,8 @@ TEST_CASE("a scene on disk renders, and overrides a bundled shader of the same n
   const fs::path dir = fresh_dir("scene-override");
   // A shader named like a bundled one, beside the scene, wins: everything pure red.
   write_file(dir / "lambert.shader", "# all red\nr = 1\ng = 0\nb = 0\n");
-  write_file(dir / "red.toml", "[video]\nbackground = \"#000000\"\n\n[object]\nshader = \"lambert\"\nmirror = false\nedges = false\n");
+  write_file(dir / "red.toml",
+             "[video]\nbackground = \"#000000\"\n\n[object]\nshader = \"lambert\"\nmirror = false\nedges = false\n");
   const fs::path video = dir / "red.mp4";
   const RunResult result = run(kStemviz, {"render", kKit.string(), "--scene", (dir / "red.toml").string(), "--size",
                                           "320x180", "--to", "0.5", "--crf", "0", "-o", video.string()});
@@ -331,9 +352,12 @@ TEST_CASE("a scene on disk renders, and overrides a bundled shader of the same n
   const LumaImage frame = decode_luma(video, 15);
   int red = 0, black = 0, other = 0;
   for (const std::uint8_t value : frame.pixels) {
-    if (std::abs(value - 81) <= 2) ++red;
-    else if (value <= 17) ++black;
-    else ++other;
+    if (std::abs(value - 81) <= 2)
+      ++red;
+    else if (value <= 17)
+      ++black;
+    else
+      ++other;
   }
   CHECK(red > 500);
   CHECK(black > 30000);

@@ -20,9 +20,8 @@ inline const std::filesystem::path kSource = STEMVIZ_SOURCE_DIR;
 
 // Runs `program` with `arguments` and checks that it was refused the way stemviz promises:
 // exit code `exit_code`, a message containing `text`, and nothing left in `out_dir`.
-inline void check_refused(const std::filesystem::path& program,
-                          const std::vector<std::string>& arguments, int exit_code,
-                          const std::string& text, const std::filesystem::path& out_dir) {
+inline void check_refused(const std::filesystem::path& program, const std::vector<std::string>& arguments,
+                          int exit_code, const std::string& text, const std::filesystem::path& out_dir) {
   const RunResult result = run(program, arguments);
   INFO(result.output);
   CHECK(result.exit_code == exit_code);

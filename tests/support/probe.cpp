@@ -9,11 +9,11 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
-#include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <algorithm>
 #include <fstream>
@@ -38,12 +38,11 @@ struct Decoder {
 Decoder open_decoder(const fs::path& path, bool with_alpha = false) {
   Decoder d;
   d.input = open_input(path.string());
-  d.stream = check_av(av_find_best_stream(d.input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0),
-                      "video stream");
+  d.stream = check_av(av_find_best_stream(d.input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0), "video stream");
   const AVCodecParameters* par = d.input->streams[d.stream]->codecpar;
   // FFmpeg's own VP9 decoder drops the alpha plane; libvpx's decodes it.
   const AVCodec* codec = with_alpha && par->codec_id == AV_CODEC_ID_VP9 ? avcodec_find_decoder_by_name("libvpx-vp9")
-                                                                       : avcodec_find_decoder(par->codec_id);
+                                                                        : avcodec_find_decoder(par->codec_id);
   d.codec.reset(avcodec_alloc_context3(codec));
   check_av(avcodec_parameters_to_context(d.codec.get(), par), "decoder parameters");
   d.codec->thread_count = 1;
@@ -114,8 +113,7 @@ VideoProbe probe_video(const fs::path& path) {
   std::int64_t moov = -1, mdat = -1, offset = 0;
   unsigned char header[8];
   while (file.read(reinterpret_cast<char*>(header), 8)) {
-    const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (header[1] << 16) |
-                               (header[2] << 8) | header[3];
+    const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (header[1] << 16) | (header[2] << 8) | header[3];
     const std::string type(reinterpret_cast<char*>(header + 4), 4);
     if (type == "moov") moov = offset;
     if (type == "mdat") mdat = offset;
@@ -202,8 +200,8 @@ RunResult run(const fs::path& program, const std::vector<std::string>& arguments
 
 Started start(const fs::path& program, const std::vector<std::string>& arguments) {
   static int runs = 0;
-  const fs::path log = fs::path(STEMVIZ_TEST_TMP) /
-                       ("run-" + std::to_string(getpid()) + "-" + std::to_string(++runs) + ".log");
+  const fs::path log =
+      fs::path(STEMVIZ_TEST_TMP) / ("run-" + std::to_string(getpid()) + "-" + std::to_string(++runs) + ".log");
   std::vector<std::string> all{program.string()};
   all.insert(all.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
@@ -281,8 +279,8 @@ void write_stem(const fs::path& path, int format, int rate, int channels, std::i
   sf_close(file);
 }
 
-Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline,
-                    int width, int height) {
+Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline, int width,
+                    int height) {
   std::vector<std::string> names;
   for (int stem = 0; stem < features.stem_count(); ++stem) names.push_back("stem " + std::to_string(stem + 1));
   return Scene(load_scene(name), names, features, timeline, width, height);

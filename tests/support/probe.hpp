@@ -20,12 +20,12 @@ struct VideoProbe {
   std::int64_t fps_num = 0, fps_den = 1;  // the stream's average frame rate
   std::int64_t decoded_frames = 0;        // frames that came out of the decoder
   double video_seconds = 0.0;
-  std::string audio_codec;                // empty without audio
+  std::string audio_codec;  // empty without audio
   int audio_channels = 0;
-  int audio_sample_rate = 0;              // Hz
+  int audio_sample_rate = 0;  // Hz
   double audio_seconds = 0.0;
-  bool moov_before_mdat = false;          // "faststart": playable while downloading
-  std::string title, comment;             // the container's metadata
+  bool moov_before_mdat = false;  // "faststart": playable while downloading
+  std::string title, comment;     // the container's metadata
 };
 
 // Opens `path`, decodes every video frame and reads the streams' properties.
@@ -79,12 +79,12 @@ std::filesystem::path fresh_dir(const std::string& name);
 
 // Writes a stem of `samples` frames with `channels` channels; `value(i, c)` gives sample
 // i of channel c. `format` is a libsndfile SF_FORMAT_* combination.
-void write_stem(const std::filesystem::path& path, int format, int rate, int channels,
-                std::int64_t samples, double (*value)(std::int64_t, int));
+void write_stem(const std::filesystem::path& path, int format, int rate, int channels, std::int64_t samples,
+                double (*value)(std::int64_t, int));
 
 // A bundled scene (by name) for `features.stem_count()` stems named "stem 1", "stem 2", ...
-Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline,
-                    int width, int height);
+Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline, int width,
+                    int height);
 
 // Features with every value of every stem at every frame set to `value` (0..1).
 FeatureTrack constant_features(int stems, std::int64_t frames, float value);

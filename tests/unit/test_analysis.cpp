@@ -16,8 +16,8 @@ using namespace stemviz;
 
 namespace {
 
-std::vector<double> rms_in_blocks(const Timeline& timeline, const std::vector<float>& signal,
-                                  std::int64_t window, std::int64_t block) {
+std::vector<double> rms_in_blocks(const Timeline& timeline, const std::vector<float>& signal, std::int64_t window,
+                                  std::int64_t block) {
   WindowAccumulator accumulator(timeline, window);
   for (std::int64_t start = 0; start < static_cast<std::int64_t>(signal.size()); start += block) {
     const std::int64_t n = std::min<std::int64_t>(block, static_cast<std::int64_t>(signal.size()) - start);

@@ -38,7 +38,8 @@ ScreenFace face_of(std::vector<double> xy, std::vector<Colour> colours, std::vec
 
 void outline(cairo_t* cr, const ScreenFace& face) {
   cairo_move_to(cr, face.xy[0], face.xy[1]);
-  for (std::size_t k = 1; k < static_cast<std::size_t>(face.corners); ++k) cairo_line_to(cr, face.xy[2 * k], face.xy[2 * k + 1]);
+  for (std::size_t k = 1; k < static_cast<std::size_t>(face.corners); ++k)
+    cairo_line_to(cr, face.xy[2 * k], face.xy[2 * k + 1]);
   cairo_close_path(cr);
 }
 
@@ -75,8 +76,10 @@ Picture with_cairo_mesh(const ScreenFace& face) {
   cairo_mesh_pattern_begin_patch(mesh);
   for (unsigned k = 0; k < 4; ++k) {
     const std::size_t from = face.corners == 3 && k == 3 ? 0 : k;
-    if (k == 0) cairo_mesh_pattern_move_to(mesh, face.xy[0], face.xy[1]);
-    else cairo_mesh_pattern_line_to(mesh, face.xy[2 * from], face.xy[2 * from + 1]);
+    if (k == 0)
+      cairo_mesh_pattern_move_to(mesh, face.xy[0], face.xy[1]);
+    else
+      cairo_mesh_pattern_line_to(mesh, face.xy[2 * from], face.xy[2 * from + 1]);
     const Colour& c = face.corner_colours[from];
     cairo_mesh_pattern_set_corner_color_rgba(mesh, k, c.r, c.g, c.b, face.corner_alpha[from]);
   }
@@ -122,7 +125,8 @@ Difference compare(const Picture& a, const Picture& b, const ScreenFace& face) {
     for (int x = 0; x < kWidth; ++x) {
       int most = 0;
       for (int shift = 0; shift < 32; shift += 8) {
-        const int d = std::abs(static_cast<int>((a.at(x, y) >> shift) & 255) - static_cast<int>((b.at(x, y) >> shift) & 255));
+        const int d =
+            std::abs(static_cast<int>((a.at(x, y) >> shift) & 255) - static_cast<int>((b.at(x, y) >> shift) & 255));
         total += d;
         most = std::max(most, d);
       }
@@ -141,11 +145,12 @@ TEST_SUITE("corner blend") {
     const Colour red{1, 0, 0}, green{0, 1, 0}, blue{0, 0, 1}, white{1, 1, 1}, dark{0.1, 0.1, 0.2};
     const std::vector<ScreenFace> faces = {
         face_of({20, 10, 300, 40, 150, 190}, {red, green, blue}, {1, 1, 1}),
-        face_of({300, 190, 10, 150, 160, 5}, {white, dark, red}, {0.9, 0.3, 1}),           // turning the other way
-        face_of({5, 100, 315, 96, 200, 104}, {blue, white, green}, {1, 1, 1}),            // a sliver
+        face_of({300, 190, 10, 150, 160, 5}, {white, dark, red}, {0.9, 0.3, 1}),  // turning the other way
+        face_of({5, 100, 315, 96, 200, 104}, {blue, white, green}, {1, 1, 1}),    // a sliver
         face_of({30, 20, 290, 40, 250, 180, 60, 170}, {red, green, blue, white}, {1, 1, 1, 1}),  // seen in perspective
         face_of({40, 30, 240, 30, 280, 170, 80, 170}, {dark, white, red, blue}, {1, 0.5, 1, 0.2}),  // a parallelogram
-        face_of({10, 10, 310, 10, 200, 80, 120, 80}, {green, red, white, dark}, {1, 1, 1, 1}),  // a trapezoid, far side short
+        face_of({10, 10, 310, 10, 200, 80, 120, 80}, {green, red, white, dark},
+                {1, 1, 1, 1}),  // a trapezoid, far side short
     };
     for (const ScreenFace& face : faces) {
       CAPTURE(face.xy[0]);
@@ -164,7 +169,8 @@ TEST_SUITE("corner blend") {
     // p(u, v) = (1-u)(1-v) q0 + u(1-v) q1 + u v q2 + (1-u) v q3.
     const std::vector<ScreenFace> quads = {
         face_of({30, 20, 290, 40, 250, 180, 60, 170}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}, {1, 1, 1, 1}),
-        face_of({10, 10, 310, 10, 200, 80, 120, 80}, {{0, 1, 0}, {1, 0, 0}, {1, 1, 1}, {0.1, 0.1, 0.2}}, {1, 0.4, 1, 0.7}),
+        face_of({10, 10, 310, 10, 200, 80, 120, 80}, {{0, 1, 0}, {1, 0, 0}, {1, 1, 1}, {0.1, 0.1, 0.2}},
+                {1, 0.4, 1, 0.7}),
         face_of({300, 190, 20, 180, 40, 15, 250, 60}, {{0, 0, 1}, {1, 1, 0}, {0, 1, 1}, {1, 0, 1}}, {1, 1, 1, 1}),
     };
     for (const ScreenFace& face : quads) {
@@ -181,8 +187,10 @@ TEST_SUITE("corner blend") {
           for (int step = 0; step < 30; ++step) {
             const double px = (1 - u) * (1 - v) * q[0] + u * (1 - v) * q[2] + u * v * q[4] + (1 - u) * v * q[6];
             const double py = (1 - u) * (1 - v) * q[1] + u * (1 - v) * q[3] + u * v * q[5] + (1 - u) * v * q[7];
-            const double xu = (1 - v) * (q[2] - q[0]) + v * (q[4] - q[6]), yu = (1 - v) * (q[3] - q[1]) + v * (q[5] - q[7]);
-            const double xv = (1 - u) * (q[6] - q[0]) + u * (q[4] - q[2]), yv = (1 - u) * (q[7] - q[1]) + u * (q[5] - q[3]);
+            const double xu = (1 - v) * (q[2] - q[0]) + v * (q[4] - q[6]),
+                         yu = (1 - v) * (q[3] - q[1]) + v * (q[5] - q[7]);
+            const double xv = (1 - u) * (q[6] - q[0]) + u * (q[4] - q[2]),
+                         yv = (1 - u) * (q[7] - q[1]) + u * (q[5] - q[3]);
             const double det = xu * yv - xv * yu, rx = x + 0.5 - px, ry = y + 0.5 - py;
             u += (rx * yv - ry * xv) / det;
             v += (xu * ry - yu * rx) / det;
@@ -194,8 +202,10 @@ TEST_SUITE("corner blend") {
             b += w[k] * face.corner_colours[k].b, a += w[k] * face.corner_alpha[k];
           }
           const std::uint32_t got = colours.at(x, y);
-          const long want[4] = {std::lround(b * a * 255), std::lround(g * a * 255), std::lround(r * a * 255), std::lround(a * 255)};
-          for (int c = 0; c < 4; ++c) most = std::max(most, static_cast<int>(std::labs(static_cast<long>((got >> (8 * c)) & 255) - want[c])));
+          const long want[4] = {std::lround(b * a * 255), std::lround(g * a * 255), std::lround(r * a * 255),
+                                std::lround(a * 255)};
+          for (int c = 0; c < 4; ++c)
+            most = std::max(most, static_cast<int>(std::labs(static_cast<long>((got >> (8 * c)) & 255) - want[c])));
           ++checked;
         }
       }
@@ -255,9 +265,10 @@ TEST_SUITE("corner blend") {
 
   TEST_CASE("a face that misses the picture or has no number for a corner writes nothing") {
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-    for (const ScreenFace& face : {face_of({-50, -50, -10, -40, -30, -5}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
-                                   face_of({10, 10, nan, 40, 150, 190}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
-                                   face_of({10, 10, 90, 40, 150, inf, 20, 30}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}, {1, 1, 1, 1})}) {
+    for (const ScreenFace& face :
+         {face_of({-50, -50, -10, -40, -30, -5}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
+          face_of({10, 10, nan, 40, 150, 190}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {1, 1, 1}),
+          face_of({10, 10, 90, 40, 150, inf, 20, 30}, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}}, {1, 1, 1, 1})}) {
       PixelBox box;
       const Picture colours = blended(face, box);
       CHECK(box.x0 >= box.x1);

@@ -100,8 +100,7 @@ TEST_SUITE("expression") {
 
   TEST_CASE("shaders run line by line and report mistakes at file:line:col") {
     const ShaderProgram program = parse_shader(
-        "# halves the light\n@vertex\nk = diffuse * 0.5\nr = base_r * k\ng = base_g\nb = 1\n",
-        "half", "half.shader");
+        "# halves the light\n@vertex\nk = diffuse * 0.5\nr = base_r * k\ng = base_g\nb = 1\n", "half", "half.shader");
     CHECK(program.description == "halves the light");
     CHECK(program.per_vertex);
     CHECK_FALSE(program.two_sided);
@@ -125,8 +124,12 @@ TEST_SUITE("expression") {
           "test.shader:1:1: 'pi' is a function or constant of the expression language; give the value another name");
     CHECK(input_error_of("clamp = 0\nr = 1\ng = 1\nb = 1\n").find("test.shader:1:1: 'clamp'") == 0);
     CHECK(input_error_of(std::string(65, 'x') + " = 0\nr = 1\ng = 1\nb = 1\n").find("at most 64") != std::string::npos);
-    CHECK(input_error_of("r = 1\ng = 1\n") == "test.shader:2:1: the shader never sets 'b'; add a line such as 'b = base_b'");
-    CHECK(input_error_of("r = 1\ng = k\nb = 1\n") == "test.shader:2:5: unknown variable 'k'; known in shaders: t, frame, fps, n, duration, i, level, rms, peak, db, onset, hit, onsets, flux, centroid, nx, ny, nz, lx, ly, lz, vx, vy, vz, ndotl, ndotv, diffuse, diffuse_r, diffuse_g, diffuse_b, highlight, ambient, base_r, base_g, base_b, mirror, h, r, band0..band15");
+    CHECK(input_error_of("r = 1\ng = 1\n") ==
+          "test.shader:2:1: the shader never sets 'b'; add a line such as 'b = base_b'");
+    CHECK(input_error_of("r = 1\ng = k\nb = 1\n") ==
+          "test.shader:2:5: unknown variable 'k'; known in shaders: t, frame, fps, n, duration, i, level, rms, peak, "
+          "db, onset, hit, onsets, flux, centroid, nx, ny, nz, lx, ly, lz, vx, vy, vz, ndotl, ndotv, diffuse, "
+          "diffuse_r, diffuse_g, diffuse_b, highlight, ambient, base_r, base_g, base_b, mirror, h, r, band0..band15");
     CHECK(input_error_of("r = 1\n  g = (1 +\nb = 1\n").find("test.shader:2:11: unexpected end of expression") == 0);
     CHECK(input_error_of("nx = 1\n").find("test.shader:1:1: 'nx' is an input") == 0);
     CHECK(input_error_of("@vertx\n").find("test.shader:1:1: unknown directive '@vertx'; did you mean '@vertex'?") == 0);

@@ -57,8 +57,7 @@ void poke(const fs::path& path, std::streamoff at, const std::string& bytes) {
 
 TEST_SUITE("feature file") {
   TEST_CASE("SHA-256 matches the standard's test vector") {
-    CHECK(Sha256().update("abc").hex() ==
-          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(Sha256().update("abc").hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const fs::path path = test::fresh_dir("sha") / "abc.txt";
     std::ofstream(path, std::ios::binary) << "abc";
     CHECK(sha256_of_file(path) == Sha256().update("abc").hex());
@@ -137,8 +136,8 @@ TEST_SUITE("feature file") {
     FeatureTrack block;
     const std::int64_t frames = rows.frame_count();
     // The first frames, a block across the middle, one frame, and the last frames.
-    for (const auto& range : {std::pair<std::int64_t, std::int64_t>{0, 10}, {frames / 2 - 5, 17}, {7, 1},
-                              {frames - 13, 13}}) {
+    for (const auto& range :
+         {std::pair<std::int64_t, std::int64_t>{0, 10}, {frames / 2 - 5, 17}, {7, 1}, {frames - 13, 13}}) {
       // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
       const std::int64_t first = range.first, count = range.second;
       CAPTURE(first);

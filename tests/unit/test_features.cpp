@@ -16,8 +16,8 @@ using namespace stemviz;
 
 namespace {
 
-Envelope envelope_in_blocks(const Timeline& timeline, const std::vector<float>& signal,
-                            std::int64_t window, std::int64_t block) {
+Envelope envelope_in_blocks(const Timeline& timeline, const std::vector<float>& signal, std::int64_t window,
+                            std::int64_t block) {
   WindowAccumulator accumulator(timeline, window);
   const auto size = static_cast<std::int64_t>(signal.size());
   for (std::int64_t start = 0; start < size; start += block) {
@@ -30,9 +30,7 @@ double sine_440(std::int64_t i, int) { return 0.5 * std::sin(2 * std::numbers::p
 double sine_440_quiet(std::int64_t i, int) { return 0.125 * std::sin(2 * std::numbers::pi * 440.0 * i / 44100.0); }
 double silence(std::int64_t, int) { return 0.0; }
 // 5.1 in WAV order (L R C LFE Ls Rs): only the centre and the left surround sound.
-double centre_and_left_surround(std::int64_t, int channel) {
-  return channel == 2 ? 0.4 : channel == 4 ? 0.2 : 0.0;
-}
+double centre_and_left_surround(std::int64_t, int channel) { return channel == 2 ? 0.4 : channel == 4 ? 0.2 : 0.0; }
 // A burst of noise-like signal every half second on a quiet bed; stereo sides differ.
 double bursts(std::int64_t i, int channel) {
   const double bed = 0.01 * std::sin(0.37 * static_cast<double>(i) + channel);
@@ -70,7 +68,7 @@ TEST_SUITE("features") {
     const int rate = 8000;
     const Timeline timeline{{25, 1}, rate, rate};
     std::vector<float> signal(rate, 0.01f);
-    signal[1601] = -0.9f;  // frame 5 starts at sample 1600
+    signal[1601] = -0.9f;                                                   // frame 5 starts at sample 1600
     const Envelope whole = envelope_in_blocks(timeline, signal, 80, rate);  // 10 ms window
     CHECK(whole.peak[5] == doctest::Approx(0.9));
     CHECK(whole.peak[4] == doctest::Approx(0.01));
@@ -137,21 +135,18 @@ TEST_SUITE("features") {
     double p = 0.0;
     CHECK(parse_normalization_mode("peak", p, "--normalize") == Normalization::Mode::peak);
     CHECK(parse_normalization_mode("global", p, "--normalize") == Normalization::Mode::global);
-    CHECK(parse_normalization_mode("percentile:99.5", p, "--normalize") ==
-          Normalization::Mode::percentile);
+    CHECK(parse_normalization_mode("percentile:99.5", p, "--normalize") == Normalization::Mode::percentile);
     CHECK(p == 99.5);
     for (const char* bad : {"percentile:", "percentile:0", "percentile:101", "percentile:9x", "max"}) {
       CAPTURE(bad);
-      CHECK_THROWS_WITH(parse_normalization_mode(bad, p, "--normalize"),
-                        doctest::Contains("--normalize"));
+      CHECK_THROWS_WITH(parse_normalization_mode(bad, p, "--normalize"), doctest::Contains("--normalize"));
     }
   }
 }
 
 TEST_SUITE("spectrum") {
   // Feeds `signal` in uneven blocks, as the streaming analysis does.
-  SpectrumAccumulator::Result spectrum_of(const Timeline& timeline, const std::vector<float>& signal,
-                                          int bands) {
+  SpectrumAccumulator::Result spectrum_of(const Timeline& timeline, const std::vector<float>& signal, int bands) {
     SpectrumAccumulator spectrum(timeline, bands);
     const auto size = static_cast<std::int64_t>(signal.size());
     std::int64_t block = 1000;
@@ -224,11 +219,11 @@ TEST_SUITE("spectrum") {
 
   TEST_CASE("onset picking keeps local peaks above their surroundings") {
     std::vector<float> curve(60, 0.05f);
-    curve[10] = 0.9f;              // clear onset
-    curve[11] = 0.5f;              // its tail, not a second onset
+    curve[10] = 0.9f;  // clear onset
+    curve[11] = 0.5f;  // its tail, not a second onset
     curve[30] = 0.6f;
-    curve[31] = 0.6f;              // a flat top counts once
-    curve[50] = 0.08f;             // below the threshold
+    curve[31] = 0.6f;   // a flat top counts once
+    curve[50] = 0.08f;  // below the threshold
     const auto onsets = pick_onsets(curve, 60.0);
     CHECK(onsets[10] == 0.9f);
     CHECK(onsets[11] == 0.0f);
@@ -242,8 +237,7 @@ TEST_SUITE("spectrum") {
 TEST_SUITE("audio") {
   TEST_CASE("a 5.1 stem is downmixed to stereo with the standard matrix") {
     const auto dir = test::fresh_dir("surround");
-    test::write_stem(dir / "surround.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 6, 100,
-                     centre_and_left_surround);
+    test::write_stem(dir / "surround.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 6, 100, centre_and_left_surround);
     const auto stems = probe_stems({dir / "surround.wav"});
     REQUIRE(stems.front().channels == 6);
     StemReader reader(stems.front());
@@ -382,8 +376,7 @@ TEST_SUITE("analyze") {
     const double loud = one.features.at(0, mid).level;
     CHECK(one.features.at(1, mid).level == doctest::Approx(loud / 4).epsilon(0.01));
     CHECK(one.features.at(0, mid).rms == doctest::Approx(0.5 / std::sqrt(2.0)).epsilon(1e-3));
-    CHECK(one.features.at(0, mid).db ==
-          doctest::Approx(20 * std::log10(0.5 / std::sqrt(2.0))).epsilon(1e-3));
+    CHECK(one.features.at(0, mid).db == doctest::Approx(20 * std::log10(0.5 / std::sqrt(2.0))).epsilon(1e-3));
     CHECK(one.features.at(0, mid).peak == doctest::Approx(0.5).epsilon(1e-3));
     for (std::int64_t f = 0; f < timeline.frame_count(); ++f) {
       const StemFrameFeatures s = one.features.at(2, f);

@@ -5,9 +5,9 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fstream>
 
 using namespace stemviz;
 namespace fs = std::filesystem;

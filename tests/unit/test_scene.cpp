@@ -14,8 +14,8 @@
 
 using namespace stemviz;
 using stemviz::test::bundled_scene;
-using stemviz::test::constant_features;
 using stemviz::test::change_features;
+using stemviz::test::constant_features;
 
 namespace {
 
@@ -85,8 +85,10 @@ TEST_SUITE("scene") {
     const auto& faces = canvas.faces();
     REQUIRE(faces.size() > 14);
     for (std::size_t i = 1; i < faces.size(); ++i) {
-      if (faces[i - 1].mirror == faces[i].mirror) CHECK(faces[i - 1].depth >= faces[i].depth);
-      else CHECK(faces[i - 1].mirror);
+      if (faces[i - 1].mirror == faces[i].mirror)
+        CHECK(faces[i - 1].depth >= faces[i].depth);
+      else
+        CHECK(faces[i - 1].mirror);
     }
   }
 
@@ -152,8 +154,8 @@ TEST_SUITE("scene") {
       CAPTURE(name);
       const Scene scene = bundled_scene(name, features, timeline, 480, 270);
       FrameCanvas reused(scene);
-      for (const std::int64_t frame : {std::int64_t{7}, std::int64_t{40}, std::int64_t{41},
-                                       std::int64_t{100}, std::int64_t{3}}) {
+      for (const std::int64_t frame :
+           {std::int64_t{7}, std::int64_t{40}, std::int64_t{41}, std::int64_t{100}, std::int64_t{3}}) {
         CAPTURE(frame);
         reused.render(frame);
         FrameCanvas fresh(scene);
@@ -278,7 +280,8 @@ TEST_SUITE("scene") {
     FeatureTrack features = constant_features(2, frames, 0.3f);
     for (const std::int64_t frame : {std::int64_t{10}, std::int64_t{255}, Scene::kFeatureBlockFrames, std::int64_t{300},
                                      std::int64_t{511}, std::int64_t{700}, frames - 1}) {
-      change_features(features, 0, frame, [&](StemFrameFeatures& f) { f.onset = 0.2f + 0.001f * static_cast<float>(frame % 97); });
+      change_features(features, 0, frame,
+                      [&](StemFrameFeatures& f) { f.onset = 0.2f + 0.001f * static_cast<float>(frame % 97); });
     }
     change_features(features, 1, 600, [](StemFrameFeatures& f) { f.onset = 1.0f; });
     const Scene scene(parse_scene("[object]\nsize = \"0.5 + hit + 0.2 * onsets\"\nheight = \"0.3 + onsets\"\n",
@@ -297,15 +300,19 @@ TEST_SUITE("scene") {
     }
     for (std::int64_t frame = 0; frame < frames; frame += 7) {
       CAPTURE(frame);
-      CHECK(scene.hit(0, frame) == doctest::Approx(std::min(1.0, fading[static_cast<std::size_t>(frame)])).epsilon(1e-6));
-      CHECK(scene.onsets(0, frame) == doctest::Approx(total[static_cast<std::size_t>(frame)] - fading[static_cast<std::size_t>(frame)]).epsilon(1e-6));
+      CHECK(scene.hit(0, frame) ==
+            doctest::Approx(std::min(1.0, fading[static_cast<std::size_t>(frame)])).epsilon(1e-6));
+      CHECK(scene.onsets(0, frame) ==
+            doctest::Approx(total[static_cast<std::size_t>(frame)] - fading[static_cast<std::size_t>(frame)])
+                .epsilon(1e-6));
     }
     CHECK(scene.onsets(0, frames + 50) == scene.onsets(0, frames - 1));
     CHECK(scene.hit(0, frames + 50) == 0.0f);
     CHECK(scene.onsets(0, -3) == 0.0f);
 
     // The faces a fresh canvas draws for each frame...
-    const std::vector<std::int64_t> probes = {0, 10, 11, 255, 256, 257, 300, 511, 512, 650, 700, frames - 1, frames + 5};
+    const std::vector<std::int64_t> probes = {0,   10,  11,  255, 256,        257,       300,
+                                              511, 512, 650, 700, frames - 1, frames + 5};
     std::vector<std::vector<ScreenFace>> fresh;
     for (const std::int64_t frame : probes) {
       FrameCanvas canvas(scene);
@@ -339,8 +346,8 @@ TEST_SUITE("scene") {
   TEST_CASE("a positions layout with too few positions is refused with its place in the file") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000};
     const FeatureTrack features = constant_features(3, timeline.frame_count(), 0.5f);
-    const SceneDescription description = parse_scene(
-        "[layout]\nkind = \"positions\"\npositions = [[0, 0], [1, 0]]\n", "two", "two.toml", {});
+    const SceneDescription description =
+        parse_scene("[layout]\nkind = \"positions\"\npositions = [[0, 0], [1, 0]]\n", "two", "two.toml", {});
     try {
       const Scene scene(description, {"a", "b", "c"}, features, timeline, 320, 180);
       FAIL("a scene with 2 positions for 3 stems was accepted");
@@ -358,8 +365,7 @@ TEST_SUITE("scene") {
       if (path.parent_path() != "shaders") continue;
       const std::string name = path.stem().string();
       CAPTURE(name);
-      const SceneDescription description =
-          parse_scene("[object]\nshader = \"" + name + "\"\n", "s", "s.toml", {});
+      const SceneDescription description = parse_scene("[object]\nshader = \"" + name + "\"\n", "s", "s.toml", {});
       CHECK(description.shader.name == name);
       CHECK_FALSE(description.shader.description.empty());
       const Scene scene(description, {"a", "b", "c"}, features, timeline, 320, 180);

@@ -63,8 +63,7 @@ TEST_SUITE("timeline") {
     CHECK_THROWS_AS(parse_frame_rate("0", "--fps"), UsageError);
     CHECK_THROWS_AS(parse_frame_rate("-5", "--fps"), UsageError);
     CHECK_THROWS_AS(parse_frame_rate("abc", "--fps"), UsageError);
-    CHECK_THROWS_WITH(parse_frame_rate("60/0", "--fps"),
-                      doctest::Contains("--fps '60/0' is not a frame rate"));
+    CHECK_THROWS_WITH(parse_frame_rate("60/0", "--fps"), doctest::Contains("--fps '60/0' is not a frame rate"));
   }
 }
 
@@ -72,8 +71,8 @@ TEST_SUITE("plan") {
   TEST_CASE("chunks cover the frame range exactly once") {
     const Timeline timeline{{60, 1}, 44100, 44100 * 7 + 123};
     for (const std::int64_t chunk_frames : {1, 7, 60, 61, 180, 10000}) {
-      for (const auto& range : {std::pair<std::int64_t, std::int64_t>{0, timeline.frame_count()},
-                                {17, 301}, {59, 60}}) {
+      for (const auto& range :
+           {std::pair<std::int64_t, std::int64_t>{0, timeline.frame_count()}, {17, 301}, {59, 60}}) {
         // Plain variables: clang 14 cannot capture structured bindings in CAPTURE's lambda.
         const std::int64_t first = range.first, end = range.second;
         CAPTURE(chunk_frames);
