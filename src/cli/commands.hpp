@@ -4,9 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include <stemviz/audio.hpp>
-#include <stemviz/job.hpp>
-#include <stemviz/progress.hpp>
+#include <stemviz/audio/stems.hpp>
+#include <stemviz/job/job.hpp>
+#include <stemviz/util/progress.hpp>
 
 namespace stemviz::cli {
 

@@ -1,8 +1,8 @@
 // stemviz: turns a folder of audio stems into an animated video.
 #include "commands.hpp"
 
-#include <stemviz/error.hpp>
-#include <stemviz/files.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/util/files.hpp>
 
 #include <fmt/format.h>
 

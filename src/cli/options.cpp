@@ -1,9 +1,9 @@
 // Options that several subcommands share, so they are spelled and checked the same way.
 #include "commands.hpp"
 
-#include <stemviz/analysis.hpp>
-#include <stemviz/error.hpp>
-#include <stemviz/job.hpp>
+#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/job/job.hpp>
 
 #include <fmt/format.h>
 

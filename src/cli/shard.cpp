@@ -3,7 +3,7 @@
 // every task.
 #include "commands.hpp"
 
-#include <stemviz/job.hpp>
+#include <stemviz/job/job.hpp>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // and for the scripts that watch a cluster.
 #include "commands.hpp"
 
-#include <stemviz/job_folder.hpp>
+#include <stemviz/job/job_folder.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

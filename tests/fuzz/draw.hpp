@@ -5,8 +5,8 @@
 
 #include "../support/probe.hpp"
 
-#include <stemviz/scene.hpp>
-#include <stemviz/scene_file.hpp>
+#include <stemviz/draw/canvas.hpp>
+#include <stemviz/scene/scene_file.hpp>
 
 #include <cstdint>
 
@@ -17,7 +17,7 @@ inline void draw_a_few_frames(const SceneDescription& description) {
   static const FeatureTrack features = test::constant_features(3, timeline.frame_count(), 0.6f);
   const Scene scene(description, {"kick", "snare", "hat"}, features, timeline, 64, 36);
   FrameCanvas canvas(scene);
-  for (const std::int64_t frame : {0, 17, 29}) canvas.render(frame);
+  for (const std::int64_t frame : {0, 17, 29}) canvas.draw(frame);
 }
 
 }  // namespace stemviz::fuzz

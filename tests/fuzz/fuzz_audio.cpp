@@ -3,9 +3,9 @@
 // checked as probe_stems checks a file, then read to the end as mono and as stereo and
 // summed into a 48 kHz mix, as the analysis does. A damaged stem must be refused with an
 // error, never read out of bounds.
-#include <stemviz/audio.hpp>
-#include <stemviz/error.hpp>
-#include <stemviz/files.hpp>
+#include <stemviz/audio/stems.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/util/files.hpp>
 
 #include <sndfile.h>
 #include <sys/prctl.h>

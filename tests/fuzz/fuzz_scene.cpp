@@ -3,7 +3,7 @@
 // behaviour (expressions may give NaN or infinities; the drawing must cope).
 #include "draw.hpp"
 
-#include <stemviz/error.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <cstddef>
 #include <string_view>

@@ -2,8 +2,8 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
-#include <stemviz/feature_file.hpp>
-#include <stemviz/hash.hpp>
+#include <stemviz/analysis/feature_file.hpp>
+#include <stemviz/util/hash.hpp>
 
 #include <cairo.h>
 #include <doctest/doctest.h>

@@ -3,8 +3,8 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
-#include <stemviz/job_folder.hpp>
-#include <stemviz/manifest.hpp>
+#include <stemviz/job/job_folder.hpp>
+#include <stemviz/job/manifest.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

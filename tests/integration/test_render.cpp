@@ -3,7 +3,7 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
-#include <stemviz/scene.hpp>
+#include <stemviz/draw/canvas.hpp>
 
 #include <doctest/doctest.h>
 #include <sndfile.h>
@@ -169,7 +169,7 @@ TEST_CASE("a loud stem changes its own pyramid and nothing else") {
     }
     const Scene scene = bundled_scene("classic", features, timeline, 640, 360);
     FrameCanvas canvas(scene);
-    canvas.render(frame);
+    canvas.draw(frame);
     for (const ScreenFace& face : canvas.faces()) {
       if (face.stem != 1) continue;
       for (int k = 0; k < face.corners; ++k) {

@@ -1,7 +1,7 @@
 #include "probe.hpp"
 
-#include <stemviz/media.hpp>
-#include <stemviz/stitch.hpp>
+#include <stemviz/media/libav.hpp>
+#include <stemviz/media/stitch.hpp>
 
 #include <sndfile.h>
 

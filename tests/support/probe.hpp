@@ -2,7 +2,7 @@
 // the real stemviz binary.
 #pragma once
 
-#include <stemviz/scene.hpp>
+#include <stemviz/draw/canvas.hpp>
 
 #include <chrono>
 #include <cstdint>

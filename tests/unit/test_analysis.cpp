@@ -1,7 +1,7 @@
-#include <stemviz/analysis.hpp>
-#include <stemviz/audio.hpp>
+#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/audio/stems.hpp>
 
-#include <stemviz/error.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <doctest/doctest.h>
 #include <unistd.h>

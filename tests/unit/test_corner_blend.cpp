@@ -1,4 +1,4 @@
-#include <stemviz/corner_blend.hpp>
+#include <stemviz/draw/corner_blend.hpp>
 
 #include <doctest/doctest.h>
 

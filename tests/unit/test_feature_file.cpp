@@ -1,6 +1,6 @@
-#include <stemviz/error.hpp>
-#include <stemviz/feature_file.hpp>
-#include <stemviz/hash.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/analysis/feature_file.hpp>
+#include <stemviz/util/hash.hpp>
 
 #include "../support/probe.hpp"
 

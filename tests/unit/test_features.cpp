@@ -1,6 +1,6 @@
-#include <stemviz/analysis.hpp>
-#include <stemviz/audio.hpp>
-#include <stemviz/error.hpp>
+#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/audio/stems.hpp>
+#include <stemviz/util/error.hpp>
 
 #include "../support/probe.hpp"
 

@@ -1,5 +1,5 @@
-#include <stemviz/error.hpp>
-#include <stemviz/files.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/util/files.hpp>
 
 #include "../support/probe.hpp"
 

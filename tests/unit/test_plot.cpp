@@ -1,4 +1,4 @@
-#include <stemviz/plot.hpp>
+#include <stemviz/draw/plot.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 #include "../support/probe.hpp"
 
-#include <stemviz/bundled.hpp>
-#include <stemviz/error.hpp>
-#include <stemviz/scene.hpp>
+#include <stemviz/util/bundled.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/draw/canvas.hpp>
 
 #include <doctest/doctest.h>
 
@@ -53,7 +53,7 @@ TEST_SUITE("scene") {
             const Scene scene = bundled_scene(name, features, timeline, width, height);
             FrameCanvas canvas(scene);
             for (std::int64_t frame = 0; frame < timeline.frame_count(); frame += 7) {
-              canvas.render(frame);
+              canvas.draw(frame);
               std::set<int> seen;
               for (const ScreenFace& face : canvas.faces()) {
                 seen.insert(face.stem);
@@ -81,7 +81,7 @@ TEST_SUITE("scene") {
     }
     const Scene scene = bundled_scene("classic", features, timeline, 1920, 1080);
     FrameCanvas canvas(scene);
-    canvas.render(200);
+    canvas.draw(200);
     const auto& faces = canvas.faces();
     REQUIRE(faces.size() > 14);
     for (std::size_t i = 1; i < faces.size(); ++i) {
@@ -99,11 +99,11 @@ TEST_SUITE("scene") {
       CAPTURE(name);
       const Scene scene = bundled_scene(name, features, timeline, 640, 360);
       FrameCanvas picture(scene);
-      picture.render(100);
+      picture.draw(100);
       for (int stem = 0; stem < 7; ++stem) {
         CAPTURE(stem);
         FrameCanvas layer(scene, stem);
-        layer.render(100);
+        layer.draw(100);
         std::vector<const ScreenFace*> expected;
         for (const ScreenFace& face : picture.faces()) {
           if (face.stem == stem) expected.push_back(&face);
@@ -126,7 +126,7 @@ TEST_SUITE("scene") {
       const FeatureTrack features = constant_features(1, timeline.frame_count(), level);
       const Scene scene = bundled_scene("classic", features, timeline, 640, 360);
       FrameCanvas canvas(scene);
-      canvas.render(0);
+      canvas.draw(0);
       double y = 1e9;
       for (const ScreenFace& f : canvas.faces()) {
         if (!f.mirror) y = std::min({y, f.xy[1], f.xy[3], f.xy[5]});
@@ -157,9 +157,9 @@ TEST_SUITE("scene") {
       for (const std::int64_t frame :
            {std::int64_t{7}, std::int64_t{40}, std::int64_t{41}, std::int64_t{100}, std::int64_t{3}}) {
         CAPTURE(frame);
-        reused.render(frame);
+        reused.draw(frame);
         FrameCanvas fresh(scene);
-        fresh.render(frame);
+        fresh.draw(frame);
         CHECK(pixels_of(reused, 270) == pixels_of(fresh, 270));
       }
     }
@@ -238,7 +238,7 @@ TEST_SUITE("scene") {
     const FeatureTrack features = constant_features(7, timeline.frame_count(), 0.8f);
     const Scene scene = bundled_scene("classic", features, timeline, 1920, 1080);
     FrameCanvas canvas(scene);
-    canvas.render(720);
+    canvas.draw(720);
     const PixelBox box = canvas.covered_box();
     REQUIRE(box.x0 < box.x1);
     REQUIRE(box.y0 < box.y1);
@@ -316,7 +316,7 @@ TEST_SUITE("scene") {
     std::vector<std::vector<ScreenFace>> fresh;
     for (const std::int64_t frame : probes) {
       FrameCanvas canvas(scene);
-      canvas.render(frame);
+      canvas.draw(frame);
       fresh.push_back(canvas.faces());
     }
     const auto same = [](const std::vector<ScreenFace>& a, const std::vector<ScreenFace>& b) {
@@ -329,16 +329,16 @@ TEST_SUITE("scene") {
     // ...are what one canvas draws going through the song in order, as a chunk does...
     FrameCanvas in_order(scene);
     for (std::int64_t frame = 0; frame <= frames + 5; ++frame) {
-      in_order.render(frame);
+      in_order.draw(frame);
       const auto probe = std::find(probes.begin(), probes.end(), frame);
       if (probe != probes.end()) CHECK(same(in_order.faces(), fresh[static_cast<std::size_t>(probe - probes.begin())]));
     }
     // ...and jumping about, backwards and across blocks.
     FrameCanvas jumping(scene);
     for (std::size_t k = probes.size(); k-- > 0;) {
-      jumping.render(probes[k]);
+      jumping.draw(probes[k]);
       CHECK(same(jumping.faces(), fresh[k]));
-      jumping.render(probes[(k * 5) % probes.size()]);
+      jumping.draw(probes[(k * 5) % probes.size()]);
       CHECK(same(jumping.faces(), fresh[(k * 5) % probes.size()]));
     }
   }
@@ -370,7 +370,7 @@ TEST_SUITE("scene") {
       CHECK_FALSE(description.shader.description.empty());
       const Scene scene(description, {"a", "b", "c"}, features, timeline, 320, 180);
       FrameCanvas canvas(scene);
-      canvas.render(10);
+      canvas.draw(10);
       CHECK(canvas.faces().size() >= 6);
       // Some pixel inside the objects' box differs from the background's corner.
       const PixelBox box = canvas.covered_box();
@@ -396,7 +396,7 @@ TEST_SUITE("scene") {
     const auto faces_of = [&](const std::string& text) {
       const Scene scene(parse_scene(text, "c", "c.toml", {}), {"a", "b", "c", "d"}, features, timeline, 320, 180);
       FrameCanvas canvas(scene);
-      canvas.render(5);
+      canvas.draw(5);
       return canvas.faces();
     };
     const auto a = faces_of(by_angles), b = faces_of(by_point);

@@ -1,7 +1,7 @@
-#include <stemviz/error.hpp>
-#include <stemviz/manifest.hpp>
-#include <stemviz/plan.hpp>
-#include <stemviz/timeline.hpp>
+#include <stemviz/util/error.hpp>
+#include <stemviz/job/manifest.hpp>
+#include <stemviz/job/plan.hpp>
+#include <stemviz/util/timeline.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,0 +1,142 @@
+#include <stemviz/util/files.hpp>
+
+#include <stemviz/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <unordered_set>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The TempFiles alive in this process, for remove_temp_files_now(). The lock also makes a
+// rename into place and a removal of everything exclusive: a file is either kept or gone.
+struct LiveTempFiles {
+  std::mutex mutex;
+  std::unordered_set<const TempFile*> files;
+  bool removed_all = false;
+};
+
+LiveTempFiles& live_temp_files() {
+  // Never destroyed: a thread may still remove a file while the process exits.
+  static auto* live = new LiveTempFiles;
+  return *live;
+}
+
+}  // namespace
+
+TempFile::TempFile(fs::path path) : path_(std::move(path)) {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.files.insert(this);
+}
+
+TempFile::~TempFile() {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.files.erase(this);
+  std::error_code ignored;
+  if (!kept_) fs::remove_all(path_, ignored);
+}
+
+void TempFile::keep_as(const fs::path& final_path) {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  if (live.removed_all) throw Interrupted();
+  std::error_code error;
+  fs::rename(path_, final_path, error);
+  if (error) {
+    throw Failure(fmt::format("cannot rename {} to {}: {}", path_.string(), final_path.string(), error.message()));
+  }
+  kept_ = true;
+  live.files.erase(this);
+}
+
+void remove_temp_files_now() {
+  LiveTempFiles& live = live_temp_files();
+  const std::lock_guard lock(live.mutex);
+  live.removed_all = true;
+  for (const TempFile* file : live.files) {
+    std::error_code ignored;
+    fs::remove_all(file->path(), ignored);
+  }
+}
+
+bool wait_readable(int fd, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  pollfd wanted{fd, POLLIN, 0};
+  for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    const int ready = poll(&wanted, 1, static_cast<int>(left.count()));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+  return false;
+}
+
+std::string system_error_text() { return errno != 0 ? std::strerror(errno) : "an unknown error"; }
+
+void write_file(const fs::path& path, std::string_view bytes) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Failure(fmt::format("cannot create {}: {}", path.string(), system_error_text()));
+  while (!bytes.empty()) {
+    const ssize_t written = write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      const std::string reason = system_error_text();
+      close(fd);
+      throw Failure(fmt::format("cannot write {}: {}", path.string(), reason));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  // Network filesystems may report a full disk only when the file is closed.
+  if (close(fd) != 0) throw Failure(fmt::format("cannot write {}: {}", path.string(), system_error_text()));
+}
+
+fs::path folder_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
+
+namespace {
+
+bool process_runs(long pid) {
+  // EPERM: it runs, as another user.
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+fs::path temp_path_for(const fs::path& final_path, std::string_view suffix) {
+  return folder_of(final_path) / fmt::format(".{}.stemviz-{}{}", final_path.filename().string(), getpid(), suffix);
+}
+
+std::vector<std::string> remove_dead_leftovers(const fs::path& final_path) {
+  const std::string prefix = fmt::format(".{}.stemviz-", final_path.filename().string());
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder_of(final_path), error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const char* digits = name.c_str() + prefix.size();
+    const char* end = name.c_str() + name.size();
+    long pid = 0;
+    const auto [rest, problem] = std::from_chars(digits, end, pid);
+    if (problem != std::errc() || rest == digits || pid <= 0) continue;
+    const std::string_view tail(rest, static_cast<std::size_t>(end - rest));
+    if ((!tail.empty() && tail != ".job") || pid == getpid() || process_runs(pid)) continue;
+    std::error_code ignored;
+    if (fs::remove_all(entry.path(), ignored) > 0) removed.push_back(name);
+  }
+  return removed;
+}
+
+}  // namespace stemviz
