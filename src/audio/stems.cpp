@@ -468,7 +468,15 @@ std::int64_t StemReader::read_stereo(float* left_right, std::int64_t count) {
   return got;
 }
 
-void SwrContextDeleter::operator()(SwrContext* context) const { swr_free(&context); }
+struct MixBus::Input {
+  int rate = 0;
+  SwrContextPtr resampler;   // null when the stem is at the mix's rate
+  std::vector<float> queue;  // interleaved stereo at the mix's rate
+  std::size_t head = 0;      // floats of `queue` already taken
+  std::int64_t added = 0;    // pairs given to the resampler since the last reset
+  std::int64_t made = 0;     // pairs it made from them
+  bool ended = false;
+};
 
 MixBus::MixBus(const std::vector<StemInfo>& stems, int rate) : rate_(rate), inputs_(stems.size()) {
   for (std::size_t s = 0; s < stems.size(); ++s) {
@@ -486,6 +494,11 @@ MixBus::MixBus(const std::vector<StemInfo>& stems, int rate) : rate_(rate), inpu
              fmt::format("{}: cannot set up resampling from {} Hz to {} Hz", stems[s].path.string(), input.rate, rate));
   }
 }
+
+MixBus::~MixBus() = default;
+MixBus::MixBus(MixBus&&) noexcept = default;
+
+bool MixBus::ended(int stem) const { return inputs_[static_cast<std::size_t>(stem)].ended; }
 
 int MixBus::push_resampled(Input& input, const float* left_right, std::int64_t count) {
   // Room for what `count` new samples and the resampler's backlog can yield.

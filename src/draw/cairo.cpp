@@ -3,7 +3,6 @@
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
-#include <pango/pango.h>
 
 namespace stemviz {
 
@@ -25,6 +24,5 @@ CairoPtr make_context(cairo_surface_t* surface) {
 }
 
 std::string cairo_version() { return cairo_version_string(); }
-std::string pango_version() { return pango_version_string(); }
 
 }  // namespace stemviz

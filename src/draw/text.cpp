@@ -31,4 +31,6 @@ PangoLayoutPtr text_layout(cairo_t* cr, const std::string& text, double pixels, 
   return layout;
 }
 
+std::string pango_version() { return pango_version_string(); }
+
 }  // namespace stemviz

@@ -1,5 +1,7 @@
 #include <stemviz/job/job.hpp>
 
+#include <stemviz/media/encode.hpp>
+
 #include <stemviz/analysis/analysis.hpp>
 #include <stemviz/audio/stems.hpp>
 #include <stemviz/util/error.hpp>

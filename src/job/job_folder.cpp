@@ -2,6 +2,7 @@
 
 #include <stemviz/util/bundled.hpp>
 #include <stemviz/media/encode.hpp>
+#include <stemviz/media/soundtrack.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
@@ -257,7 +258,8 @@ void write_soundtrack(const fs::path& folder, const Manifest& manifest, const st
     const std::int64_t first = own.first_sample(manifest.plan.first_frame);
     copy_soundtrack_master(*given_mix, first, first + manifest.audio.samples, master);
   } else {
-    write_soundtrack_master(manifest.plan, stems, gain, master);
+    const Plan& plan = manifest.plan;
+    write_soundtrack_master(stems, gain, plan.timeline.sample_rate, plan.first_sample(), plan.end_sample(), master);
   }
   record_file(master, manifest.hash);
 }
@@ -394,20 +396,21 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
   remove_leftovers_beside(output, progress);
   progress.note("joining segments and soundtrack");
   prepare_soundtrack(job);
-  std::vector<fs::path> segments;
-  for (const Chunk& chunk : m.plan.chunks)
-    segments.push_back(segment_path(segments_folder(job.folder), chunk, m.video.codec));
+  std::vector<SegmentFile> segments;
+  for (const Chunk& chunk : m.plan.chunks) {
+    segments.push_back({segment_path(segments_folder(job.folder), chunk, m.video.codec), chunk.frame_count});
+  }
   TempFile unfinished(temp_path_for(output));
   const bool audio = m.audio.codec != AudioCodec::none;
   const fs::path soundtrack = audio ? encoded_soundtrack(job.folder, m) : fs::path();
   if (m.video.codec == VideoCodec::png) {
-    write_image_sequence(m.plan, segments, soundtrack, unfinished.path());
+    write_image_sequence(segments, m.plan.timeline.fps, soundtrack, unfinished.path());
     // -y replaces an earlier sequence (the output checks vouched that it is one).
     std::error_code ignored;
     fs::remove_all(output, ignored);
   } else {
-    stitch(m.plan, segments, soundtrack, unfinished.path(), {m.video.codec, m.title});
-    check_output(m.plan, unfinished.path(), audio);
+    stitch(segments, m.plan.timeline.fps, soundtrack, unfinished.path(), {m.video.codec, m.title});
+    check_output(m.plan.frame_count(), m.plan.timeline.fps, unfinished.path(), audio);
   }
   unfinished.keep_as(output);
   if (layers_dir.empty() || !m.layers) return m.plan.frame_count();
@@ -416,18 +419,19 @@ std::int64_t stitch_job(const LoadedJob& job, const fs::path& requested_output, 
   if (error) throw Failure(fmt::format("cannot create {}: {}", layers_dir.string(), error.message()));
   for (int stem = 0; stem < static_cast<int>(m.stems.size()); ++stem) {
     progress.note(fmt::format("joining the layer of {}", m.stems[static_cast<std::size_t>(stem)].name));
-    std::vector<fs::path> layer_segments;
+    std::vector<SegmentFile> layer_segments;
     for (const Chunk& chunk : m.plan.chunks) {
-      layer_segments.push_back(layer_segment_path(segments_folder(job.folder), chunk, stem, m.layers->codec));
+      layer_segments.push_back(
+          {layer_segment_path(segments_folder(job.folder), chunk, stem, m.layers->codec), chunk.frame_count});
     }
     const fs::path target = layer_output_path(layers_dir, m, stem);
     TempFile layer(temp_path_for(target));
     if (m.layers->codec == VideoCodec::png) {
-      write_image_sequence(m.plan, layer_segments, {}, layer.path());
+      write_image_sequence(layer_segments, m.plan.timeline.fps, {}, layer.path());
     } else {
-      stitch(m.plan, layer_segments, {}, layer.path(),
+      stitch(layer_segments, m.plan.timeline.fps, {}, layer.path(),
              {m.layers->codec, fmt::format("{} - {}", m.title, m.stems[static_cast<std::size_t>(stem)].name)});
-      check_output(m.plan, layer.path(), false);
+      check_output(m.plan.frame_count(), m.plan.timeline.fps, layer.path(), false);
     }
     fs::remove_all(target, error);
     layer.keep_as(target);

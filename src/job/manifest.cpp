@@ -1,22 +1,14 @@
 #include <stemviz/job/manifest.hpp>
 
+#include <stemviz/draw/cairo.hpp>
+#include <stemviz/draw/text.hpp>
+#include <stemviz/media/versions.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
 
-#include <cairo.h>
 #include <fmt/format.h>
-#include <libyuv/version.h>
-#include <pango/pango.h>
 #include <nlohmann/json.hpp>
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/avutil.h>
-}
-
-#include <link.h>
 
 #include <fstream>
 #include <sstream>
@@ -31,25 +23,6 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 constexpr const char* kFormatName = "stemviz job";
-
-std::string version_text(unsigned version) {
-  return fmt::format("{}.{}.{}", AV_VERSION_MAJOR(version), AV_VERSION_MINOR(version), AV_VERSION_MICRO(version));
-}
-
-// libx264 is loaded by libavcodec, not linked by stemviz, and its soname carries its build
-// number (libx264.so.164): read it off the loaded objects.
-std::string x264_build() {
-  std::string build;
-  dl_iterate_phdr(
-      [](dl_phdr_info* info, std::size_t, void* out) {
-        const std::string name = info->dlpi_name ? info->dlpi_name : "";
-        const std::size_t at = name.rfind("libx264.so.");
-        if (at != std::string::npos) *static_cast<std::string*>(out) = name.substr(at + 11);
-        return 0;
-      },
-      &build);
-  return build.empty() ? "unknown" : build;
-}
 
 Json rational_json(const Rational& r) { return r.to_string(); }
 
@@ -247,8 +220,9 @@ Manifest from_json(const Json& j, const fs::path& path) {
 }  // namespace
 
 SoftwareVersions SoftwareVersions::of_this_binary() {
-  return {STEMVIZ_VERSION, av_version_info(),      version_text(avcodec_version()), version_text(avformat_version()),
-          x264_build(),    cairo_version_string(), pango_version_string(),          std::to_string(LIBYUV_VERSION)};
+  const MediaVersions media = media_versions();
+  return {STEMVIZ_VERSION, media.ffmpeg,    media.libavcodec, media.libavformat,
+          media.x264,      cairo_version(), pango_version(),  media.libyuv};
 }
 
 std::vector<std::string> SoftwareVersions::differences_from(const SoftwareVersions& here) const {

@@ -29,11 +29,17 @@ int video_stream_of(AVFormatContext* input, const std::string& where) {
 }
 
 // Packets of all segments in order, with timestamps moved onto the output's timeline
-// (time base 1/fps, frame 0 = the plan's first frame).
+// (time base 1/fps, frame 0 = the first segment's first frame).
 class SegmentSequence {
  public:
-  SegmentSequence(const Plan& plan, const std::vector<fs::path>& segments)
-      : plan_(plan), segments_(segments), packet_(make_packet()), reorder_delay_(reorder_delay()) {}
+  SegmentSequence(const std::vector<SegmentFile>& segments, Rational fps)
+      : fps_(fps), segments_(segments), packet_(make_packet()), reorder_delay_(reorder_delay()) {
+    std::int64_t first = 0;
+    for (const SegmentFile& segment : segments_) {
+      first_frames_.push_back(first);
+      first += segment.frames;
+    }
+  }
 
   // Codec parameters of the first segment; every later one must match them.
   const AVCodecParameters* parameters() {
@@ -58,15 +64,15 @@ class SegmentSequence {
         open(current_ + 1);
         continue;
       }
-      check_av(result, "cannot read segment " + segments_[current_].string());
+      check_av(result, "cannot read segment " + segments_[current_].path.string());
       if (packet_->stream_index != stream_) {
         av_packet_unref(packet_.get());
         continue;
       }
       ++packets_in_segment_;
       const AVRational from = input_->streams[stream_]->time_base;
-      const AVRational to = frame_duration(plan_.timeline.fps);
-      const std::int64_t offset = plan_.chunks[current_].first_frame - plan_.first_frame;
+      const AVRational to = frame_duration(fps_);
+      const std::int64_t offset = first_frames_[current_];
       packet_->pts = av_rescale_q(packet_->pts, from, to) + offset;
       // Every segment holds one packet per frame, so decode timestamps can run as one
       // even sequence across the joins. The encoder's own ones cannot: a short segment
@@ -77,7 +83,7 @@ class SegmentSequence {
         throw Failure(
             fmt::format("{} reorders frames further than the segments before it; "
                         "delete the job's segments and render again",
-                        segments_[current_].string()));
+                        segments_[current_].path.string()));
       }
       ++packets_so_far_;
       packet_->duration = std::max<std::int64_t>(1, av_rescale_q(packet_->duration, from, to));
@@ -91,7 +97,7 @@ class SegmentSequence {
     if (index >= segments_.size()) throw Failure("no segments to stitch");
     current_ = index;
     packets_in_segment_ = 0;
-    const std::string where = segments_[index].string();
+    const std::string where = segments_[index].path.string();
     input_ = open_input(where);
     stream_ = video_stream_of(input_.get(), where);
     const AVCodecParameters* parameters = input_->streams[stream_]->codecpar;
@@ -111,7 +117,7 @@ class SegmentSequence {
       throw Failure(
           fmt::format("{} was encoded with other settings than {}; delete the job's "
                       "segments and render again",
-                      where, segments_[0].string()));
+                      where, segments_[0].path.string()));
     }
   }
 
@@ -120,8 +126,8 @@ class SegmentSequence {
   std::int64_t reorder_delay() const {
     std::int64_t delay = 0;
     PacketPtr packet = make_packet();
-    for (const fs::path& segment : segments_) {
-      const std::string where = segment.string();
+    for (const SegmentFile& segment : segments_) {
+      const std::string where = segment.path.string();
       InputFormatPtr input = open_input(where);
       const int stream = video_stream_of(input.get(), where);
       for (;;) {
@@ -133,7 +139,7 @@ class SegmentSequence {
         av_packet_unref(packet.get());
         if (!video) continue;
         const AVRational from = input->streams[stream]->time_base;
-        delay = std::max(delay, av_rescale_q(ahead, from, frame_duration(plan_.timeline.fps)));
+        delay = std::max(delay, av_rescale_q(ahead, from, frame_duration(fps_)));
         break;
       }
     }
@@ -141,15 +147,16 @@ class SegmentSequence {
   }
 
   void finish_segment() {
-    const Chunk& chunk = plan_.chunks[current_];
-    if (packets_in_segment_ != chunk.frame_count) {
+    const std::int64_t frames = segments_[current_].frames;
+    if (packets_in_segment_ != frames) {
       throw Failure(fmt::format("{} holds {} frames instead of {}; delete it and render again",
-                                segments_[current_].string(), packets_in_segment_, chunk.frame_count));
+                                segments_[current_].path.string(), packets_in_segment_, frames));
     }
   }
 
-  const Plan& plan_;
-  const std::vector<fs::path>& segments_;
+  Rational fps_;
+  const std::vector<SegmentFile>& segments_;
+  std::vector<std::int64_t> first_frames_;  // each segment's first frame in the output
   CodecParametersPtr first_parameters_;
   InputFormatPtr input_;
   int stream_ = 0;
@@ -208,7 +215,13 @@ double summarize_audio_seconds(const fs::path& path) {
 
 }  // namespace
 
-void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack, const fs::path& output,
+std::int64_t total_frames(const std::vector<SegmentFile>& segments) {
+  std::int64_t frames = 0;
+  for (const SegmentFile& segment : segments) frames += segment.frames;
+  return frames;
+}
+
+void stitch(const std::vector<SegmentFile>& segments, Rational fps, const fs::path& soundtrack, const fs::path& output,
             const OutputSettings& settings) {
   const std::string where = output.string();
   const CodecFacts& facts = codec_facts(settings.codec);
@@ -219,15 +232,15 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
   // The muxer owns the "encoder" tag; the comment says what made the pictures.
   av_dict_set(&format->metadata, "comment", "stemviz " STEMVIZ_VERSION, 0);
 
-  SegmentSequence video(plan, segments);
+  SegmentSequence video(segments, fps);
   AVStream* video_stream = avformat_new_stream(format.get(), nullptr);
   if (video_stream == nullptr) throw Failure("out of memory adding the video stream");
   check_av(avcodec_parameters_copy(video_stream->codecpar, video.parameters()), "cannot copy the video settings");
   video_stream->codecpar->codec_tag = 0;
   // Apple's players and editors open HEVC in MP4 only under the hvc1 tag.
   if (settings.codec == VideoCodec::hevc) video_stream->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
-  video_stream->time_base = frame_duration(plan.timeline.fps);
-  video_stream->avg_frame_rate = {static_cast<int>(plan.timeline.fps.num), static_cast<int>(plan.timeline.fps.den)};
+  video_stream->time_base = frame_duration(fps);
+  video_stream->avg_frame_rate = {static_cast<int>(fps.num), static_cast<int>(fps.den)};
   if (const AVDictionaryEntry* alpha = av_dict_get(video.metadata(), "alpha_mode", nullptr, 0)) {
     av_dict_set(&video_stream->metadata, "alpha_mode", alpha->value, 0);
   }
@@ -254,7 +267,7 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
 
   // Merge the two packet streams in time order; the muxer's interleaving then only has
   // to buffer a packet or two.
-  const AVRational video_time_base = frame_duration(plan.timeline.fps);
+  const AVRational video_time_base = frame_duration(fps);
   AVPacket* video_packet = video.next();
   AVPacket* audio_packet = audio ? audio->next() : nullptr;
   while (video_packet != nullptr || audio_packet != nullptr) {
@@ -278,29 +291,30 @@ void stitch(const Plan& plan, const std::vector<fs::path>& segments, const fs::p
   check_av(av_write_trailer(format.get()), "cannot finish " + where);
 }
 
-void write_image_sequence(const Plan& plan, const std::vector<fs::path>& segments, const fs::path& soundtrack,
+void write_image_sequence(const std::vector<SegmentFile>& segments, Rational fps, const fs::path& soundtrack,
                           const fs::path& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
   if (error) throw Failure(fmt::format("cannot create {}: {}", folder.string(), error.message()));
-  const int digits = std::max<int>(6, static_cast<int>(std::to_string(plan.frame_count() - 1).size()));
-  SegmentSequence video(plan, segments);
+  const std::int64_t frames = total_frames(segments);
+  const int digits = std::max<int>(6, static_cast<int>(std::to_string(frames - 1).size()));
+  SegmentSequence video(segments, fps);
   std::int64_t frame = 0;
   for (AVPacket* packet = video.next(); packet != nullptr; packet = video.next(), ++frame) {
     throw_if_cancelled();
     const fs::path path = folder / fmt::format("frame-{:0{}}.png", frame, digits);
     write_file(path, {reinterpret_cast<const char*>(packet->data), static_cast<std::size_t>(packet->size)});
   }
-  if (frame != plan.frame_count()) {
-    throw Failure(fmt::format("{}: {} frames instead of {}", folder.string(), frame, plan.frame_count()));
+  if (frame != frames) {
+    throw Failure(fmt::format("{}: {} frames instead of {}", folder.string(), frame, frames));
   }
   if (soundtrack.empty()) return;
   const fs::path audio = folder / (std::string("audio") + soundtrack.extension().string());
   fs::copy_file(soundtrack, audio, error);
   if (error) throw Failure(fmt::format("cannot write {}: {}", audio.string(), error.message()));
-  const double video_seconds = static_cast<double>(frame) / plan.timeline.fps.to_double();
+  const double video_seconds = static_cast<double>(frame) / fps.to_double();
   const double audio_seconds = summarize_audio_seconds(audio);
-  if (std::abs(audio_seconds - video_seconds) > 1.0 / plan.timeline.fps.to_double() + 1e-6) {
+  if (std::abs(audio_seconds - video_seconds) > 1.0 / fps.to_double() + 1e-6) {
     throw Failure(
         fmt::format("{}: audio lasts {:.3f} s but the frames {:.3f} s", audio.string(), audio_seconds, video_seconds));
   }
@@ -337,12 +351,12 @@ MediaSummary summarize_media(const fs::path& path) {
   return summary;
 }
 
-void check_output(const Plan& plan, const fs::path& path, bool audio) {
+void check_output(std::int64_t frames, Rational fps, const fs::path& path, bool audio) {
   const MediaSummary summary = summarize_media(path);
-  const double frame_seconds = 1.0 / plan.timeline.fps.to_double();
-  if (summary.video_frames != plan.frame_count()) {
+  const double frame_seconds = 1.0 / fps.to_double();
+  if (summary.video_frames != frames) {
     throw Failure(
-        fmt::format("{}: has {} frames instead of {}", path.string(), summary.video_frames, plan.frame_count()));
+        fmt::format("{}: has {} frames instead of {}", path.string(), summary.video_frames, frames));
   }
   if (audio && std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
     throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(), summary.audio_seconds,

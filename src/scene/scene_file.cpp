@@ -1,7 +1,7 @@
 #include <stemviz/scene/scene_file.hpp>
 
 #include <stemviz/util/bundled.hpp>
-#include <stemviz/media/encode.hpp>
+#include <stemviz/media/codecs.hpp>
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>

@@ -11,7 +11,6 @@
 #include <vector>
 
 struct sf_private_tag;
-struct SwrContext;
 
 namespace stemviz {
 
@@ -135,17 +134,14 @@ class StemReader {
   std::vector<float> downmix_;  // for more than 2 channels: left gains, then right gains
 };
 
-struct SwrContextDeleter {
-  void operator()(SwrContext* context) const;
-};
-using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
-
 // Sums the stems into the soundtrack: stereo at one sample rate. Each stem's samples arrive
 // in blocks at its own rate, pass through libswresample where that differs from the mix's,
 // and wait in a queue until every stem has supplied the same stretch of the mix.
 class MixBus {
  public:
   MixBus(const std::vector<StemInfo>& stems, int rate);
+  ~MixBus();
+  MixBus(MixBus&&) noexcept;
 
   // Adds the next `count` stereo pairs (interleaved) of stem `stem` at the stem's own rate.
   // Calls for different stems may run at the same time.
@@ -153,7 +149,7 @@ class MixBus {
   // Declares that stem `stem` has no more samples: its resampler's tail comes out, and
   // from here on it contributes silence.
   void end(int stem);
-  bool ended(int stem) const { return inputs_[static_cast<std::size_t>(stem)].ended; }
+  bool ended(int stem) const;
   // Stereo pairs that stem `stem` has supplied and that have not been taken yet.
   std::int64_t queued(int stem) const;
   // Stereo pairs of the mix that are complete: supplied by every stem that has not ended.
@@ -166,15 +162,7 @@ class MixBus {
   int rate() const { return rate_; }
 
  private:
-  struct Input {
-    int rate = 0;
-    SwrContextPtr resampler;   // null when the stem is at the mix's rate
-    std::vector<float> queue;  // interleaved stereo at the mix's rate
-    std::size_t head = 0;      // floats of `queue` already taken
-    std::int64_t added = 0;    // pairs given to the resampler since the last reset
-    std::int64_t made = 0;     // pairs it made from them
-    bool ended = false;
-  };
+  struct Input;  // a stem's resampler and queue (libswresample stays out of this header)
   // Resamples `count` pairs (none and null to flush) into the input's queue; returns the
   // pairs made.
   int push_resampled(Input& input, const float* left_right, std::int64_t count);

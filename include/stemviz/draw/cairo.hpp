@@ -24,9 +24,8 @@ using CairoPtr = std::unique_ptr<cairo_t, CairoDeleter>;
 // A context drawing on `surface`; throws Failure when Cairo cannot make it.
 [[nodiscard]] CairoPtr make_context(cairo_surface_t* surface);
 
-// The versions of Cairo and Pango this binary runs with ("1.16.0"), for job manifests:
-// they decide the pixels.
+// The version of Cairo this binary runs with ("1.16.0"), for job manifests: it decides
+// the pixels.
 std::string cairo_version();
-std::string pango_version();
 
 }  // namespace stemviz

@@ -22,4 +22,8 @@ PangoLayoutPtr text_layout(cairo_t* cr, const std::string& text, double pixels,
 // Changes the height of `layout`'s font to `pixels`.
 void set_text_size(PangoLayout* layout, double pixels, PangoWeight weight = PANGO_WEIGHT_NORMAL);
 
+// The version of Pango this binary runs with ("1.50.12"), for job manifests: it decides
+// the pixels of text.
+std::string pango_version();
+
 }  // namespace stemviz

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <stemviz/analysis/analysis.hpp>
-#include <stemviz/media/encode.hpp>
+#include <stemviz/media/codecs.hpp>
 #include <stemviz/job/manifest.hpp>
 #include <stemviz/util/progress.hpp>
 

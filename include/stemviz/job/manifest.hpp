@@ -6,7 +6,7 @@
 // names the job: segments record it, so a segment of another job is never joined.
 #pragma once
 
-#include <stemviz/media/encode.hpp>
+#include <stemviz/media/codecs.hpp>
 #include <stemviz/analysis/feature_file.hpp>
 #include <stemviz/job/plan.hpp>
 #include <stemviz/scene/scene_file.hpp>

@@ -1,14 +1,22 @@
 // Ownership of libav handles and the one place where libav error codes become messages.
 // Every handle is a unique_ptr whose deleter calls libav's free-through-pointer function.
+//
+// Header-only, so that the audio stage (libswresample now, the decoders later) and the
+// media stage share it while each links libav itself: neither stage links the other for it.
 #pragma once
 
+#include <stemviz/util/error.hpp>
+
 #include <memory>
+#include <string>
 #include <string_view>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/frame.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
@@ -28,14 +36,23 @@ struct PacketDeleter {
 };
 // Closes the file of an output context (if it opened one) and frees the context.
 struct OutputFormatDeleter {
-  void operator()(AVFormatContext* f) const;
+  void operator()(AVFormatContext* f) const {
+    if (f == nullptr) return;
+    if (f->oformat != nullptr && !(f->oformat->flags & AVFMT_NOFILE)) avio_closep(&f->pb);
+    avformat_free_context(f);
+  }
 };
 struct InputFormatDeleter {
   void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
 };
-
 struct SwsContextDeleter {
   void operator()(SwsContext* c) const { sws_freeContext(c); }
+};
+struct SwrContextDeleter {
+  void operator()(SwrContext* c) const { swr_free(&c); }
+};
+struct AudioFifoDeleter {
+  void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
 };
 
 using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
@@ -45,17 +62,42 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextDeleter>;
-
-[[nodiscard]] FramePtr make_frame();
-[[nodiscard]] PacketPtr make_packet();
-// Opens `path` for reading and reads its stream info; throws Failure naming the file.
-[[nodiscard]] InputFormatPtr open_input(const std::string& path);
+using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
+using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
 
 // libav's text for an AVERROR code.
-std::string av_error_text(int averror);
+inline std::string av_error_text(int averror) {
+  char text[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(averror, text, sizeof text);
+  return text;
+}
 
 // Throws Failure("<what>: <libav's reason>") when `result` is negative; returns it otherwise.
 // `what` says what was being done and to which file or codec.
-int check_av(int result, std::string_view what);
+inline int check_av(int result, std::string_view what) {
+  if (result < 0) throw Failure(std::string(what) + ": " + av_error_text(result));
+  return result;
+}
+
+[[nodiscard]] inline FramePtr make_frame() {
+  FramePtr frame(av_frame_alloc());
+  if (!frame) throw Failure("out of memory allocating a video frame");
+  return frame;
+}
+
+[[nodiscard]] inline PacketPtr make_packet() {
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) throw Failure("out of memory allocating a packet");
+  return packet;
+}
+
+// Opens `path` for reading and reads its stream info; throws Failure naming the file.
+[[nodiscard]] inline InputFormatPtr open_input(const std::string& path) {
+  AVFormatContext* raw = nullptr;
+  check_av(avformat_open_input(&raw, path.c_str(), nullptr, nullptr), "cannot open " + path);
+  InputFormatPtr input(raw);
+  check_av(avformat_find_stream_info(input.get(), nullptr), "cannot read streams of " + path);
+  return input;
+}
 
 }  // namespace stemviz
