@@ -1,11 +1,11 @@
 #include <stemviz/analysis/feature_file.hpp>
 
+#include <stemviz/analysis/parallel.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
 
 #include <fmt/format.h>
-#include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -117,24 +117,13 @@ std::vector<FeatureFileStem> stems_from_json(const nlohmann::json& list) {
 
 std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, bool hash, int threads) {
   std::vector<FeatureFileStem> described(stems.size());
-  std::exception_ptr error;
-  const int count = static_cast<int>(stems.size());
-#pragma omp parallel for num_threads(threads > 0 ? threads : omp_get_num_procs()) schedule(dynamic, 1)
-  for (int s = 0; s < count; ++s) {
-    try {
-      const StemInfo& stem = stems[static_cast<std::size_t>(s)];
-      described[static_cast<std::size_t>(s)] = {stem.name,
-                                                stem.path.filename().string(),
-                                                hash ? sha256_of_file(stem.path) : "",
-                                                stem.channels,
-                                                stem.sample_rate,
-                                                stem.samples};
-    } catch (...) {
-#pragma omp critical
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for_each_in_parallel(static_cast<int>(stems.size()), threads, [&](int s) {
+    const StemInfo& stem = stems[static_cast<std::size_t>(s)];
+    described[static_cast<std::size_t>(s)] = {stem.name,          stem.path.filename().string(),
+                                              hash ? sha256_of_file(stem.path) : "",
+                                              stem.channels,      stem.sample_rate,
+                                              stem.samples};
+  });
   return described;
 }
 

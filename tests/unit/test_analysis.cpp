@@ -1,4 +1,8 @@
+#include <stemviz/analysis/accumulators.hpp>
 #include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/bleed.hpp>
+#include <stemviz/analysis/onsets.hpp>
+#include <stemviz/analysis/parallel.hpp>
 #include <stemviz/audio/stems.hpp>
 
 #include <stemviz/util/error.hpp>
@@ -6,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -29,6 +34,27 @@ std::vector<double> rms_in_blocks(const Timeline& timeline, const std::vector<fl
 }  // namespace
 
 TEST_SUITE("analysis") {
+  TEST_CASE("the parallel loop runs every index once and carries the first exception out") {
+    for (const int threads : {1, 2, 4}) {
+      CAPTURE(threads);
+      std::vector<std::atomic<int>> runs(50);
+      for_each_in_parallel(50, threads, [&](int i) { ++runs[static_cast<std::size_t>(i)]; });
+      for (const auto& count : runs) CHECK(count.load() == 1);
+      for_each_in_parallel(0, threads, [](int) { FAIL("no index to run"); });
+      // An exception thrown inside the region reaches the caller with its type and text,
+      // instead of std::terminate.
+      std::atomic<int> started{0};
+      CHECK_THROWS_WITH_AS(for_each_in_parallel(1000, threads,
+                                                [&](int i) {
+                                                  ++started;
+                                                  if (i == 3) throw InputError("stem 3 is damaged");
+                                                }),
+                           "stem 3 is damaged", InputError);
+      // After a failure the indices not yet started are skipped.
+      if (threads == 1) CHECK(started.load() == 4);
+    }
+  }
+
   TEST_CASE("RMS of a sine of amplitude A is A/sqrt(2)") {
     const int rate = 44100;
     for (const double amplitude : {0.05, 0.5, 0.9}) {

@@ -1,4 +1,7 @@
+#include <stemviz/analysis/accumulators.hpp>
 #include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/bleed.hpp>
+#include <stemviz/analysis/onsets.hpp>
 #include <stemviz/audio/stems.hpp>
 #include <stemviz/util/error.hpp>
 
