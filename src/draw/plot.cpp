@@ -57,7 +57,7 @@ int missing_glyphs(const std::string& text) {
   return pango_layout_get_unknown_glyphs_count(text_layout(cr.get(), text, 14.0).get());
 }
 
-void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems, const Timeline& timeline,
+void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names, const Timeline& timeline,
                         const FeatureTrack& features, const PlotSize& size) {
   const int stem_count = features.stem_count();
   const int height = static_cast<int>(kTopMargin + kAxisHeight) + stem_count * size.lane_height;
@@ -119,7 +119,7 @@ void write_feature_plot(const std::filesystem::path& path, const std::vector<Ste
 
     // The stem's name, in its colour.
     cairo_set_source_rgb(cr, colour.r, colour.g, colour.b);
-    draw_label(cr, stems[static_cast<std::size_t>(s)].name, 10.0, top + size.lane_height / 2.0, 14.0,
+    draw_label(cr, stem_names[static_cast<std::size_t>(s)], 10.0, top + size.lane_height / 2.0, 14.0,
                kLabelWidth - 20.0);
   }
 

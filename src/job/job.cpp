@@ -768,7 +768,7 @@ std::int64_t run_analyze(const AnalyzeOptions& options) {
       }
     }
     plot_file = temp_beside(options.plot);
-    write_feature_plot(plot_file->path(), stems, timeline, analysis.features);
+    write_feature_plot(plot_file->path(), stem_names(stems), timeline, analysis.features);
   }
   if (features_file) features_file->keep_as(options.output);
   if (midi_file) midi_file->keep_as(options.onsets_midi);

@@ -1,6 +1,6 @@
 #include <stemviz/scene/expression.hpp>
 
-#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>

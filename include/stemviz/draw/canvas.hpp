@@ -4,7 +4,7 @@
 // order, antialiased: reflections, floor, labels, objects.
 #pragma once
 
-#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/draw/cairo.hpp>
 #include <stemviz/draw/face.hpp>
 #include <stemviz/draw/stage.hpp>

@@ -2,8 +2,7 @@
 // labelled lane per stem with its level envelope and onsets over a time axis.
 #pragma once
 
-#include <stemviz/analysis/analysis.hpp>
-#include <stemviz/audio/stems.hpp>
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <filesystem>
@@ -19,7 +18,7 @@ struct PlotSize {
 
 // Draws the plot and writes it as PNG to `path` (the caller handles temporary names).
 // Throws Failure when Cairo cannot draw or write it.
-void write_feature_plot(const std::filesystem::path& path, const std::vector<StemInfo>& stems, const Timeline& timeline,
+void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names, const Timeline& timeline,
                         const FeatureTrack& features, const PlotSize& size = {});
 
 // How many characters of `text` (UTF-8) no installed font can draw in a label: 0 when

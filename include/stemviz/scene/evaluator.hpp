@@ -3,7 +3,7 @@
 // which its compiled expressions read, so evaluating never allocates and never fails.
 #pragma once
 
-#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/scene/expression.hpp>
 #include <stemviz/scene/geometry.hpp>
 #include <stemviz/scene/scene_file.hpp>

@@ -4,7 +4,7 @@
 // that keeps the objects in the picture. Drawing it is draw/canvas.hpp's work.
 #pragma once
 
-#include <stemviz/analysis/analysis.hpp>
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/scene/expression.hpp>
 #include <stemviz/scene/scene_file.hpp>
 #include <stemviz/util/timeline.hpp>
