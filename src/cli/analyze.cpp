@@ -2,7 +2,7 @@
 // as a table for inspection, plotting or other tools.
 #include "commands.hpp"
 
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/analyze_job.hpp>
 
 #include <fmt/format.h>
 

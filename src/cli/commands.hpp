@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <stemviz/audio/stems.hpp>
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/settings.hpp>
 #include <stemviz/util/progress.hpp>
 
 namespace stemviz::cli {

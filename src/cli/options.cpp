@@ -3,7 +3,7 @@
 
 #include <stemviz/analysis/analysis.hpp>
 #include <stemviz/util/error.hpp>
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/settings.hpp>
 
 #include <fmt/format.h>
 

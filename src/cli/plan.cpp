@@ -3,7 +3,7 @@
 // (`stemviz stitch`).
 #include "commands.hpp"
 
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/plan_job.hpp>
 
 #include <fmt/format.h>
 

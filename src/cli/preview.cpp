@@ -3,7 +3,7 @@
 #include "commands.hpp"
 
 #include <stemviz/util/error.hpp>
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/preview.hpp>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 #include "commands.hpp"
 
 #include <stemviz/util/error.hpp>
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/render_job.hpp>
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 // every task.
 #include "commands.hpp"
 
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/shard_job.hpp>
 
 #include <fmt/format.h>
 

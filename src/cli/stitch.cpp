@@ -2,7 +2,7 @@
 // adds the soundtrack once and checks the result.
 #include "commands.hpp"
 
-#include <stemviz/job/job.hpp>
+#include <stemviz/job/stitch_job.hpp>
 
 #include <fmt/format.h>
 

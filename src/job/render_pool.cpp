@@ -1,5 +1,9 @@
 #include <stemviz/job/render_pool.hpp>
 
+#include <stemviz/draw/canvas.hpp>
+#include <stemviz/job/job_folder.hpp>
+#include <stemviz/media/encode.hpp>
+
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
@@ -14,15 +18,6 @@
 namespace stemviz {
 
 namespace fs = std::filesystem;
-
-fs::path segment_path(const fs::path& segment_dir, const Chunk& chunk, VideoCodec codec) {
-  const CodecFacts& facts = codec_facts(codec);
-  return segment_dir / fmt::format("chunk-{:06}{}", chunk.index, *facts.extension ? facts.extension : ".mkv");
-}
-
-fs::path layer_segment_path(const fs::path& segment_dir, const Chunk& chunk, int stem, VideoCodec codec) {
-  return segment_path(segment_dir / fmt::format("layer-{:02}", stem + 1), chunk, codec);
-}
 
 namespace {
 
@@ -97,14 +92,14 @@ void render_chunk(const Chunk& chunk, WorkerCanvases& canvases, const VideoSetti
 
 }  // namespace
 
-void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
+void run_render_pool(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
                      const VideoSettings* layers, const fs::path& segment_dir, int threads, Progress& progress,
                      const SegmentDone& done, const std::function<void()>& alongside) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   // One task per worker, each with its own canvases, takes the next chunk in song order
   // until none is left: a worker that finishes early takes more, and chunks finish
   // roughly in order, so the last ones do not wait behind an early one.
-  const auto render_chunks = [&] {
+  const auto render_all = [&] {
     const auto workers = std::min<std::size_t>(static_cast<std::size_t>(arena.max_concurrency()), chunks.size());
     std::atomic<std::size_t> next_chunk{0};
     std::atomic<bool> stop{false};  // a worker failed: the others take no new chunk
@@ -141,7 +136,7 @@ void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const
       });
     }
     try {
-      render_chunks();
+      render_all();
     } catch (...) {
       // The side task must not outlive what it uses: wait for it (it stops early on a
       // cancel request) and report the render's error rather than its own.

@@ -3,23 +3,16 @@
 // same for any thread count.
 #pragma once
 
-#include <stemviz/analysis/analysis.hpp>
-#include <stemviz/media/encode.hpp>
 #include <stemviz/job/plan.hpp>
+#include <stemviz/media/codecs.hpp>
+#include <stemviz/scene/scene.hpp>
 #include <stemviz/util/progress.hpp>
-#include <stemviz/draw/canvas.hpp>
 
 #include <filesystem>
 #include <functional>
 #include <vector>
 
 namespace stemviz {
-
-// Where chunk `chunk`'s segment lives inside `segment_dir`; its extension is the codec's.
-std::filesystem::path segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk, VideoCodec codec);
-// Where stem `stem`'s (0-based) layer segment of the chunk lives: layer-NN/ inside it.
-std::filesystem::path layer_segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk, int stem,
-                                         VideoCodec codec);
 
 // Called on the worker that finished a chunk, once its segment is complete at its final path.
 using SegmentDone = std::function<void(const Chunk& chunk, const std::filesystem::path& segment)>;
@@ -31,7 +24,7 @@ using SegmentDone = std::function<void(const Chunk& chunk, const std::filesystem
 // on one of the same workers while the chunks render, so work such as the soundtrack adds no time of its own after the
 // render and --threads still bounds the cores used. Stops with Interrupted on a cancel request; a segment that was not
 // finished leaves no file behind.
-void render_segments(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
+void run_render_pool(const std::vector<Chunk>& chunks, const Scene& scene, const VideoSettings& video,
                      const VideoSettings* layers, const std::filesystem::path& segment_dir, int threads,
                      Progress& progress, const SegmentDone& done, const std::function<void()>& alongside);
 

@@ -1,0 +1,54 @@
+#include <stemviz/job/segments.hpp>
+
+#include <stemviz/draw/canvas.hpp>
+#include <stemviz/job/render_pool.hpp>
+#include <stemviz/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace stemviz {
+
+namespace fs = std::filesystem;
+
+ShardResult make_segments(const LoadedJob& job, const std::vector<Chunk>& chunks, int threads, Progress& progress,
+                          const std::function<void()>& alongside) {
+  const Manifest& m = job.manifest;
+  const fs::path segments = segments_folder(job.folder);
+  // A job folder copied without its segments (as the cloud recipes do) has none yet.
+  std::error_code error;
+  fs::create_directories(segments, error);
+  for (std::size_t stem = 0; !error && m.layers && stem < m.stems.size(); ++stem) {
+    fs::create_directories(layer_segment_path(segments, {}, static_cast<int>(stem), m.layers->codec).parent_path(),
+                           error);
+  }
+  if (error) throw Failure(fmt::format("cannot create {}: {}", segments.string(), error.message()));
+  ShardResult result;
+  result.chunks = static_cast<std::int64_t>(chunks.size());
+  std::vector<Chunk> missing;
+  for (const Chunk& chunk : chunks) {
+    if (!chunk_problem(segments, m, chunk).empty()) {
+      missing.push_back(chunk);
+      result.frames_rendered += chunk.frame_count;
+    }
+  }
+  result.chunks_rendered = static_cast<std::int64_t>(missing.size());
+  if (missing.size() < chunks.size()) {
+    progress.note(fmt::format("{} of {} chunks already done", chunks.size() - missing.size(), chunks.size()));
+  }
+  std::vector<std::string> names;
+  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
+  const Scene scene(m.scene, names, *job.rows, m.plan.timeline, m.video.width, m.video.height);
+  progress.stage("render");
+  progress.set_total(result.frames_rendered);
+  progress.set_chunks(result.chunks_rendered);
+  progress.start();
+  run_render_pool(
+      missing, scene, m.video, m.layers ? &*m.layers : nullptr, segments, threads, progress,
+      [&](const Chunk& chunk, const fs::path& path) { record_file(path, m.hash, chunk.frame_count); }, alongside);
+  progress.stop();
+  return result;
+}
+
+}  // namespace stemviz
