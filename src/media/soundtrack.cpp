@@ -89,7 +89,6 @@ void copy_soundtrack_master(const StemInfo& audio, std::int64_t first, std::int6
 
 namespace {
 
-
 const AVCodec* audio_encoder(AudioCodec codec) {
   switch (codec) {
     case AudioCodec::aac: return avcodec_find_encoder(AV_CODEC_ID_AAC);
@@ -122,6 +121,36 @@ int sample_rate_for(const AVCodec* codec, int rate) {
   return 48000;
 }
 
+// The stereo encoder for `audio` at the master's `sample_rate` (or the nearest the codec
+// takes), opened for a stream of `format`.
+CodecContextPtr open_encoder(const AVCodec* codec, AudioCodec audio, int sample_rate, std::int64_t bit_rate,
+                             const AVFormatContext& format) {
+  CodecContextPtr encoder(avcodec_alloc_context3(codec));
+  if (!encoder) throw Failure("out of memory allocating the audio encoder");
+  encoder->sample_fmt = sample_format_for(codec);
+  encoder->sample_rate = sample_rate_for(codec, sample_rate);
+  if (audio == AudioCodec::aac || audio == AudioCodec::opus) encoder->bit_rate = bit_rate;
+  // The master is 24-bit; keep all of it in lossless codecs.
+  if (audio == AudioCodec::flac || audio == AudioCodec::pcm) encoder->bits_per_raw_sample = 24;
+  encoder->time_base = {1, encoder->sample_rate};
+  av_channel_layout_default(&encoder->ch_layout, 2);
+  if (format.oformat->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  check_av(avcodec_open2(encoder.get(), codec, nullptr), fmt::format("cannot open the {} encoder", codec->name));
+  return encoder;
+}
+
+// The master's header, checked against what the job says it holds.
+StemInfo checked_master(const fs::path& master, int sample_rate, std::int64_t samples) {
+  const StemInfo info = probe_stems({master}).front();
+  if (info.sample_rate != sample_rate || info.samples != samples || info.channels != 2) {
+    throw InputError(
+        fmt::format("{}: holds {} samples of {} channels at {} Hz instead of {} stereo "
+                    "samples at {} Hz; plan the job again",
+                    master.string(), info.samples, info.channels, info.sample_rate, samples, sample_rate));
+  }
+  return info;
+}
+
 }  // namespace
 
 void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t samples, const fs::path& path,
@@ -136,17 +165,7 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
   check_av(avformat_alloc_output_context2(&raw_format, nullptr, container, where.c_str()), "cannot set up " + where);
   OutputFormatPtr format(raw_format);
 
-  CodecContextPtr encoder(avcodec_alloc_context3(codec));
-  if (!encoder) throw Failure("out of memory allocating the audio encoder");
-  encoder->sample_fmt = sample_format_for(codec);
-  encoder->sample_rate = sample_rate_for(codec, sample_rate);
-  if (audio == AudioCodec::aac || audio == AudioCodec::opus) encoder->bit_rate = bit_rate;
-  // The master is 24-bit; keep all of it in lossless codecs.
-  if (audio == AudioCodec::flac || audio == AudioCodec::pcm) encoder->bits_per_raw_sample = 24;
-  encoder->time_base = {1, encoder->sample_rate};
-  av_channel_layout_default(&encoder->ch_layout, 2);
-  if (format->oformat->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  check_av(avcodec_open2(encoder.get(), codec, nullptr), fmt::format("cannot open the {} encoder", codec->name));
+  const CodecContextPtr encoder = open_encoder(codec, audio, sample_rate, bit_rate, *format);
 
   AVStream* stream = avformat_new_stream(format.get(), nullptr);
   if (stream == nullptr) throw Failure("out of memory adding the audio stream");
@@ -156,14 +175,7 @@ void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t sam
   check_av(avio_open(&format->pb, where.c_str(), AVIO_FLAG_WRITE), "cannot write " + where);
   check_av(avformat_write_header(format.get(), nullptr), "cannot write the header of " + where);
 
-  const std::vector<StemInfo> masters = probe_stems({master});
-  const StemInfo& info = masters.front();
-  if (info.sample_rate != sample_rate || info.samples != samples || info.channels != 2) {
-    throw InputError(
-        fmt::format("{}: holds {} samples of {} channels at {} Hz instead of {} stereo "
-                    "samples at {} Hz; plan the job again",
-                    master.string(), info.samples, info.channels, info.sample_rate, samples, sample_rate));
-  }
+  const StemInfo info = checked_master(master, sample_rate, samples);
   StemReader reader(info);
 
   // Interleaved float stereo at the master's rate -> the encoder's format and rate.
