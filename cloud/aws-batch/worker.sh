@@ -22,7 +22,7 @@ case "$action" in
     # This shard's own segments from an earlier attempt, so a retry renders only what is missing.
     aws s3 sync --only-show-errors "$prefix/segments/" "$work/segments/"
     stemviz shard "$work" --index "$index" --progress lines
-    aws s3 sync --only-show-errors "$work/segments/" "$prefix/segments/" --exclude "*.tmp"
+    aws s3 sync --only-show-errors "$work/segments/" "$prefix/segments/" --exclude "*.stemviz-*"
     ;;
   stitch)
     output="${3:?$usage}"

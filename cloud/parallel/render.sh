@@ -44,7 +44,7 @@ seq 0 $((STEMVIZ_SHARDS - 1)) |
 
 if [ "${STEMVIZ_COPY:-0}" = 1 ]; then
   for host in "${remotes[@]}"; do
-    rsync -a --exclude '*.tmp' "$host:$(printf '%q' "$job")/segments/" "$job/segments/"
+    rsync -a --exclude '.*.stemviz-*' "$host:$(printf '%q' "$job")/segments/" "$job/segments/"
   done
 fi
 "$stemviz" stitch "$job" -o "$out" -y --progress lines

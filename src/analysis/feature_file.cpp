@@ -350,7 +350,7 @@ std::string FeatureCache::store(const std::string& key, const FeatureFile& file)
   if (error) return fmt::format("cannot create {}: {}", folder_.string(), error.message());
   try {
     const fs::path path = entry(key);
-    TempFile temp(fs::path(path) += fmt::format(".{}.tmp", getpid()));
+    TempFile temp(temp_path_for(path));
     std::ofstream out(temp.path(), std::ios::binary);
     write_feature_file(out, file);
     out.close();

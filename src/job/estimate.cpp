@@ -75,7 +75,7 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores, const f
     const Chunk& chunk = m.plan.chunks[static_cast<std::size_t>(at * static_cast<double>(m.plan.chunks.size()))];
     // Whole chunks (up to 1 s at 60 fps): a segment's keyframe, encoder start and flush
     // weigh on its frames as in the render. The file goes when `sample` does.
-    const TempFile sample(temp_path_for(beside, ".estimate" + std::string(codec_facts(m.video.codec).extension)));
+    const TempFile sample(temp_path_for(beside, TempKind::sample));
     SegmentEncoder encoder(sample.path(), m.video);
     const std::int64_t frames = std::min<std::int64_t>(chunk.frame_count, 60);
     for (std::int64_t f = chunk.first_frame; f < chunk.first_frame + frames; ++f) {

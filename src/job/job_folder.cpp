@@ -67,7 +67,7 @@ void record_file(const fs::path& file, const std::string& job_hash, std::int64_t
   if (error) throw Failure(fmt::format("{}: cannot read its size: {}", file.string(), error.message()));
   Json record = {{"job", job_hash}, {"bytes", bytes}, {"sha256", sha256_of_file(file)}};
   if (frames > 0) record["frames"] = frames;
-  TempFile temp(fs::path(record_path(file)) += ".tmp");
+  TempFile temp(temp_path_for(record_path(file)));
   write_file(temp.path(), record.dump() + "\n");
   temp.keep_as(record_path(file));
 }
@@ -140,7 +140,7 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   if (!same_job) remove_job_files(folder);
 
   const fs::path features_file = folder / manifest.features_file;
-  TempFile temp(fs::path(features_file) += ".tmp");
+  TempFile temp(temp_path_for(features_file));
   write_file(temp.path(), feature_bytes.str());
   temp.keep_as(features_file);
   fs::create_directories(segments_folder(folder), error);
@@ -149,7 +149,7 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
   }
   {
     // For the scripts that submit the job (cloud/): `. JOB/job.env` gives its shard count.
-    TempFile env(folder / "job.env.tmp");
+    TempFile env(temp_path_for(folder / "job.env"));
     write_file(env.path(),
                fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
                            "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",

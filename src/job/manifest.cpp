@@ -282,7 +282,7 @@ std::string manifest_text(Manifest& manifest) {
 
 void write_manifest(const fs::path& path, Manifest& manifest) {
   const std::string text = manifest_text(manifest);
-  TempFile temp(fs::path(path) += ".tmp");
+  TempFile temp(temp_path_for(path));
   write_file(temp.path(), text);
   temp.keep_as(path);
 }

@@ -28,7 +28,7 @@ bool holds_an_image_sequence(const fs::path& folder) {
 
 }  // namespace
 
-ScratchDir::ScratchDir(const fs::path& output) : folder_(temp_path_for(output, ".job")) {
+ScratchDir::ScratchDir(const fs::path& output) : folder_(temp_path_for(output, TempKind::scratch_folder)) {
   std::error_code error;
   fs::remove_all(path(), error);
   if (!fs::create_directory(path(), error)) {

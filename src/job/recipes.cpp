@@ -73,7 +73,7 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
         }
       }
     }
-    TempFile temp(out / (name + ".tmp"));
+    TempFile temp(temp_path_for(out / name));
     write_file(temp.path(), text);
     if (name.ends_with(".sh") || name.ends_with(".sbatch")) {
       fs::permissions(temp.path(), fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,

@@ -3,6 +3,7 @@
 #include <stemviz/draw/canvas.hpp>
 #include <stemviz/job/render_pool.hpp>
 #include <stemviz/util/error.hpp>
+#include <stemviz/util/files.hpp>
 
 #include <fmt/format.h>
 
@@ -17,13 +18,21 @@ ShardResult make_segments(const LoadedJob& job, const std::vector<Chunk>& chunks
   const Manifest& m = job.manifest;
   const fs::path segments = segments_folder(job.folder);
   // A job folder copied without its segments (as the cloud recipes do) has none yet.
-  std::error_code error;
-  fs::create_directories(segments, error);
-  for (std::size_t stem = 0; !error && m.layers && stem < m.stems.size(); ++stem) {
-    fs::create_directories(layer_segment_path(segments, {}, static_cast<int>(stem), m.layers->codec).parent_path(),
-                           error);
+  std::vector<fs::path> folders = {segments};
+  for (std::size_t stem = 0; m.layers && stem < m.stems.size(); ++stem) {
+    folders.push_back(layer_segment_path(segments, {}, static_cast<int>(stem), m.layers->codec).parent_path());
   }
-  if (error) throw Failure(fmt::format("cannot create {}: {}", segments.string(), error.message()));
+  std::size_t leftovers = 0;
+  for (const fs::path& folder : folders) {
+    std::error_code error;
+    fs::create_directories(folder, error);
+    if (error) throw Failure(fmt::format("cannot create {}: {}", folder.string(), error.message()));
+    leftovers += remove_dead_leftovers_in(folder).size();
+  }
+  if (leftovers > 0) {
+    progress.note(fmt::format("removed {} unfinished segment file{} left by a run that was killed", leftovers,
+                              leftovers == 1 ? "" : "s"));
+  }
   ShardResult result;
   result.chunks = static_cast<std::int64_t>(chunks.size());
   std::vector<Chunk> missing;

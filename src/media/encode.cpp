@@ -97,7 +97,7 @@ class SegmentEncoder::Impl {
 
 
 SegmentEncoder::Impl::Impl(const fs::path& path, const VideoSettings& settings)
-    : path_(path), temp_(fs::path(path) += ".tmp") {
+    : path_(path), temp_(temp_path_for(path)) {
   const std::string where = path_.string();
   const CodecFacts& facts = codec_facts(settings.codec);
   if (settings.alpha && !facts.alpha) {

@@ -25,7 +25,7 @@ namespace {
 // Writes `samples` stereo samples at `rate` that `read` supplies as stereo 24-bit FLAC.
 void write_flac_master(const fs::path& path, int rate, std::int64_t samples,
                        const std::function<std::int64_t(float*, std::int64_t)>& read, const std::string& source) {
-  TempFile temp(fs::path(path) += ".tmp");
+  TempFile temp(temp_path_for(path));
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = 2;
@@ -155,7 +155,7 @@ StemInfo checked_master(const fs::path& master, int sample_rate, std::int64_t sa
 
 void encode_soundtrack(const fs::path& master, int sample_rate, std::int64_t samples, const fs::path& path,
                        AudioCodec audio, const char* container, std::int64_t bit_rate) {
-  TempFile temp(fs::path(path) += ".tmp");
+  TempFile temp(temp_path_for(path));
   const std::string where = temp.path().string();
   const AVCodec* codec = audio_encoder(audio);
   if (codec == nullptr) {

@@ -115,26 +115,83 @@ bool process_runs(long pid) {
 
 }  // namespace
 
-fs::path temp_path_for(const fs::path& final_path, std::string_view suffix) {
-  return folder_of(final_path) / fmt::format(".{}.stemviz-{}{}", final_path.filename().string(), getpid(), suffix);
+namespace {
+
+const char* temp_suffix(TempKind kind) {
+  switch (kind) {
+    case TempKind::file: return "";
+    case TempKind::scratch_folder: return ".job";
+    case TempKind::sample: return ".sample";
+  }
+  return "";
+}
+
+// This machine's name as temporary names carry it: letters, digits, '.' and '-' only.
+const std::string& host_name() {
+  static const std::string name = [] {
+    char raw[256] = {};
+    std::string host = gethostname(raw, sizeof raw - 1) == 0 && raw[0] != '\0' ? raw : "localhost";
+    for (char& c : host) {
+      const bool plain =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+      if (!plain) c = '_';
+    }
+    return host;
+  }();
+  return name;
+}
+
+// The process that wrote temporary name `name` (a file name) of `final_name`, when it is
+// one of this machine's: ".FINAL.stemviz-HOST-PID" and a kind's suffix. 0 otherwise.
+long temp_owner_here(std::string_view name, std::string_view final_name) {
+  const std::string prefix = fmt::format(".{}.stemviz-{}-", final_name, host_name());
+  if (!name.starts_with(prefix)) return 0;
+  const char* digits = name.data() + prefix.size();
+  const char* end = name.data() + name.size();
+  long pid = 0;
+  const auto [rest, problem] = std::from_chars(digits, end, pid);
+  if (problem != std::errc() || rest == digits || pid <= 0) return 0;
+  const std::string_view tail(rest, static_cast<std::size_t>(end - rest));
+  for (const TempKind kind : {TempKind::file, TempKind::scratch_folder, TempKind::sample}) {
+    if (tail == temp_suffix(kind)) return pid;
+  }
+  return 0;
+}
+
+// Removes `entry` when it is a temporary name of `final_name` whose process has ended.
+bool remove_if_dead(const fs::directory_entry& entry, std::string_view final_name) {
+  const long pid = temp_owner_here(entry.path().filename().string(), final_name);
+  if (pid == 0 || pid == getpid() || process_runs(pid)) return false;
+  std::error_code ignored;
+  return fs::remove_all(entry.path(), ignored) > 0;
+}
+
+}  // namespace
+
+fs::path temp_path_for(const fs::path& final_path, TempKind kind) {
+  return folder_of(final_path) /
+         fmt::format(".{}.stemviz-{}-{}{}", final_path.filename().string(), host_name(), getpid(), temp_suffix(kind));
 }
 
 std::vector<std::string> remove_dead_leftovers(const fs::path& final_path) {
-  const std::string prefix = fmt::format(".{}.stemviz-", final_path.filename().string());
+  const std::string final_name = final_path.filename().string();
   std::vector<std::string> removed;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder_of(final_path), error)) {
+    if (remove_if_dead(entry, final_name)) removed.push_back(entry.path().filename().string());
+  }
+  return removed;
+}
+
+std::vector<std::string> remove_dead_leftovers_in(const fs::path& folder) {
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
     const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    const char* digits = name.c_str() + prefix.size();
-    const char* end = name.c_str() + name.size();
-    long pid = 0;
-    const auto [rest, problem] = std::from_chars(digits, end, pid);
-    if (problem != std::errc() || rest == digits || pid <= 0) continue;
-    const std::string_view tail(rest, static_cast<std::size_t>(end - rest));
-    if ((!tail.empty() && tail != ".job") || pid == getpid() || process_runs(pid)) continue;
-    std::error_code ignored;
-    if (fs::remove_all(entry.path(), ignored) > 0) removed.push_back(name);
+    // The final name is what lies between the leading dot and ".stemviz-".
+    const std::size_t marker = name.rfind(".stemviz-");
+    if (!name.starts_with('.') || marker == std::string::npos || marker < 2) continue;
+    if (remove_if_dead(entry, std::string_view(name).substr(1, marker - 1))) removed.push_back(name);
   }
   return removed;
 }

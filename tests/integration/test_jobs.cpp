@@ -142,6 +142,27 @@ TEST_CASE("a shard takes its index from the array job's variable") {
   CHECK(too_high.output.find("shards 0 to 3") != std::string::npos);
 }
 
+TEST_CASE("two runs of the same shard at once both succeed and give the local render's bytes") {
+  // A scheduler's retry may start while the first attempt still runs (AWS Batch and
+  // Kubernetes both do this): each run writes under names of its own and renames them
+  // into place, so neither trips over the other's files.
+  const fs::path dir = fresh_dir("jobs-twice");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "2", "-q"}));
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    fs::remove_all(job / "segments");
+    const Started first = start(kStemviz, {"shard", job.string(), "--index", "1", "--threads", "1", "-q"});
+    const Started second = start(kStemviz, {"shard", job.string(), "--index", "1", "--threads", "1", "-q"});
+    const RunResult a = finish(first), b = finish(second);
+    CHECK_MESSAGE(a.exit_code == 0, a.output);
+    CHECK_MESSAGE(b.exit_code == 0, b.output);
+  }
+  must_run({"shard", job.string(), "--index", "0", "-q"});
+  must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
+  check_same_video(local_render(dir), dir / "out.mp4");
+}
+
 TEST_CASE("a killed shard run again renders only what is missing") {
   const fs::path dir = fresh_dir("jobs-killed");
   const fs::path job = dir / "job";
@@ -298,7 +319,7 @@ TEST_CASE("render --work-dir resumes an interrupted render and gives the same vi
   const int done = done_segments(work);
   CHECK(done >= 2);
   // Only finished segments and their records stay: no temporary files.
-  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".tmp") == std::string::npos);
+  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".stemviz-") == std::string::npos);
 
   const RunResult resumed =
       must_run(with_look({"render", kKit.string(), "-o", out.string(), "--work-dir", work.string()}));

@@ -347,7 +347,7 @@ TEST_CASE("a render killed at random moments resumes each time to the uninterrup
   CHECK(video_packets(out) == video_packets(reference));
   // Nothing of the killed runs is left beside the output, or half-written in the job.
   CHECK(files_in(dir) == std::vector<std::string>{".stemviz-cache", "out.mp4", "reference.mp4", "work"});
-  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".tmp") == std::string::npos);
+  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".stemviz-") == std::string::npos);
 }
 
 TEST_CASE("SIGTERM stops the workers, keeps finished segments, and the same command finishes the video") {
@@ -376,7 +376,7 @@ TEST_CASE("SIGTERM stops the workers, keeps finished segments, and the same comm
   CHECK_FALSE(fs::exists(out));
   const int kept = done_segments();
   CHECK(kept >= 3);
-  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".tmp") == std::string::npos);
+  for (const std::string& name : files_in(work / "segments")) CHECK(name.find(".stemviz-") == std::string::npos);
   CHECK(files_in(dir) == std::vector<std::string>{".stemviz-cache", "work"});
 
   std::vector<std::string> again = arguments;
@@ -446,7 +446,7 @@ TEST_CASE("a full disk is a runtime failure naming the path, and leaves nothing 
   // Full before the render (the job's feature file), while the segments are written, and
   // only when the finished video is joined (2 s of the kit: about 0.9 MB of job folder and
   // feature cache, then 0.3 MB of video).
-  for (const auto& full_at : {std::pair{"100k", ".job/features.svf"}, std::pair{"400k", ".job/segments/"},
+  for (const auto& full_at : {std::pair{"100k", ".job/.features.svf.stemviz-"}, std::pair{"400k", ".job/segments/"},
                               std::pair{"1000k", ".out.mp4.stemviz-"}}) {
     const std::string size = full_at.first, stage = full_at.second;
     CAPTURE(size);

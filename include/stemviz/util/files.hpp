@@ -50,13 +50,26 @@ void write_file(const std::filesystem::path& path, std::string_view bytes);
 // The reason the last system call failed (errno), for messages; "an unknown error" when none is set.
 std::string system_error_text();
 
-// Where this process writes `final_path` until it is complete: ".NAME.stemviz-PID" and
-// `suffix` beside it (hidden, and named after the process so that runs never collide).
-std::filesystem::path temp_path_for(const std::filesystem::path& final_path, std::string_view suffix = "");
+// What a temporary name stands for: the file itself, written until it is complete; a
+// scratch folder of a job beside an output; or a sample (plan --estimate) removed after use.
+enum class TempKind { file, scratch_folder, sample };
+
+// The one scheme for temporary names: where this process writes `final_path` until it is
+// complete, ".NAME.stemviz-HOST-PID" beside it, with ".job" for a scratch folder and
+// ".sample" for a sample. Hidden; in the same folder, so that the rename never crosses
+// filesystems; named after the machine and the process, so that two runs writing the same
+// file (a scheduler's retry while the first attempt still runs, on this machine or another
+// sharing the folder) never collide. Every file stemviz writes is named by it; TempFile
+// removes it on failure.
+std::filesystem::path temp_path_for(const std::filesystem::path& final_path, TempKind kind = TempKind::file);
 
 // Removes what stemviz processes that were killed (SIGKILL, power loss) left beside
-// `final_path`: temp_path_for() names whose process no longer runs on this machine.
-// Returns the names removed.
+// `final_path`: temp_path_for() names, of any kind, of this machine whose process no longer
+// runs. Names of other machines are never touched: their processes cannot be seen from
+// here. Returns the names removed.
 std::vector<std::string> remove_dead_leftovers(const std::filesystem::path& final_path);
+
+// The same for every file in `folder` (a job's segments folder).
+std::vector<std::string> remove_dead_leftovers_in(const std::filesystem::path& folder);
 
 }  // namespace stemviz
