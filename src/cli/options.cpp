@@ -2,15 +2,20 @@
 #include "commands.hpp"
 
 #include <stemviz/analysis/analysis.hpp>
-#include <stemviz/util/error.hpp>
 #include <stemviz/job/settings.hpp>
+#include <stemviz/scene/expression.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace stemviz::cli {
 
@@ -103,24 +108,52 @@ void add_length_options(CLI::App& command, bool& pad, bool& trim) {
   command.add_flag("--trim", trim, "Stems of different lengths: cut all to the shortest")->excludes(pad_option);
 }
 
+namespace {
+
+// Makes `option` take one of the words of `names` (in that order in --help, as
+// {h264,hevc,...}) and store its value. CLI11's CheckedTransformer would also take the
+// values as numbers and print both lists ("value in {ffv1->4,...} OR {4,0,...}").
+template <typename Enum>
+CLI::Option* words(CLI::Option* option, const std::vector<std::pair<std::string, Enum>>& names) {
+  std::vector<std::string> list;
+  for (const auto& [word, value] : names) list.push_back(word);
+  const std::string choices = fmt::format("{{{}}}", fmt::join(list, ","));
+  option->type_name(choices);
+  option->transform(CLI::Validator(
+      [names, list, choices](std::string& input) -> std::string {
+        for (const auto& [word, value] : names) {
+          if (input == word) {
+            // CLI11 then converts the value's number into the enum.
+            input = std::to_string(static_cast<int>(value));
+            return {};
+          }
+        }
+        const std::string near = closest_name(input, list);
+        return input + " is not one of " + choices + (near.empty() ? "" : "; did you mean " + near + "?");
+      },
+      ""));
+  return option;
+}
+
+}  // namespace
+
 void add_job_options(CLI::App& command, JobArguments& arguments) {
   JobSettings& job = arguments.job;
   command.add_option("stems", job.stems, "A folder of equal-length stems, or the stem files")->required();
   add_look_options(command, arguments.look);
   command.add_option("--chunk-seconds", job.chunk_seconds, "Length of each independently encoded chunk")
       ->capture_default_str();
-  std::map<std::string, VideoCodec> codecs;
-  for (const CodecFacts& facts : all_codecs()) codecs[facts.name] = facts.codec;
-  command
-      .add_option("--codec", job.codec,
-                  "h264 (MP4), hevc (MP4), prores (ProRes 4444 with alpha, MOV), vp9 (WebM, with alpha), "
-                  "ffv1 (lossless, MKV)")
-      ->transform(CLI::CheckedTransformer(codecs))
+  std::vector<std::pair<std::string, VideoCodec>> codecs;
+  for (const CodecFacts& facts : all_codecs()) codecs.emplace_back(facts.name, facts.codec);
+  words(command.add_option("--codec", job.codec,
+                           "h264 (MP4), hevc (MP4), prores (ProRes 4444 with alpha, MOV), vp9 (WebM, with alpha), "
+                           "ffv1 (lossless, MKV), png (a folder of frames)"),
+        codecs)
       ->default_str("h264")
       ->group("Output");
-  command.add_option("--quality", job.quality, "Encoder settings per codec: draft, standard or high")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, Quality>{
-          {"draft", Quality::draft}, {"standard", Quality::standard}, {"high", Quality::high}}))
+  words(command.add_option("--quality", job.quality, "Encoder settings per codec: draft, standard or high"),
+        std::vector<std::pair<std::string, Quality>>{
+            {"draft", Quality::draft}, {"standard", Quality::standard}, {"high", Quality::high}})
       ->default_str("standard")
       ->group("Output");
   command.add_option("--preset", job.preset, "x264/x265 preset, overriding --quality's (veryfast for standard)")
@@ -132,12 +165,11 @@ void add_job_options(CLI::App& command, JobArguments& arguments) {
       .add_option("--audio", job.audio_file, "Use this mix (the master) as the soundtrack instead of the stems' sum")
       ->excludes(no_audio)
       ->group("Output");
-  command
-      .add_option("--audio-codec", job.audio_codec,
-                  "aac, flac or pcm where the container holds it (WebM: opus); default: aac (opus for vp9, "
-                  "flac for ffv1)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, AudioCodec>{
-          {"aac", AudioCodec::aac}, {"flac", AudioCodec::flac}, {"pcm", AudioCodec::pcm}, {"opus", AudioCodec::opus}}))
+  words(command.add_option("--audio-codec", job.audio_codec,
+                           "aac, flac or pcm where the container holds it (WebM: opus); default: aac (opus for vp9, "
+                           "flac for ffv1)"),
+        std::vector<std::pair<std::string, AudioCodec>>{
+            {"aac", AudioCodec::aac}, {"flac", AudioCodec::flac}, {"pcm", AudioCodec::pcm}, {"opus", AudioCodec::opus}})
       ->excludes(no_audio)
       ->group("Output");
   command.add_option("--title", job.title, "Title in the video's metadata (default: the stems folder's name)")

@@ -84,6 +84,18 @@ TEST_CASE("a transparent scene gives real alpha in prores, vp9 and ffv1: 0 in th
   }
 }
 
+TEST_CASE("--help lists the codecs and qualities as words") {
+  for (const std::string command : {"render", "plan"}) {
+    CAPTURE(command);
+    const RunResult help = run(kStemviz, {command, "--help"});
+    CHECK(help.exit_code == 0);
+    CHECK(help.output.find("--codec {h264,hevc,prores,vp9,ffv1,png}=h264") != std::string::npos);
+    CHECK(help.output.find("--quality {draft,standard,high}=standard") != std::string::npos);
+    CHECK(help.output.find("--audio-codec {aac,flac,pcm,opus}") != std::string::npos);
+    CHECK(help.output.find("ENUM") == std::string::npos);
+  }
+}
+
 TEST_CASE("codec mistakes are usage errors that say what to do, and nothing is written") {
   const fs::path dir = fresh_dir("codec-errors");
   const auto refused = [&](const std::vector<std::string>& arguments, const std::string& text) {
@@ -92,6 +104,11 @@ TEST_CASE("codec mistakes are usage errors that say what to do, and nothing is w
     check_refused(kStemviz, full, 2, text, dir);
   };
   refused({"--scene", "overlay", "-o", (dir / "o.mp4").string()}, "use --codec prores, vp9, ffv1 or png");
+  // Codecs are taken by name only; a number or a typo names the choices.
+  refused({"--codec", "4", "-o", (dir / "o.mkv").string()}, "4 is not one of {h264,hevc,prores,vp9,ffv1,png}");
+  refused({"--codec", "h246", "-o", (dir / "o.mp4").string()}, "did you mean h264?");
+  refused({"--audio-codec", "1", "-o", (dir / "o.mp4").string()}, "1 is not one of {aac,flac,pcm,opus}");
+  refused({"--quality", "hihg", "-o", (dir / "o.mp4").string()}, "did you mean high?");
   refused({"--codec", "prores", "-o", (dir / "o.mp4").string()}, "name it " + (dir / "o.mov").string());
   refused({"--codec", "h264", "--audio-codec", "pcm", "-o", (dir / "o.mp4").string()}, "holds aac");
   refused({"--codec", "vp9", "--audio-codec", "aac", "-o", (dir / "o.webm").string()}, "holds opus");
