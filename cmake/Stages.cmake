@@ -1,6 +1,7 @@
 # One static library per stage folder of src/, with its own link list. What a stage may use
-# is what it links: its headers see only the include folders of what it links PUBLIC, and
-# a link check makes the build fail when its code calls into a library it does not link.
+# is what it links: its code finds the headers of the libraries it links and not those of
+# others kept in folders of their own (Cairo, Pango), and a link check makes the build fail
+# when its code calls into a library it does not link.
 #
 #   stemviz_stage(NAME SOURCES file... [PUBLIC target...] [PRIVATE target...])
 #

@@ -33,13 +33,13 @@ for target in "${targets[@]}"; do
   LLVM_PROFILE_FILE="$out/%p.profraw" "$binary" "${inputs[@]}" >"$out/replay.log" 2>&1
   llvm-profdata-14 merge -o "$out/all.profdata" "$out"/*.profraw
   # Only the files of src/ that the target links have branches in the report.
-  llvm-cov-14 report "$binary" -instr-profile="$out/all.profdata" src/*.cpp >"$out/report.txt"
+  llvm-cov-14 report "$binary" -instr-profile="$out/all.profdata" src/*/*.cpp >"$out/report.txt"
   replayed=$(sed -n 's/^replayed \([0-9]*\) inputs.*/\1/p' "$out/replay.log")
   # Columns of llvm-cov's report: ... Branches, Missed Branches, Cover.
   read -r branches missed < <(awk '$1 == "TOTAL" { print $(NF-2), $(NF-1) }' "$out/report.txt")
   printf '%-9s %8s %9s %8s\n' "$target" "${replayed:-?}" "$branches" "$((branches - missed))"
   if [ -n "${STEMVIZ_COVERAGE_FILES:-}" ]; then
-    awk 'NF >= 13 && $1 != "TOTAL" && $1 != "Filename" && $(NF-2) > 0 { printf "  %-22s %5d of %5d\n", $1, $(NF-2) - $(NF-1), $(NF-2) }' \
+    awk 'NF >= 13 && $1 != "TOTAL" && $1 != "Filename" && $(NF-2) > 0 { printf "  %-32s %5d of %5d\n", $1, $(NF-2) - $(NF-1), $(NF-2) }' \
       "$out/report.txt"
   fi
 done

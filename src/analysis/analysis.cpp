@@ -150,8 +150,8 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
 // Stores stem `stem`'s features from its raw envelope and spectrum, its smoothed level and
 // that level's normalization reference.
 void store_features(int stem, const Envelope& envelope, const SpectrumAccumulator::Result& spec,
-                    const std::vector<double>& smoothed, double reference, const AnalysisSettings& settings,
-                    double fps, FeatureTrack& track) {
+                    const std::vector<double>& smoothed, double reference, const AnalysisSettings& settings, double fps,
+                    FeatureTrack& track) {
   const std::size_t frames = smoothed.size();
   // Staged per stem: the onsets need every frame's flux before they can be stored.
   std::vector<StemFrameFeatures> out(frames);

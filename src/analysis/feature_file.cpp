@@ -119,9 +119,11 @@ std::vector<FeatureFileStem> describe_stems(const std::vector<StemInfo>& stems, 
   std::vector<FeatureFileStem> described(stems.size());
   for_each_in_parallel(static_cast<int>(stems.size()), threads, [&](int s) {
     const StemInfo& stem = stems[static_cast<std::size_t>(s)];
-    described[static_cast<std::size_t>(s)] = {stem.name,          stem.path.filename().string(),
+    described[static_cast<std::size_t>(s)] = {stem.name,
+                                              stem.path.filename().string(),
                                               hash ? sha256_of_file(stem.path) : "",
-                                              stem.channels,      stem.sample_rate,
+                                              stem.channels,
+                                              stem.sample_rate,
                                               stem.samples};
   });
   return described;

@@ -1,7 +1,7 @@
 #include <stemviz/audio/stems.hpp>
 
-#include <stemviz/util/error.hpp>
 #include <stemviz/media/libav.hpp>
+#include <stemviz/util/error.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <fmt/format.h>

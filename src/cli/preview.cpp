@@ -2,8 +2,8 @@
 // a contact sheet over the song (--sheet 4x3), or a picture redrawn on every edit (--watch).
 #include "commands.hpp"
 
-#include <stemviz/util/error.hpp>
 #include <stemviz/job/preview.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
 

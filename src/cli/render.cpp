@@ -1,8 +1,8 @@
 // `stemviz render STEMS -o OUT.mp4`: the whole pipeline with good defaults.
 #include "commands.hpp"
 
-#include <stemviz/util/error.hpp>
 #include <stemviz/job/render_job.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
 

@@ -2,9 +2,9 @@
 // `--show NAME` to print a bundled scene or shader as a starting point for one's own.
 #include "commands.hpp"
 
+#include <stemviz/scene/scene_file.hpp>
 #include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
-#include <stemviz/scene/scene_file.hpp>
 
 #include <fmt/format.h>
 

@@ -35,7 +35,7 @@ inline std::uint32_t premultiplied(float r, float g, float b, float a) {
 
 // A run of `n` pixels whose colour changes linearly: `start` at the first, plus `step` per
 // pixel. The colour at each pixel is computed afresh rather than summed step by step, so
-// that the compiler can do several pixels at once (see CMakeLists.txt for the flag that
+// that the compiler can do several pixels at once (see src/draw/CMakeLists.txt for the flag that
 // lets it); in single precision the error stays far below one level.
 void fill_linear(std::uint32_t* out, int n, const std::array<float, 4>& start, const std::array<float, 4>& step) {
   const float r = start[0], g = start[1], b = start[2], a = start[3];

@@ -1,9 +1,9 @@
 #include <stemviz/draw/plot.hpp>
 
-#include <stemviz/util/error.hpp>
-#include <stemviz/scene/palette.hpp>
 #include <stemviz/draw/cairo.hpp>
 #include <stemviz/draw/text.hpp>
+#include <stemviz/scene/palette.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
 #include <pango/pangocairo.h>
@@ -57,8 +57,8 @@ int missing_glyphs(const std::string& text) {
   return pango_layout_get_unknown_glyphs_count(text_layout(cr.get(), text, 14.0).get());
 }
 
-void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names, const Timeline& timeline,
-                        const FeatureTrack& features, const PlotSize& size) {
+void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names,
+                        const Timeline& timeline, const FeatureTrack& features, const PlotSize& size) {
   const int stem_count = features.stem_count();
   const int height = static_cast<int>(kTopMargin + kAxisHeight) + stem_count * size.lane_height;
   CairoSurfacePtr surface = make_image_surface(size.width, height);

@@ -44,8 +44,8 @@ namespace {
 // The face of `world` corners `indices` (of an object whose corners average to `inside`),
 // shaded and projected; false when it does not show (see add_object_faces).
 bool make_face(const SceneDescription& d, const StagedObject& object, const StageView& view, bool mirror,
-               const std::vector<Vec3>& world, const Vec3& inside, const std::array<int, 4>& indices,
-               SceneEvaluator& e, ScreenFace& face) {
+               const std::vector<Vec3>& world, const Vec3& inside, const std::array<int, 4>& indices, SceneEvaluator& e,
+               ScreenFace& face) {
   const Camera& camera = view.camera;
   const SceneEvaluator::ObjectValues& o = object.values;
   const double sign = mirror ? -1.0 : 1.0;
@@ -91,7 +91,8 @@ bool make_face(const SceneDescription& d, const StagedObject& object, const Stag
   if (d.shader.per_vertex) {
     face.per_vertex = true;
     for (int k = 0; k < corners; ++k) {
-      const ShaderRun::Result at = e.shade(normal, corner(k), camera.position, object.base, mirror, fraction(corner(k)));
+      const ShaderRun::Result at =
+          e.shade(normal, corner(k), camera.position, object.base, mirror, fraction(corner(k)));
       face.corner_colours[static_cast<std::size_t>(k)] = {at.r, at.g, at.b};
       face.corner_alpha[static_cast<std::size_t>(k)] = at.a * opacity;
     }
@@ -140,7 +141,8 @@ void floor_outline(const SceneDescription& d, int stems, double radius, double t
   const int sides = d.floor.shape == FloorShape::disc ? 96 : SceneEvaluator::polygon_sides(d, stems);
   for (int k = 0; k < sides; ++k) {
     const double a = 2.0 * std::numbers::pi * k / sides + (d.floor.shape == FloorShape::polygon ? turn : 0.0);
-    const Projected p = project(view.camera, {radius * std::sin(a), 0.0, radius * std::cos(a)}, view.width, view.height);
+    const Projected p =
+        project(view.camera, {radius * std::sin(a), 0.0, radius * std::cos(a)}, view.width, view.height);
     if (p.depth <= 0.05) {
       xy.clear();
       return;

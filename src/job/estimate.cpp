@@ -62,7 +62,11 @@ ShardingEstimate predict(const Manifest& m, const PlanEstimate& measured, int sh
 
 }  // namespace
 
-PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores, const fs::path& beside) {
+PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
+  // The samples go to the system's temporary folder: --estimate writes nothing of its own
+  // in the user's folders. What a killed estimate left there goes first.
+  const fs::path sample_beside = fs::temp_directory_path() / "stemviz-estimate";
+  remove_dead_leftovers(sample_beside);
   const Manifest& m = job.manifest;
   std::vector<std::string> names;
   for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
@@ -75,7 +79,7 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores, const f
     const Chunk& chunk = m.plan.chunks[static_cast<std::size_t>(at * static_cast<double>(m.plan.chunks.size()))];
     // Whole chunks (up to 1 s at 60 fps): a segment's keyframe, encoder start and flush
     // weigh on its frames as in the render. The file goes when `sample` does.
-    const TempFile sample(temp_path_for(beside, TempKind::sample));
+    const TempFile sample(temp_path_for(sample_beside, TempKind::sample));
     SegmentEncoder encoder(sample.path(), m.video);
     const std::int64_t frames = std::min<std::int64_t>(chunk.frame_count, 60);
     for (std::int64_t f = chunk.first_frame; f < chunk.first_frame + frames; ++f) {

@@ -60,7 +60,6 @@ fs::path layer_segment_path(const fs::path& segment_dir, const Chunk& chunk, int
   return segment_path(segment_dir / fmt::format("layer-{:02}", stem + 1), chunk, codec);
 }
 
-
 void record_file(const fs::path& file, const std::string& job_hash, std::int64_t frames) {
   std::error_code error;
   const auto bytes = fs::file_size(file, error);
@@ -171,7 +170,6 @@ std::string chunk_problem(const fs::path& segments, const Manifest& m, const Chu
   }
   return problem;
 }
-
 
 std::vector<ChunkState> chunk_states(const LoadedJob& job) {
   const Manifest& m = job.manifest;

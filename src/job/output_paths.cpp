@@ -32,8 +32,8 @@ ScratchDir::ScratchDir(const fs::path& output) : folder_(temp_path_for(output, T
   std::error_code error;
   fs::remove_all(path(), error);
   if (!fs::create_directory(path(), error)) {
-    throw Failure(fmt::format("cannot create the scratch folder {}: {}", path().string(),
-                              error ? error.message() : "it exists"));
+    throw Failure(
+        fmt::format("cannot create the scratch folder {}: {}", path().string(), error ? error.message() : "it exists"));
   }
 }
 

@@ -59,7 +59,7 @@ PlanSummary run_plan(const PlanOptions& options) {
     const int cores = options.cores_per_machine > 0
                           ? options.cores_per_machine
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    summary.estimate = estimate_job(prepared, options.shards, cores, folder.empty() ? fs::path("plan") : folder);
+    summary.estimate = estimate_job(prepared, options.shards, cores);
   }
   const Manifest& m = prepared.manifest;
   if (!folder.empty()) {

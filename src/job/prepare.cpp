@@ -13,7 +13,7 @@ namespace stemviz {
 namespace fs = std::filesystem;
 
 // How messages name the stems the user gave.
-std::string describe(const std::vector<fs::path>& inputs) {
+std::string describe_inputs(const std::vector<fs::path>& inputs) {
   return inputs.size() == 1 ? inputs.front().string() : fmt::format("the {} stems given", inputs.size());
 }
 
@@ -83,7 +83,7 @@ std::vector<StemInfo> load_stems(const std::vector<fs::path>& inputs, LengthPoli
     throw InputError(
         fmt::format("{}: {} stems found, at most {} can be shown; group some of "
                     "them into submixes",
-                    describe(inputs), stems.size(), kMaxStems));
+                    describe_inputs(inputs), stems.size(), kMaxStems));
   }
   return stems;
 }
@@ -196,8 +196,9 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   const std::int64_t end_frame =
       settings.to ? std::min(song_frames, timeline.frame_at_or_after(*settings.to)) : song_frames;
   if (first_frame >= end_frame) {
-    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)", describe(settings.stems),
-                                 settings.from.value_or(0.0), timeline.duration_seconds()));
+    throw InputError(fmt::format("{}: --from {} lies past the end of the song ({:.3f} s)",
+                                 describe_inputs(settings.stems), settings.from.value_or(0.0),
+                                 timeline.duration_seconds()));
   }
   AnalysisSettings analysis = settings.analysis;
   analysis.threads = threads;

@@ -95,7 +95,6 @@ class SegmentEncoder::Impl {
   std::vector<std::uint8_t> straight_;  // the picture with alpha unpremultiplied
 };
 
-
 SegmentEncoder::Impl::Impl(const fs::path& path, const VideoSettings& settings)
     : path_(path), temp_(temp_path_for(path)) {
   const std::string where = path_.string();
@@ -240,7 +239,6 @@ void SegmentEncoder::Impl::commit() {
   format_.reset();  // closes the file before the rename
   temp_.keep_as(path_);
 }
-
 
 SegmentEncoder::SegmentEncoder(const fs::path& path, const VideoSettings& settings)
     : impl_(std::make_unique<Impl>(path, settings)) {}

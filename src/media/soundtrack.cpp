@@ -66,8 +66,7 @@ void write_soundtrack_master(const std::vector<StemInfo>& stems, float gain, int
   MixReader mix(stems, gain, sample_rate);
   mix.seek(first);
   write_flac_master(
-      path, sample_rate, end - first,
-      [&](float* out, std::int64_t count) { return mix.read(out, count); }, "a stem");
+      path, sample_rate, end - first, [&](float* out, std::int64_t count) { return mix.read(out, count); }, "a stem");
 }
 
 void copy_soundtrack_master(const StemInfo& audio, std::int64_t first, std::int64_t end, const fs::path& path) {

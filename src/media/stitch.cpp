@@ -1,8 +1,8 @@
 #include <stemviz/media/stitch.hpp>
 
+#include <stemviz/media/libav.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
-#include <stemviz/media/libav.hpp>
 
 #include <fmt/format.h>
 
@@ -355,8 +355,7 @@ void check_output(std::int64_t frames, Rational fps, const fs::path& path, bool 
   const MediaSummary summary = summarize_media(path);
   const double frame_seconds = 1.0 / fps.to_double();
   if (summary.video_frames != frames) {
-    throw Failure(
-        fmt::format("{}: has {} frames instead of {}", path.string(), summary.video_frames, frames));
+    throw Failure(fmt::format("{}: has {} frames instead of {}", path.string(), summary.video_frames, frames));
   }
   if (audio && std::abs(summary.audio_seconds - summary.video_seconds) > frame_seconds + 1e-6) {
     throw Failure(fmt::format("{}: audio lasts {:.3f} s but video {:.3f} s", path.string(), summary.audio_seconds,

@@ -196,8 +196,8 @@ void SceneEvaluator::layout(const SceneDescription& d, int stems, std::vector<Ve
   }
 }
 
-ShaderRun::Result SceneEvaluator::shade(const Vec3& normal, const Vec3& point, const Vec3& eye, const Colour& base, bool mirror,
-                        double height_fraction) {
+ShaderRun::Result SceneEvaluator::shade(const Vec3& normal, const Vec3& point, const Vec3& eye, const Colour& base,
+                                        bool mirror, double height_fraction) {
   const Vec3 view = normalize(eye - point);
   double diffuse = 0.0, highlight = 0.0;
   Colour tinted{};  // the diffuse light in each channel, lights' colours included

@@ -1,8 +1,8 @@
 #include <stemviz/scene/scene_file.hpp>
 
-#include <stemviz/util/bundled.hpp>
 #include <stemviz/media/codecs.hpp>
 #include <stemviz/scene/table_reader.hpp>
+#include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>

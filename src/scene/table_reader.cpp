@@ -31,7 +31,6 @@ const char* type_name(const toml::node& node) {
   }
 }
 
-
 }  // namespace
 
 TableReader::TableReader(const toml::table& table, std::string title, const std::string& file,

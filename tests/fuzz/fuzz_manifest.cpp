@@ -2,9 +2,9 @@
 // (InputError, JobMismatch) or gives a manifest whose plan can be walked shard by shard.
 // Most fuzzed texts fail the content hash first, so each input is also tried sealed again
 // with the hash it would need: that lets the fuzzer reach every entry's checks.
+#include <stemviz/job/manifest.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/hash.hpp>
-#include <stemviz/job/manifest.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -2,8 +2,8 @@
 // InputError or gives a program that the default scene runs on every face of a few frames.
 #include "draw.hpp"
 
-#include <stemviz/util/error.hpp>
 #include <stemviz/scene/shader.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <cstddef>
 #include <string_view>

@@ -1,6 +1,6 @@
-#include <stemviz/util/error.hpp>
 #include <stemviz/scene/expression.hpp>
 #include <stemviz/scene/shader.hpp>
+#include <stemviz/util/error.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-#include <stemviz/util/error.hpp>
 #include <stemviz/analysis/feature_file.hpp>
+#include <stemviz/util/error.hpp>
 #include <stemviz/util/hash.hpp>
 
 #include "../support/probe.hpp"

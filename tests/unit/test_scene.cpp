@@ -1,8 +1,8 @@
 #include "../support/probe.hpp"
 
+#include <stemviz/draw/canvas.hpp>
 #include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
-#include <stemviz/draw/canvas.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-#include <stemviz/util/error.hpp>
 #include <stemviz/job/manifest.hpp>
 #include <stemviz/job/plan.hpp>
+#include <stemviz/util/error.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <doctest/doctest.h>

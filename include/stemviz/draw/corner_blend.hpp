@@ -1,4 +1,4 @@
-// Part of the render stage's drawing: the colours of a face shaded per vertex (`@vertex`
+// Part of the drawing stage: the colours of a face shaded per vertex (`@vertex`
 // shaders), blended across the face from its corners.
 //
 // Cairo's mesh gradients do this too, but they shade every point of the whole patch at

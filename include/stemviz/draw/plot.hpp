@@ -1,4 +1,4 @@
-// Part of the analysis stage: a picture of the features for `stemviz analyze --plot`, one
+// Part of the drawing stage: a picture of the features for `stemviz analyze --plot`, one
 // labelled lane per stem with its level envelope and onsets over a time axis.
 #pragma once
 
@@ -18,8 +18,8 @@ struct PlotSize {
 
 // Draws the plot and writes it as PNG to `path` (the caller handles temporary names).
 // Throws Failure when Cairo cannot draw or write it.
-void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names, const Timeline& timeline,
-                        const FeatureTrack& features, const PlotSize& size = {});
+void write_feature_plot(const std::filesystem::path& path, const std::vector<std::string>& stem_names,
+                        const Timeline& timeline, const FeatureTrack& features, const PlotSize& size = {});
 
 // How many characters of `text` (UTF-8) no installed font can draw in a label: 0 when
 // every script and emoji in it has a font (the setup installs DejaVu, WenQuanYi Micro Hei

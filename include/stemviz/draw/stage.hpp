@@ -35,7 +35,7 @@ struct StagedObject {
   Vec3 centre;        // on the floor, after the layout's turn
   double turn = 0.0;  // the layout's, radians
   SceneEvaluator::ObjectValues values{};
-  Colour base;        // the stem's colour
+  Colour base;  // the stem's colour
 };
 
 // The picture the stage is projected into.

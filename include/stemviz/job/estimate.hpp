@@ -5,6 +5,7 @@
 #include <stemviz/job/prepare.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <vector>
 
 namespace stemviz {
@@ -28,7 +29,8 @@ struct PlanEstimate {
 
 // Draws and encodes a few frames from two places in the song on this thread, then predicts
 // the job's wall time and core-hours at `shards` shards (and at powers of two) on machines
-// of `cores` cores. Writes its sample segments beside `beside` and removes them.
-PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores, const std::filesystem::path& beside);
+// of `cores` cores. Its sample segments are temporary files in the system's temporary
+// folder, removed after use.
+PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores);
 
 }  // namespace stemviz

@@ -40,7 +40,6 @@ std::filesystem::path segment_path(const std::filesystem::path& segment_dir, con
 std::filesystem::path layer_segment_path(const std::filesystem::path& segment_dir, const Chunk& chunk, int stem,
                                          VideoCodec codec);
 
-
 // Writes `file`'s record for the job whose manifest hash is `job_hash`.
 void record_file(const std::filesystem::path& file, const std::string& job_hash, std::int64_t frames = 0);
 

@@ -1,4 +1,4 @@
-// Plan stage, on disk: the manifest of a job folder (manifest.json). It holds every setting
+// The plan on disk: the manifest of a job folder (manifest.json). It holds every setting
 // a worker needs to render its chunks byte for byte as any other machine would: the
 // software versions that decide the bytes, the resolved scene and shader texts, the video
 // settings, the content hashes of the stems and features, the chunks' frame ranges and
@@ -6,9 +6,9 @@
 // names the job: segments record it, so a segment of another job is never joined.
 #pragma once
 
-#include <stemviz/media/codecs.hpp>
 #include <stemviz/analysis/feature_file.hpp>
 #include <stemviz/job/plan.hpp>
+#include <stemviz/media/codecs.hpp>
 #include <stemviz/scene/scene_file.hpp>
 
 #include <filesystem>

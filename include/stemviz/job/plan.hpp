@@ -1,4 +1,4 @@
-// Plan stage: cuts the frames to render into chunks. A chunk is the unit of work of the
+// The plan (in the job stage): cuts the frames to render into chunks. A chunk is the unit of work of the
 // render pool and becomes one video segment that starts on a keyframe.
 #pragma once
 

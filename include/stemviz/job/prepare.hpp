@@ -23,7 +23,7 @@ namespace stemviz {
 inline constexpr int kMaxStems = 32;
 
 // How messages name the stems the user gave.
-std::string describe(const std::vector<std::filesystem::path>& inputs);
+std::string describe_inputs(const std::vector<std::filesystem::path>& inputs);
 
 // The song's timeline: at the soundtrack's rate, as long as `lengths` makes it.
 Timeline song_timeline(const std::vector<StemInfo>& stems, LengthPolicy lengths, Rational fps);

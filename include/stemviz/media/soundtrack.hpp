@@ -33,5 +33,4 @@ void encode_soundtrack(const std::filesystem::path& master, int sample_rate, std
                        const std::filesystem::path& path, AudioCodec audio, const char* container,
                        std::int64_t bit_rate = 192'000);
 
-
 }  // namespace stemviz

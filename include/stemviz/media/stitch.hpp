@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace stemviz {
@@ -29,9 +30,8 @@ struct OutputSettings {
 // Writes `output` from `segments` (in order, at `fps`) and `soundtrack` (from
 // encode_soundtrack; empty for a silent video), with the title and the stemviz version in
 // the container's metadata. Every segment must hold exactly its frames.
-void stitch(const std::vector<SegmentFile>& segments, Rational fps,
-            const std::filesystem::path& soundtrack, const std::filesystem::path& output,
-            const OutputSettings& settings);
+void stitch(const std::vector<SegmentFile>& segments, Rational fps, const std::filesystem::path& soundtrack,
+            const std::filesystem::path& output, const OutputSettings& settings);
 
 // For png: writes the frames of `segments` (whose packets are whole PNG files) into
 // `folder` as frame-000000.png, frame-000001.png, ... (six digits or more), and copies

@@ -1,4 +1,5 @@
-// Reading scene files: one TOML table at a time, through typed getters whose mistakes name
+// Part of the scene stage, for its own sources (it exposes toml++, which only the scene
+// stage links). Reading scene files: one TOML table at a time, through typed getters whose mistakes name
 // the file, line and column and the closest known key. Every section of a scene (and every
 // new layer kind or effect) reads its keys through one of these.
 #pragma once
