@@ -19,11 +19,11 @@ function(stemviz_stage name)
   add_library(${target} STATIC ${stage_SOURCES})
   target_include_directories(${target} PUBLIC "${PROJECT_SOURCE_DIR}/include")
   target_link_libraries(${target} PUBLIC ${stage_PUBLIC} PRIVATE stemviz_settings stemviz_warnings ${stage_PRIVATE})
-  # The link check puts these objects into a shared object. Nothing interposes stemviz's
-  # functions, so position-independent code may still inline them as an executable would.
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-  target_compile_options(${target} PRIVATE -fno-semantic-interposition)
   if(STEMVIZ_LINK_CHECKS)
+    # The link check puts these objects into a shared object. Nothing interposes stemviz's
+    # functions, so position-independent code may still inline them as an executable would.
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    target_compile_options(${target} PRIVATE -fno-semantic-interposition)
     add_library(${target}_link_check SHARED "${PROJECT_SOURCE_DIR}/cmake/link_check.cpp")
     target_link_libraries(${target}_link_check PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${target}>")
     target_link_options(${target}_link_check PRIVATE -Wl,--no-undefined)
