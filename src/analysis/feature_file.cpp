@@ -4,6 +4,7 @@
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
+#include <stemviz/util/json.hpp>
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -227,7 +228,7 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
   std::string text(static_cast<std::size_t>(text_size), '\0');
   if (!read_at(file_.get(), text.data(), text.size(), text_start)) throw damaged("the feature file is truncated");
   try {
-    const auto json = nlohmann::json::parse(text);
+    const auto json = parse_json_capped<nlohmann::json>(text, path.string());
     metadata.timeline.fps = {json_int64(json.at("fps").at(0)), json_int64(json.at("fps").at(1))};
     metadata.timeline.sample_rate = json_int(json.at("sample_rate"));
     metadata.timeline.samples = json_int64(json.at("samples"));
@@ -244,6 +245,9 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
   stems_ = static_cast<int>(metadata.stems.size());
+  if (!is_frame_rate(metadata.timeline.fps) || metadata.timeline.sample_rate <= 0) {
+    throw damaged("the feature file has an impossible frame or sample rate");
+  }
   if (frames_ < 0 || bands_ < 0 || bands_ > kMaxBands || (stems_ == 0 && frames_ != 0)) {
     throw damaged("the feature file has impossible sizes");
   }

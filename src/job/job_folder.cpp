@@ -3,6 +3,7 @@
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
+#include <stemviz/util/json.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -76,7 +77,7 @@ std::string check_file(const fs::path& file, const std::string& job_hash, std::i
   if (!fs::is_regular_file(file, error)) return "missing";
   if (!fs::is_regular_file(record_path(file), error)) return "unfinished (no record beside it)";
   try {
-    const Json record = Json::parse(read_whole(record_path(file)));
+    const Json record = parse_json_capped<Json>(read_whole(record_path(file)), record_path(file).string());
     if (record.at("job").get<std::string>() != job_hash) return "made for another job";
     if (frames > 0 && record.value("frames", std::int64_t{0}) != frames) return "holds another frame count";
     if (record.at("bytes").get<std::uintmax_t>() != fs::file_size(file, error) || error) {

@@ -6,6 +6,7 @@
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
+#include <stemviz/util/json.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -301,7 +302,7 @@ Manifest read_manifest(const fs::path& path) {
 Manifest parse_manifest(std::string_view text, const fs::path& path) {
   Json json;
   try {
-    json = Json::parse(text);
+    json = parse_json_capped<Json>(text, path.string());
   } catch (const Json::parse_error& error) {
     throw InputError(
         fmt::format("{}: not a valid manifest (invalid JSON at byte {}); it may be truncated, "

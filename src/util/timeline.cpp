@@ -21,6 +21,11 @@ bool parse_int(std::string_view text, std::int64_t& value) {
 
 }  // namespace
 
+bool is_frame_rate(const Rational& rate) {
+  return rate.num >= 1 && rate.den >= 1 && rate.num <= kMaxFrameRateTerm && rate.den <= kMaxFrameRateTerm &&
+         rate.to_double() <= 1000.0;
+}
+
 Rational parse_frame_rate(const std::string& text, const std::string& what) {
   Rational rate;
   const auto slash = text.find('/');
@@ -35,10 +40,10 @@ Rational parse_frame_rate(const std::string& text, const std::string& what) {
   } else {
     ok = parse_int(text, rate.num);
   }
-  if (!ok || rate.num <= 0 || rate.den <= 0 || rate.to_double() > 1000.0) {
+  if (!ok || !is_frame_rate(rate)) {
     throw UsageError(what + " '" + text +
                      "' is not a frame rate: give a positive number such as 60, 29.97 or "
-                     "30000/1001 (at most 1000)");
+                     "30000/1001 (at most 1000, with terms up to 1000000)");
   }
   return rate;
 }

@@ -251,6 +251,13 @@ TEST_CASE("a manifest that was edited, damaged or made by another build is refus
     refused(edited, 4, "does not match its hash");
   }
   SUBCASE("a truncated manifest") { refused(original.substr(0, original.size() / 2), 3, "truncated"); }
+  SUBCASE("brackets nested 100,000 deep are refused before anything walks them") {
+    // The JSON serializer that computes the hash recursed once per level and overflowed
+    // the stack (SIGSEGV).
+    std::string nested = original;
+    nested.insert(1, "\"deep\": " + std::string(100'000, '[') + std::string(100'000, ']') + ",");
+    refused(nested, 3, "nests deeper than 32 levels");
+  }
   SUBCASE("another stemviz version") {
     refused(rehashed([](Manifest& m) { m.software.stemviz = "0.0.1"; }), 4, "stemviz 0.0.1 (this binary: ");
   }

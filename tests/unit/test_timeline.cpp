@@ -61,6 +61,15 @@ TEST_SUITE("timeline") {
     CHECK(parse_frame_rate("59.94", "--fps") == Rational{60000, 1001});
     CHECK(parse_frame_rate("24000/1001", "--fps") == Rational{24000, 1001});
     CHECK_THROWS_AS(parse_frame_rate("0", "--fps"), UsageError);
+    // Terms so large that a rate's denominator times a sample rate leaves 64 bits: such a
+    // timeline divided by zero (a manifest's 1/281474976710656 at 65536 Hz).
+    CHECK_THROWS_AS(parse_frame_rate("1/281474976710656", "fps"), UsageError);
+    CHECK_THROWS_AS(parse_frame_rate("1000001/1000001", "fps"), UsageError);
+    CHECK(parse_frame_rate("1000000/999999", "fps") == Rational{1000000, 999999});
+    CHECK(is_frame_rate({30000, 1001}));
+    CHECK_FALSE(is_frame_rate({0, 1}));
+    CHECK_FALSE(is_frame_rate({60, 0}));
+    CHECK_FALSE(is_frame_rate({1001, 1}));
     CHECK_THROWS_AS(parse_frame_rate("-5", "--fps"), UsageError);
     CHECK_THROWS_AS(parse_frame_rate("abc", "--fps"), UsageError);
     CHECK_THROWS_WITH(parse_frame_rate("60/0", "--fps"), doctest::Contains("--fps '60/0' is not a frame rate"));

@@ -18,8 +18,17 @@ struct Rational {
   friend bool operator==(const Rational&, const Rational&) = default;
 };
 
+// The largest numerator or denominator of a frame rate. Real rates need far less (30000/1001),
+// and the bound keeps a rate's denominator times any sample rate well within 64 bits, where
+// 1/281474976710656 at 65536 Hz made the timeline divide by zero.
+inline constexpr std::int64_t kMaxFrameRateTerm = 1'000'000;
+
+// True for a frame rate the timeline can work with: numerator and denominator from 1 to
+// kMaxFrameRateTerm, at most 1000 frames per second.
+bool is_frame_rate(const Rational& rate);
+
 // Parses "60", "29.97" (taken as 30000/1001), "30000/1001" or "59.94"; throws UsageError
-// naming `what` when the text is not a positive rate of at most 1000.
+// naming `what` when the text is not a rate is_frame_rate() accepts.
 Rational parse_frame_rate(const std::string& text, const std::string& what);
 
 // floor(a * b / c) for non-negative a, b and positive c, without overflow.
