@@ -251,6 +251,11 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
   if (frames_ < 0 || bands_ < 0 || bands_ > kMaxBands || (stems_ == 0 && frames_ != 0)) {
     throw damaged("the feature file has impossible sizes");
   }
+  // Every frame of the song has its features: a render must never draw past what the file holds.
+  if (stems_ > 0 && frames_ != metadata.timeline.frame_count()) {
+    throw damaged(fmt::format("the feature file holds {} frames, but its timeline has {}", frames_,
+                              metadata.timeline.frame_count()));
+  }
   values_start_ = text_start + text_size;
   // Divided rather than multiplied out, so that a damaged frame count cannot wrap around to
   // the file's size.

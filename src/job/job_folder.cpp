@@ -106,6 +106,10 @@ LoadedJob load_job(const fs::path& folder) {
   }
   LoadedJob job{folder, read_manifest(manifest_file), {}, {}};
   const fs::path features = folder / job.manifest.features_file;
+  if (fs::exists(features, error) && !fs::is_regular_file(features, error)) {
+    // A pipe would block the read until something writes to it.
+    throw InputError(fmt::format("{}: not a regular file; plan the job again", features.string()));
+  }
   std::string hash;
   job.rows = std::make_unique<FeatureFileRows>(features, job.features, &hash);
   const Manifest& m = job.manifest;

@@ -2,6 +2,7 @@
 
 #include <stemviz/draw/cairo.hpp>
 #include <stemviz/draw/text.hpp>
+#include <stemviz/job/prepare.hpp>
 #include <stemviz/media/versions.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
@@ -184,27 +185,45 @@ Manifest from_json(const Json& j, const fs::path& path) {
   const auto broken = [&](const std::string& what) {
     return InputError(fmt::format("{}: {}; plan the job again", path.string(), what));
   };
-  if (m.shards < 1) throw broken("the shard count is below 1");
+  // The limits `plan` enforces hold for a manifest read from a job folder too: anything
+  // beyond them was not written by stemviz, and some would exhaust memory or time.
   if (m.stems.empty()) throw broken("no stems are listed");
+  if (m.stems.size() > static_cast<std::size_t>(kMaxStems)) {
+    throw broken(fmt::format("it lists {} stems, more than the {} a picture shows", m.stems.size(), kMaxStems));
+  }
   if (m.plan.timeline.sample_rate <= 0 || m.plan.timeline.samples <= 0 || !(m.video.fps == m.plan.timeline.fps)) {
     throw broken("the timeline is inconsistent");
   }
+  if (m.video.fps.to_double() > kMaxVideoFps) {
+    throw broken(
+        fmt::format("its frame rate {} is above the {} fps stemviz makes", m.video.fps.to_string(), kMaxVideoFps));
+  }
+  // Checked before the chunks, so that no sum of their frame counts can overflow.
+  if (m.plan.first_frame < 0 || m.plan.first_frame >= m.plan.end_frame ||
+      m.plan.end_frame > m.plan.timeline.frame_count()) {
+    throw broken("the frames to render lie outside the song");
+  }
+  const Json& chunks = j.at("chunks");
+  if (chunks.empty() || static_cast<std::int64_t>(chunks.size()) > m.plan.frame_count()) {
+    throw broken("the chunks do not cover the frames to render");
+  }
+  if (m.shards < 1 || static_cast<std::size_t>(m.shards) > chunks.size()) {
+    throw broken(fmt::format("the shard count {} is not from 1 to its {} chunks", m.shards, chunks.size()));
+  }
   std::int64_t next_frame = m.plan.first_frame;
-  for (const Json& c : j.at("chunks")) {
+  for (const Json& c : chunks) {
     const Chunk chunk{json_int(c.at("index")), json_int64(c.at("first_frame")), json_int64(c.at("frames"))};
     const int shard = json_int(c.at("shard"));
     if (chunk.index != static_cast<int>(m.plan.chunks.size()) || chunk.first_frame != next_frame ||
-        chunk.frame_count < 1 || shard < 0 || shard >= m.shards) {
+        chunk.frame_count < 1 || chunk.frame_count > m.plan.end_frame - chunk.first_frame || shard < 0 ||
+        shard >= m.shards) {
       throw broken(fmt::format("chunk {} does not follow the chunk before it", chunk.index));
     }
     next_frame = chunk.end_frame();
     m.plan.chunks.push_back(chunk);
     m.shard_of_chunk.push_back(shard);
   }
-  if (m.plan.chunks.empty() || next_frame != m.plan.end_frame || m.plan.first_frame < 0 ||
-      m.plan.end_frame > m.plan.timeline.frame_count()) {
-    throw broken("the chunks do not cover the frames to render");
-  }
+  if (next_frame != m.plan.end_frame) throw broken("the chunks do not cover the frames to render");
 
   const Json& scene = j.at("scene");
   const Json& shader = scene.at("shader");
@@ -289,6 +308,11 @@ void write_manifest(const fs::path& path, Manifest& manifest) {
 }
 
 Manifest read_manifest(const fs::path& path) {
+  std::error_code error;
+  if (fs::exists(path, error) && !fs::is_regular_file(path, error)) {
+    // A pipe would block the read until something writes to it.
+    throw InputError(fmt::format("{}: not a regular file; give a folder made by `stemviz plan`", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InputError(

@@ -111,9 +111,6 @@ std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
 
 namespace {
 
-// Video above this rate is refused: players and editors do not go further.
-constexpr double kMaxVideoFps = 240.0;
-
 // The stems' folder name ("Song" for Song/ or Song/kick.wav).
 std::string default_title(const std::vector<fs::path>& inputs) {
   const fs::path first = fs::absolute(inputs.front()).lexically_normal();

@@ -7,6 +7,8 @@
 #include <stemviz/job/manifest.hpp>
 
 #include <doctest/doctest.h>
+
+#include <sys/stat.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -263,6 +265,37 @@ TEST_CASE("a manifest that was edited, damaged or made by another build is refus
   }
   SUBCASE("another libavcodec") {
     refused(rehashed([](Manifest& m) { m.software.libavcodec = "61.3.100"; }), 4, "libavcodec 61.3.100");
+  }
+  // The limits `plan` enforces hold when a manifest is read: beyond them a job would
+  // exhaust memory or time, or divide by zero.
+  SUBCASE("more stems than a picture shows") {
+    refused(rehashed([](Manifest& m) { m.stems.resize(33, m.stems.front()); }), 3,
+            "it lists 33 stems, more than the 32 a picture shows");
+  }
+  SUBCASE("more shards than chunks") {
+    refused(rehashed([](Manifest& m) { m.shards = 2'000'000'000; }), 3,
+            "the shard count 2000000000 is not from 1 to its");
+  }
+  SUBCASE("a frame rate above 240") {
+    refused(rehashed([](Manifest& m) {
+              m.video.fps = m.plan.timeline.fps = {1000, 1};
+            }),
+            3, "its frame rate 1000 is above the 240 fps");
+  }
+  SUBCASE("chunk frame counts whose sum wraps around") {
+    refused(rehashed([](Manifest& m) {
+              m.plan.chunks[0].frame_count = std::int64_t{1} << 62;
+              m.plan.chunks[1].first_frame = m.plan.chunks[0].end_frame();
+              m.plan.chunks[1].frame_count = std::int64_t{1} << 62;
+            }),
+            3, "chunk 0 does not follow the chunk before it");
+  }
+  SUBCASE("a pipe as the manifest is refused at once") {
+    fs::remove(job / "manifest.json");
+    REQUIRE(mkfifo((job / "manifest.json").c_str(), 0600) == 0);
+    const RunResult result = finish(start(kStemviz, {"shard", job.string(), "--index", "0"}), std::chrono::seconds(20));
+    CHECK(result.exit_code == 3);
+    CHECK(result.output.find("manifest.json: not a regular file") != std::string::npos);
   }
   SUBCASE("a file outside the job folder") {
     refused(rehashed([](Manifest& m) { m.features_file = "../features.svf"; }), 3, "not a plain file name");

@@ -21,6 +21,8 @@ namespace stemviz {
 
 // The most stems one picture shows.
 inline constexpr int kMaxStems = 32;
+// Video above this rate is refused: players and editors do not go further.
+inline constexpr double kMaxVideoFps = 240.0;
 
 // How messages name the stems the user gave.
 std::string describe_inputs(const std::vector<std::filesystem::path>& inputs);
