@@ -492,12 +492,22 @@ SceneDescription load_scene(const std::string& name_or_path) {
                     name_or_path));
   }
   const fs::path local = fs::path("scenes") / (name_or_path + ".toml");
+  const std::string bundled_path = "scenes/" + name_or_path + ".toml";
+  const BundledFile* bundled = find_bundled(bundled_path);
   std::error_code error;
   if (fs::is_regular_file(local, error)) {
-    return parse_scene(read_text_file(local, "scene file"), name_or_path, local.string(), local.parent_path());
+    SceneDescription scene =
+        parse_scene(read_text_file(local, "scene file"), name_or_path, local.string(), local.parent_path());
+    if (bundled != nullptr) {
+      // A file that happens to lie in the working folder must not silently change the look.
+      scene.warnings.push_back(
+          fmt::format("--scene {}: using {} from the working folder instead of the bundled "
+                      "scene of that name; give a path to choose one explicitly",
+                      name_or_path, fs::absolute(local).lexically_normal().string()));
+    }
+    return scene;
   }
-  const std::string bundled_path = "scenes/" + name_or_path + ".toml";
-  if (const BundledFile* bundled = find_bundled(bundled_path)) {
+  if (bundled != nullptr) {
     return parse_scene(bundled->text, name_or_path, bundled_path, {});
   }
   std::vector<std::string> names;

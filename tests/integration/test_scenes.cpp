@@ -334,6 +334,30 @@ TEST_CASE("a key that changes nothing is warned about, and the preview is still 
   CHECK(fs::exists(dir / "f.png"));
 }
 
+TEST_CASE("a scenes/NAME.toml in the working folder that replaces a bundled scene is named") {
+  const fs::path dir = fresh_dir("scene-local-override");
+  fs::create_directory(dir / "scenes");
+  write_file(dir / "scenes" / "classic.toml", "[video]\nbackground = \"#000000\"\n");
+  write_file(dir / "scenes" / "mine.toml", "[video]\nbackground = \"#000000\"\n");
+  // Run from that folder, as a user would.
+  const auto preview_in_dir = [&](const std::string& scene) {
+    const std::string script = "cd \"$1\" && exec \"$2\" preview \"$3\" --scene \"$4\" --size 160x90 -y -o f.png";
+    return run("/bin/sh", {"-c", script, "sh", dir.string(), kStemviz.string(), kKit.string(), scene});
+  };
+  const RunResult replaced = preview_in_dir("classic");
+  INFO(replaced.output);
+  CHECK(replaced.exit_code == 0);
+  CHECK(replaced.output.find("warning: --scene classic: using " + (dir / "scenes" / "classic.toml").string() +
+                             " from the working folder instead of the bundled scene of that name") !=
+        std::string::npos);
+  // A scene of its own name replaces nothing: no warning.
+  const RunResult own = preview_in_dir("mine");
+  INFO(own.output);
+  CHECK(own.exit_code == 0);
+  CHECK(own.output.find("warning") == std::string::npos);
+  CHECK(fs::exists(dir / "f.png"));
+}
+
 TEST_CASE("a scene on disk renders, and overrides a bundled shader of the same name") {
   const fs::path dir = fresh_dir("scene-override");
   // A shader named like a bundled one, beside the scene, wins: everything pure red.
