@@ -69,8 +69,7 @@ void print_stats(const RenderSummary& summary, int threads) {
 
 // What the render would do, on stdout: text for people, one JSON object with --progress json.
 void print_dry_run(const RenderOptions& options, const Manifest& m) {
-  std::vector<std::string> names;
-  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
+  const std::vector<std::string> names = m.stem_names();
   const VideoSettings& v = m.video;
   const CodecFacts& codec = codec_facts(v.codec);
   std::string encoder = codec.name;

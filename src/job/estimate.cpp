@@ -68,9 +68,8 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
   const fs::path sample_beside = fs::temp_directory_path() / "stemviz-estimate";
   remove_dead_leftovers(sample_beside);
   const Manifest& m = job.manifest;
-  std::vector<std::string> names;
-  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
-  const Scene scene(m.scene, names, job.features.analysis.features, m.plan.timeline, m.video.width, m.video.height);
+  const Scene scene(m.scene, m.stem_names(), job.features.analysis.features, m.plan.timeline, m.video.width,
+                    m.video.height);
   FrameCanvas canvas(scene);
   canvas.draw(m.plan.first_frame);  // fonts and buffers are set up once per worker, not per frame
   PlanEstimate estimate;

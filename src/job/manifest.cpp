@@ -261,6 +261,12 @@ std::vector<std::string> SoftwareVersions::differences_from(const SoftwareVersio
   return out;
 }
 
+std::vector<std::string> Manifest::stem_names() const {
+  std::vector<std::string> names;
+  for (const FeatureFileStem& stem : stems) names.push_back(stem.name);
+  return names;
+}
+
 std::vector<Chunk> Manifest::chunks_of_shard(int shard) const {
   std::vector<Chunk> chunks;
   for (std::size_t i = 0; i < plan.chunks.size(); ++i) {

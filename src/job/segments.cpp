@@ -46,9 +46,7 @@ ShardResult make_segments(const LoadedJob& job, const std::vector<Chunk>& chunks
   if (missing.size() < chunks.size()) {
     progress.note(fmt::format("{} of {} chunks already done", chunks.size() - missing.size(), chunks.size()));
   }
-  std::vector<std::string> names;
-  for (const FeatureFileStem& stem : m.stems) names.push_back(stem.name);
-  const Scene scene(m.scene, names, *job.rows, m.plan.timeline, m.video.width, m.video.height);
+  const Scene scene(m.scene, m.stem_names(), *job.rows, m.plan.timeline, m.video.width, m.video.height);
   progress.stage("render");
   progress.set_total(result.frames_rendered);
   progress.set_chunks(result.chunks_rendered);

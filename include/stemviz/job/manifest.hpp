@@ -60,6 +60,8 @@ struct Manifest {
 
   // The chunks shard `shard` renders, in order.
   std::vector<Chunk> chunks_of_shard(int shard) const;
+  // The stems' names, in stem order, as a Scene takes them.
+  std::vector<std::string> stem_names() const;
 };
 
 // Spreads `chunks` over `shards` shards (1 <= shards <= chunks.size()) in contiguous runs of
