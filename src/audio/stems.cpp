@@ -1,6 +1,7 @@
 #include <stemviz/audio/stems.hpp>
 
 #include <stemviz/media/libav.hpp>
+#include <stemviz/util/child_process.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/timeline.hpp>
 
@@ -12,20 +13,20 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
-#include <pthread.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -138,71 +139,6 @@ std::vector<fs::path> collect_stems(const std::vector<fs::path>& inputs, std::ve
   return stems;
 }
 
-namespace {
-
-// The state letter of process `pid` in /proc/PID/stat: R running or runnable, S asleep, D
-// waiting on a device, ...; '?' when it cannot be read.
-char process_state(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string line;
-  std::getline(in, line);
-  // "PID (NAME) STATE ...", where NAME may hold spaces and parentheses.
-  const std::size_t name_end = line.rfind(')');
-  return name_end != std::string::npos && name_end + 2 < line.size() ? line[name_end + 2] : '?';
-}
-
-}  // namespace
-
-ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::milliseconds limit) {
-  const pid_t parent = getpid();
-  // A Ctrl-C reaches the whole process group. The child ignores it, so that it neither
-  // runs stemviz's handler (a second stop request to the watchdog) nor dies of it (a
-  // "crash" that would refuse a good file); stemviz itself stops at its next check. The
-  // signals are blocked until the child ignores them.
-  sigset_t stop_signals, before;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
-  const pid_t child = fork();
-  if (child == 0) {
-    std::signal(SIGINT, SIG_IGN);
-    std::signal(SIGTERM, SIG_IGN);
-    pthread_sigmask(SIG_SETMASK, &before, nullptr);
-    // Never outlive stemviz: a child caught in a loop would spin on after a SIGKILL.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(0);
-    work();
-    _exit(0);
-  }
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  if (child < 0) return ChildOutcome::unchecked;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  // Most children are done within a millisecond: poll often at first, then less.
-  auto pause = std::chrono::microseconds(50);
-  int status = 0;
-  for (;;) {
-    const pid_t done = waitpid(child, &status, WNOHANG);
-    if (done == child)
-      return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ChildOutcome::returned : ChildOutcome::crashed;
-    if (done < 0 && errno != EINTR) return ChildOutcome::unchecked;
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(pause);
-    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
-  }
-  // Runnable at every look: computing, caught in a loop (however little of a busy machine's
-  // processor it gets). Otherwise asleep: waiting, most likely on a disk.
-  bool runnable = true;
-  for (int look = 0; look < 3 && runnable; ++look) {
-    if (look > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    runnable = process_state(child) == 'R';
-  }
-  kill(child, SIGKILL);
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  return runnable ? ChildOutcome::busy : ChildOutcome::waiting;
-}
-
 void refuse_unless_returned(const fs::path& path, ChildOutcome outcome, std::chrono::milliseconds limit) {
   const auto seconds = std::chrono::duration<double>(limit).count();
   switch (outcome) {
@@ -227,6 +163,23 @@ void refuse_unless_returned(const fs::path& path, ChildOutcome outcome, std::chr
 }
 
 namespace {
+
+// The child side of open_sndfile's check. A program started with kHeaderCheckVariable set
+// opens that one file's header and exits, before its main or anything else of it runs: a
+// constructor, so that every program that opens stems (stemviz, the tests) answers
+// without its main knowing.
+__attribute__((constructor)) void open_header_if_asked() {
+  const char* path = std::getenv(kHeaderCheckVariable);
+  const char* parent = std::getenv(kHeaderCheckParentVariable);
+  if (path == nullptr) return;
+  // Never outlive the process that asked: a child caught in a loop would spin on after a
+  // SIGKILL. If that process already ended, there is nobody to answer.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (parent == nullptr || std::to_string(getppid()) != parent) _exit(0);
+  SF_INFO ignored{};
+  sf_close(sf_open(path, SFM_READ, &ignored));
+  _exit(0);
+}
 
 // The files libsndfile has finished opening in this process, as they were then (size and
 // change time): opening them again cannot hang.
@@ -263,19 +216,46 @@ OpenedFiles& opened_files() {
   return files;
 }
 
+// libsndfile 1.2's header parsers can loop for good on damaged files (upstream issue #1118
+// and others): the first open of each file runs in a child process first, which is this
+// program again, told by kHeaderCheckVariable to open the file and exit (see
+// open_header_if_asked above). A child costs about 20 ms, mostly loading the program.
+void check_header(const fs::path& path) {
+  if (opened_files().contains(path)) return;
+  const ChildOutcome outcome = run_watched({own_program()},
+                                           {fmt::format("{}={}", kHeaderCheckVariable, path.string()),
+                                            fmt::format("{}={}", kHeaderCheckParentVariable, getpid())},
+                                           kHeaderTimeLimit);
+  refuse_unless_returned(path, outcome, kHeaderTimeLimit);
+  opened_files().add(path);
+}
+
+// check_header() for every path, a few at once so that 32 stems do not wait for 32 child
+// processes in a row; throws what the first refused path in `paths`' order throws.
+void check_headers(const std::vector<fs::path>& paths) {
+  std::vector<std::exception_ptr> errors(paths.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < paths.size(); i = next++) {
+      try {
+        check_header(paths[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const std::size_t at_once = std::min<std::size_t>(paths.size(), std::max(1u, std::thread::hardware_concurrency()));
+  const std::size_t helpers = at_once > 0 ? at_once - 1 : 0;
+  std::vector<std::jthread> threads;
+  for (std::size_t i = 0; i < helpers; ++i) threads.emplace_back(work);
+  work();
+  threads.clear();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
+}
+
 SndfilePtr open_sndfile(const fs::path& path, SF_INFO& info) {
-  // libsndfile 1.2's header parsers can loop for good on damaged files (upstream issue
-  // #1118 and others): the first open of each file runs in a child process first.
-  if (!opened_files().contains(path)) {
-    const ChildOutcome outcome = run_in_child(
-        [&] {
-          SF_INFO ignored{};
-          sf_close(sf_open(path.c_str(), SFM_READ, &ignored));
-        },
-        kHeaderTimeLimit);
-    refuse_unless_returned(path, outcome, kHeaderTimeLimit);
-    opened_files().add(path);
-  }
+  check_header(path);
   info = {};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
   if (!file) {
@@ -316,6 +296,7 @@ StemInfo describe_stem(const fs::path& path, int channels, int rate, std::int64_
 }
 
 std::vector<StemInfo> probe_stems(const std::vector<fs::path>& paths, LengthPolicy lengths, double tolerance) {
+  check_headers(paths);
   std::vector<StemInfo> stems;
   for (const auto& path : paths) {
     SF_INFO info;

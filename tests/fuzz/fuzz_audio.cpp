@@ -84,11 +84,11 @@ bool read_all(int fd, void* bytes, std::size_t size) {
   return true;
 }
 
-// stemviz opens each file in a child process first (run_in_child), since libsndfile's
-// header parsers can loop for good on damaged bytes. A fork per input would slow this
-// target down 25 times (fork copies the page tables of a sanitized process of hundreds of
-// megabytes), so one helper process, forked once, opens the inputs it is sent and answers
-// each; one that does not answer in time is killed and replaced.
+// stemviz opens each file in a child process first (its own program again, run_watched),
+// since libsndfile's header parsers can loop for good on damaged bytes. A process per input
+// would slow this target down many times, so one helper process, forked once, opens the
+// inputs it is sent and answers each; one that does not answer in time is killed and
+// replaced. The fuzzer runs on one thread, so the fork inherits no lock held elsewhere.
 class OpenHelper {
  public:
   // returned, crashed (the helper died), or busy (no answer in time: refused, as stemviz

@@ -2,10 +2,11 @@
 // and streams their samples in blocks (libsndfile). Nothing here holds a whole song.
 #pragma once
 
+#include <stemviz/util/child_process.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,20 +64,10 @@ int mix_rate(const std::vector<StemInfo>& stems);
 // or the shortest stem's (trim) duration.
 std::int64_t song_samples(const std::vector<StemInfo>& stems, LengthPolicy lengths, int rate);
 
-// What became of a call run in a child process under a time limit.
-enum class ChildOutcome {
-  returned,   // it returned
-  crashed,    // the child died of a signal or an error exit
-  busy,       // still running at the limit and runnable: computing, caught in a loop
-  waiting,    // still running at the limit, asleep: waiting on a disk, say
-  unchecked,  // no child process could be started: the call was not tried
-};
-
-// Runs `work` in a child process (fork(): it sees this process's memory as it was) and
-// waits up to `limit` for it to return, killing it after that. For calls into libraries
-// that may never return on damaged input. Safe from any thread; the child runs nothing
-// but `work`.
-ChildOutcome run_in_child(const std::function<void()>& work, std::chrono::milliseconds limit);
+// The variables that start this program as the child that opens one file's header (its
+// path) for the process that asked (its PID), and then exits; see open_sndfile.
+inline constexpr const char* kHeaderCheckVariable = "STEMVIZ_INTERNAL_OPEN_HEADER";
+inline constexpr const char* kHeaderCheckParentVariable = "STEMVIZ_INTERNAL_OPEN_HEADER_PARENT";
 
 // How long libsndfile may take to open a stem's header. Opening takes milliseconds, a
 // 20-minute MP3 without a seek table included.
