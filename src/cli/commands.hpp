@@ -22,8 +22,9 @@ struct LookArguments {
   std::string scene = "classic";
   std::string size;  // empty: the scene's
   std::string fps;   // empty: the scene's
+  std::optional<std::string> title, artist;
 };
-// Adds --scene, --size and --fps to `command`, writing into `look`.
+// Adds --scene, --size, --fps, --title and --artist to `command`, writing into `look`.
 void add_look_options(CLI::App& command, LookArguments& look);
 // Checks and converts what add_look_options() read; throws UsageError.
 LookOptions look_options(const LookArguments& look);

@@ -69,11 +69,19 @@ void add_look_options(CLI::App& command, LookArguments& look) {
       ->group("Look");
   command.add_option("--fps", look.fps, "Frame rate: 60, 30, 29.97, 30000/1001, ...; default: the scene's")
       ->group("Look");
+  command
+      .add_option("--title", look.title,
+                  "Title: the scenes' {title} and the video's metadata (default: the scene's, else the stems "
+                  "folder's name)")
+      ->group("Look");
+  command.add_option("--artist", look.artist, "Artist: the scenes' {artist} (default: the scene's)")->group("Look");
 }
 
 LookOptions look_options(const LookArguments& look) {
   LookOptions options;
   options.scene = look.scene;
+  options.title = look.title;
+  options.artist = look.artist;
   if (!look.size.empty()) {
     static const std::map<std::string, std::pair<int, int>> presets = {
         {"720p", {1280, 720}},   {"1080p", {1920, 1080}},    {"1440p", {2560, 1440}},
@@ -171,8 +179,6 @@ void add_job_options(CLI::App& command, JobArguments& arguments) {
         std::vector<std::pair<std::string, AudioCodec>>{
             {"aac", AudioCodec::aac}, {"flac", AudioCodec::flac}, {"pcm", AudioCodec::pcm}, {"opus", AudioCodec::opus}})
       ->excludes(no_audio)
-      ->group("Output");
-  command.add_option("--title", job.title, "Title in the video's metadata (default: the stems folder's name)")
       ->group("Output");
   command.add_option("--from", job.from, "Render from this time (seconds)");
   command.add_option("--to", job.to, "Render up to this time (seconds)");

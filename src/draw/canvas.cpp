@@ -1,5 +1,6 @@
 #include <stemviz/draw/canvas.hpp>
 
+#include <stemviz/draw/layer.hpp>
 #include <stemviz/draw/text.hpp>
 #include <stemviz/scene/evaluator.hpp>
 #include <stemviz/scene/geometry.hpp>
@@ -37,6 +38,16 @@ FrameCanvas::FrameCanvas(const Scene& scene, int only_stem)
       label->laid_out = 1.0;  // draw_labels() sets the frame's size
       label->layout = text_layout(cr_.get(), scene.label(stem), label->laid_out);
       labels_.push_back(std::move(label));
+    }
+  }
+  // A per-stem layer video (only_stem_) holds that stem's object alone, never the 2D layers.
+  if (only_stem_ < 0) {
+    for (const LayerDescription& layer : scene.description().layers) {
+      const int stem = layer_stem(layer, scene.stem_names());
+      layer_stems_.push_back(stem);
+      layers_.push_back(std::holds_alternative<StageLayer>(layer.details)
+                            ? nullptr
+                            : make_layer(layer, scene, *evaluator_, stem, cr_.get()));
     }
   }
 }
@@ -101,29 +112,58 @@ void FrameCanvas::draw(std::int64_t frame) {
   const Scene& scene = *scene_;
   const Timeline& timeline = scene.timeline();
   follow_features(frame);
-  SceneEvaluator& e = *evaluator_;
-  e.set_frame(timeline.frame_time(frame), static_cast<double>(frame), timeline.fps.to_double(), scene.stem_count(),
-              timeline.duration_seconds());
-  const CameraPose pose = e.camera_pose();
+  evaluator_->set_frame(timeline.frame_time(frame), static_cast<double>(frame), timeline.fps.to_double(),
+                        scene.stem_count(), timeline.duration_seconds());
+  restore_background();
+  dirty_boxes_.clear();
+  if (layers_.empty()) {
+    dirty_boxes_.push_back(draw_stage(frame));
+  } else {
+    const LayerFrame at{timeline.frame_time(frame), scene.width(), scene.height()};
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      if (!layers_[k]) {
+        dirty_boxes_.push_back(draw_stage(frame));
+      } else {
+        if (layer_stems_[k] >= 0) bind_stem(layer_stems_[k], frame);
+        dirty_boxes_.push_back(layers_[k]->draw(cr_.get(), at));
+      }
+    }
+  }
+  dirty_ = {};
+  for (const PixelBox& box : dirty_boxes_) dirty_ = box_around(dirty_, box);
+  cairo_surface_flush(surface_.get());
+}
+
+PixelBox FrameCanvas::draw_stage(std::int64_t frame) {
+  const Scene& scene = *scene_;
+  const CameraPose pose = evaluator_->camera_pose();
   const StageView view{make_camera(pose, pose.distance.value_or(scene.fitted_distance()), scene.height()),
                        scene.width(), scene.height()};
   build_stage(frame, view);
-  restore_background();
   draw_faces(true);
   draw_floor();
   // Labels lie on the floor: objects in front of them may cover them.
   draw_labels();
   draw_faces(false);
-  cairo_surface_flush(surface_.get());
-  dirty_ = drawn_box();
+  return drawn_box();
+}
+
+void FrameCanvas::bind_stem(int stem, std::int64_t frame) {
+  const Scene& scene = *scene_;
+  const std::int64_t frames = scene.features().frame_count();
+  const bool in_song = frame >= 0 && frame < frames;
+  // Before the song everything is silent; after it the features are too, and `onsets`
+  // keeps its last value.
+  const bool known = stem < scene.features().stem_count() && frame >= 0 && frames > 0;
+  const OnsetState onset = known ? onset_states_[static_cast<std::size_t>(stem)] : OnsetState{};
+  evaluator_->set_stem(stem, in_song ? block_.at(stem, frame - block_first_) : StemFrameFeatures{},
+                       in_song ? onset.hit() : 0.0f, onset.onsets());
 }
 
 void FrameCanvas::build_stage(std::int64_t frame, const StageView& view) {
   const Scene& scene = *scene_;
   const SceneDescription& d = scene.description();
   SceneEvaluator& e = *evaluator_;
-  const std::int64_t frames = scene.features().frame_count();
-  const bool in_song = frame >= 0 && frame < frames;
   const int stems = scene.stem_count();
   const double scale_px = view.height / 1080.0;  // sizes in the scene are pixels at 1080 lines
   std::vector<Vec3>& positions = stage_.positions;
@@ -133,12 +173,7 @@ void FrameCanvas::build_stage(std::int64_t frame, const StageView& view) {
   double floor_radius = 0.0;
   for (int stem = 0; stem < stems; ++stem) {
     if (only_stem_ >= 0 && stem != only_stem_) continue;
-    // Before the song everything is silent; after it the features are too, and `onsets`
-    // keeps its last value.
-    const bool known = stem < scene.features().stem_count() && frame >= 0 && frames > 0;
-    const OnsetState onset = known ? onset_states_[static_cast<std::size_t>(stem)] : OnsetState{};
-    e.set_stem(stem, in_song ? block_.at(stem, frame - block_first_) : StemFrameFeatures{},
-               in_song ? onset.hit() : 0.0f, onset.onsets());
+    bind_stem(stem, frame);
     const StagedObject object{stem, rotate_y(positions[static_cast<std::size_t>(stem)], turn), turn, e.object(),
                               scene.stem_colour(stem)};
     const SceneEvaluator::ObjectValues& o = object.values;
@@ -162,13 +197,17 @@ void FrameCanvas::build_stage(std::int64_t frame, const StageView& view) {
 
 void FrameCanvas::restore_background() {
   cairo_surface_flush(surface_.get());
-  // Only the previous frame's drawing covered the background: restore just that box, which
-  // is a fraction of the picture, instead of copying the whole background every frame.
-  const std::size_t row_bytes = static_cast<std::size_t>(dirty_.x1 - dirty_.x0) * 4;
-  for (int y = dirty_.y0; y < dirty_.y1; ++y) {
-    const std::size_t offset =
-        static_cast<std::size_t>(y) * static_cast<std::size_t>(stride_) + static_cast<std::size_t>(dirty_.x0) * 4;
-    std::memcpy(pixels_ + offset, background_.data() + offset, row_bytes);
+  // Only the previous frame's drawing covered the background: restore just its boxes (the
+  // stage's, each layer's), a fraction of the picture, instead of copying the whole
+  // background every frame. A pixel in two boxes is copied twice, to the same value.
+  for (const PixelBox& box : dirty_boxes_) {
+    if (box.x1 <= box.x0) continue;
+    const std::size_t row_bytes = static_cast<std::size_t>(box.x1 - box.x0) * 4;
+    for (int y = box.y0; y < box.y1; ++y) {
+      const std::size_t offset =
+          static_cast<std::size_t>(y) * static_cast<std::size_t>(stride_) + static_cast<std::size_t>(box.x0) * 4;
+      std::memcpy(pixels_ + offset, background_.data() + offset, row_bytes);
+    }
   }
   cairo_surface_mark_dirty(surface_.get());
 }

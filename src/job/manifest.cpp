@@ -133,6 +133,7 @@ Json to_json(const Manifest& m) {
         {"sample_rate", m.audio.sample_rate},
         {"samples", m.audio.samples}}},
       {"title", m.title},
+      {"artist", m.artist},
       {"timeline",
        {{"fps", rational_json(timeline.fps)}, {"sample_rate", timeline.sample_rate}, {"samples", timeline.samples}}},
       {"frames", {{"first", m.plan.first_frame}, {"end", m.plan.end_frame}}},
@@ -178,6 +179,8 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.audio.sample_rate = json_int(audio.at("sample_rate"));
   m.audio.samples = json_int64(audio.at("samples"));
   m.title = text(j, "title");
+  // Manifests written before scenes had layers carry no artist.
+  m.artist = j.contains("artist") ? text(j, "artist") : std::string();
   m.plan.first_frame = json_int64(j.at("frames").at("first"));
   m.plan.end_frame = json_int64(j.at("frames").at("end"));
   m.shards = json_int(j.at("shards"));
@@ -233,6 +236,8 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.scene = parse_scene_with_shader(text(scene, "text"), text(scene, "name"),
                                     fmt::format("{} (scene {})", path.string(), text(scene, "file")), program);
   m.scene.file = text(scene, "file");
+  m.scene.title = m.title;
+  m.scene.artist = m.artist;
   m.scene.shader.file = text(shader, "file");
   return m;
 }

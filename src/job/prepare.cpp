@@ -93,22 +93,6 @@ void check_threads(int threads) {
   if (threads < 0) throw UsageError(fmt::format("--threads {}: must be 0 (all cores) or more", threads));
 }
 
-// Reads the scene the options name and says which of its keys have no effect.
-Look resolve_look(const LookOptions& options, Progress& progress) {
-  Look look{load_scene(options.scene), 0, 0, {}};
-  look.width = options.width.value_or(look.description.width);
-  look.height = options.height.value_or(look.description.height);
-  look.fps = options.fps.value_or(look.description.fps);
-  for (const std::string& warning : look.description.warnings) progress.note("warning: " + warning);
-  return look;
-}
-
-std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
-  std::vector<std::string> names;
-  for (const StemInfo& stem : stems) names.push_back(stem.name);
-  return names;
-}
-
 namespace {
 
 // The stems' folder name ("Song" for Song/ or Song/kick.wav).
@@ -119,6 +103,34 @@ std::string default_title(const std::vector<fs::path>& inputs) {
   if (!folder.has_filename()) folder = folder.parent_path();
   return folder.filename().string();
 }
+
+}  // namespace
+
+Look resolve_look(const LookOptions& options, const std::vector<fs::path>& stems, Progress& progress) {
+  Look look{load_scene(options.scene), 0, 0, {}};
+  SceneDescription& d = look.description;
+  if (options.title) d.title = *options.title;
+  if (d.title.empty()) d.title = default_title(stems);
+  if (options.artist) d.artist = *options.artist;
+  look.width = options.width.value_or(look.description.width);
+  look.height = options.height.value_or(look.description.height);
+  look.fps = options.fps.value_or(look.description.fps);
+  for (const std::string& warning : look.description.warnings) progress.note("warning: " + warning);
+  return look;
+}
+
+void check_layer_stems(const SceneDescription& scene, const std::vector<StemInfo>& stems) {
+  const std::vector<std::string> names = stem_names(stems);
+  for (const LayerDescription& layer : scene.layers) layer_stem(layer, names);
+}
+
+std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {
+  std::vector<std::string> names;
+  for (const StemInfo& stem : stems) names.push_back(stem.name);
+  return names;
+}
+
+namespace {
 
 // The job's soundtrack: codec, and where its master comes from (the stems' mix, or the
 // mix given with --audio, which must last as long as the song within one frame).
@@ -157,7 +169,7 @@ void describe_audio(const JobSettings& settings, PreparedJob& job) {
 PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, const fs::path& beside,
                         Progress& progress, bool analyse) {
   // The scene is read first: a mistake in it shows before minutes of analysis.
-  Look look = resolve_look(settings.look, progress);
+  Look look = resolve_look(settings.look, settings.stems, progress);
   PreparedJob job;
   Manifest& manifest = job.manifest;
   manifest.software = SoftwareVersions::of_this_binary();
@@ -187,6 +199,7 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
     manifest.layers->fps = look.fps;
   }
   job.stems = load_stems(settings.stems, settings.lengths, look.fps, progress);
+  check_layer_stems(look.description, job.stems);
   const Timeline timeline = song_timeline(job.stems, settings.lengths, look.fps);
   const std::int64_t song_frames = timeline.frame_count();
   const std::int64_t first_frame = settings.from ? timeline.frame_at_or_after(*settings.from) : 0;
@@ -217,7 +230,8 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   }
   manifest.shards = shards;
   manifest.shard_of_chunk = assign_shards(manifest.plan.chunks, shards);
-  manifest.title = settings.title.value_or(default_title(settings.stems));
+  manifest.title = manifest.scene.title;
+  manifest.artist = manifest.scene.artist;
   describe_audio(settings, job);
   return job;
 }

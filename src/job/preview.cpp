@@ -56,8 +56,9 @@ void run_preview(const PreviewOptions& options) {
   if (!(options.at >= 0.0)) throw UsageError(fmt::format("--at {}: must be 0 or more seconds", options.at));
   check_output_path(options.output, options.overwrite || options.watch, "frame.png");
   Progress progress(0, options.quiet ? ProgressStyle::none : ProgressStyle::lines);
-  Look look = resolve_look(options.look, progress);
+  Look look = resolve_look(options.look, options.stems, progress);
   const std::vector<StemInfo> stems = load_stems(options.stems, options.lengths, look.fps, progress);
+  check_layer_stems(look.description, stems);
   const Timeline timeline = song_timeline(stems, options.lengths, look.fps);
   if (options.sheet_columns == 0 && options.at > timeline.duration_seconds()) {
     throw InputError(fmt::format("--at {}: the song is only {:.3f} s long", options.at, timeline.duration_seconds()));
@@ -93,7 +94,7 @@ void run_preview(const PreviewOptions& options) {
     // An editor may save in several writes: let it finish before reading.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     try {
-      Look changed = resolve_look(options.look, progress);
+      Look changed = resolve_look(options.look, options.stems, progress);
       const auto changed_files = changed.description.files;
       if (changed.fps != look.fps) {
         progress.note("note: the scene's fps changed; the preview keeps the rate it started with");

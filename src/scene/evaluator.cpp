@@ -24,7 +24,7 @@ double ease(Ease kind, double u) {
 }  // namespace
 
 SceneEvaluator::SceneEvaluator(const SceneDescription& d, const VariableSet& variables)
-    : values_(static_cast<std::size_t>(variables.size()), 0.0) {
+    : variables_(&variables), values_(static_cast<std::size_t>(variables.size()), 0.0) {
   double* v = values_.data();
   const auto value = [&](const Number& number) { return Value(number, variables, v); };
   azimuth_ = value(d.camera.azimuth);

@@ -1,6 +1,7 @@
 #include <stemviz/scene/scene_file.hpp>
 
 #include <stemviz/media/codecs.hpp>
+#include <stemviz/scene/layer_reader.hpp>
 #include <stemviz/scene/table_reader.hpp>
 #include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
@@ -393,9 +394,13 @@ SceneDescription parse_scene_with(std::string_view text, const std::string& name
   scene.name = name;
   scene.file = file;
   scene.text = std::string(text);
-  const TableReader top(table, "the scene", file,
-                        {"description", "video", "camera", "lighting", "layout", "floor", "object"});
+  const TableReader top(
+      table, "the scene", file,
+      {"description", "title", "artist", "video", "camera", "lighting", "layout", "floor", "object", "layers"});
   scene.description = top.text("description", "");
+  scene.title = top.text("title", "");
+  scene.artist = top.text("artist", "");
+  read_layers(top, scene.layers);
   parse_video(TableReader(top.table("video"), "[video]", file,
                           {"size", "fps", "background", "background_stops", "transparent"}),
               scene);

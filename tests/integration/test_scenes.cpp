@@ -24,38 +24,6 @@ namespace {
 
 const fs::path kGolden = fs::path(STEMVIZ_SOURCE_DIR) / "tests" / "golden";
 
-struct Image {
-  int width = 0, height = 0, stride = 0;
-  std::vector<std::uint8_t> argb;  // premultiplied, native byte order, as Cairo keeps it
-  std::uint8_t channel(int x, int y, int c) const {
-    return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(x) * 4 +
-                static_cast<std::size_t>(c)];
-  }
-};
-
-Image read_png(const fs::path& path) {
-  cairo_surface_t* surface = cairo_image_surface_create_from_png(path.c_str());
-  Image image;
-  if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
-    cairo_surface_t* argb = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(surface),
-                                                       cairo_image_surface_get_height(surface));
-    cairo_t* cr = cairo_create(argb);
-    cairo_set_source_surface(cr, surface, 0, 0);
-    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-    cairo_paint(cr);
-    cairo_destroy(cr);
-    cairo_surface_flush(argb);
-    image.width = cairo_image_surface_get_width(argb);
-    image.height = cairo_image_surface_get_height(argb);
-    image.stride = cairo_image_surface_get_stride(argb);
-    const std::uint8_t* data = cairo_image_surface_get_data(argb);
-    image.argb.assign(data, data + static_cast<std::size_t>(image.stride) * static_cast<std::size_t>(image.height));
-    cairo_surface_destroy(argb);
-  }
-  cairo_surface_destroy(surface);
-  return image;
-}
-
 void write_png(const Image& image, const fs::path& path) {
   cairo_surface_t* surface = cairo_image_surface_create_for_data(
       const_cast<std::uint8_t*>(image.argb.data()), CAIRO_FORMAT_ARGB32, image.width, image.height, image.stride);

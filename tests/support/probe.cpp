@@ -3,6 +3,7 @@
 #include <stemviz/media/libav.hpp>
 #include <stemviz/media/stitch.hpp>
 
+#include <cairo.h>
 #include <sndfile.h>
 
 extern "C" {
@@ -298,6 +299,29 @@ FeatureTrack constant_features(int stems, std::int64_t frames, float value) {
     }
   }
   return features;
+}
+
+Image read_png(const std::filesystem::path& path) {
+  cairo_surface_t* surface = cairo_image_surface_create_from_png(path.c_str());
+  Image image;
+  if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
+    cairo_surface_t* argb = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cairo_image_surface_get_width(surface),
+                                                       cairo_image_surface_get_height(surface));
+    cairo_t* cr = cairo_create(argb);
+    cairo_set_source_surface(cr, surface, 0, 0);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(argb);
+    image.width = cairo_image_surface_get_width(argb);
+    image.height = cairo_image_surface_get_height(argb);
+    image.stride = cairo_image_surface_get_stride(argb);
+    const std::uint8_t* data = cairo_image_surface_get_data(argb);
+    image.argb.assign(data, data + static_cast<std::size_t>(image.stride) * static_cast<std::size_t>(image.height));
+    cairo_surface_destroy(argb);
+  }
+  cairo_surface_destroy(surface);
+  return image;
 }
 
 }  // namespace stemviz::test

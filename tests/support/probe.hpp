@@ -54,6 +54,18 @@ struct LumaImage {
 // The luma plane of decoded frame `index` (0-based).
 LumaImage decode_luma(const std::filesystem::path& path, std::int64_t index);
 
+// A PNG (a preview) as Cairo keeps pictures: premultiplied ARGB32 in native byte order.
+struct Image {
+  int width = 0, height = 0, stride = 0;
+  std::vector<std::uint8_t> argb;
+  std::uint8_t channel(int x, int y, int c) const {
+    return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(x) * 4 +
+                static_cast<std::size_t>(c)];
+  }
+};
+// The picture in `path`; an empty one (width 0) when it cannot be read.
+Image read_png(const std::filesystem::path& path);
+
 struct RunResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together

@@ -1,7 +1,8 @@
 // The canvas: one worker's drawing surface, which draws whole frames of a Scene. Every
 // frame is a pure function of (description, features, frame index): the expressions are
 // evaluated, the objects built (stage.hpp), and everything drawn with Cairo in painter's
-// order, antialiased: reflections, floor, labels, objects.
+// order, antialiased: reflections, floor, labels, objects; with the scene's [[layers]] in
+// their order around that stage.
 #pragma once
 
 #include <stemviz/analysis/features.hpp>
@@ -18,6 +19,7 @@
 namespace stemviz {
 
 class SceneEvaluator;
+class PlacedLayer;
 
 // One worker's drawing surface: evaluates and draws whole frames, reusing its buffers.
 class FrameCanvas {
@@ -41,6 +43,10 @@ class FrameCanvas {
 
  private:
   void draw_background();
+  // Draws the 3D stage at `frame` (the evaluator set to it) and returns the box it covers.
+  PixelBox draw_stage(std::int64_t frame);
+  // Sets the evaluator's stem variables to stem `stem`'s at `frame`.
+  void bind_stem(int stem, std::int64_t frame);
   // Loads the block holding `frame` (clamped to the song) and brings onset_states_ to it.
   void follow_features(std::int64_t frame);
   // Evaluates each stem's object at `frame` into faces_, places the labels, and outlines
@@ -68,12 +74,16 @@ class FrameCanvas {
   static constexpr std::int64_t kNoFrame = std::numeric_limits<std::int64_t>::min();  // not even -1
   std::int64_t onset_frame_ = kNoFrame;
   BlendScratch blend_;
-  PixelBox dirty_;  // where the last frame drew over the background
+  PixelBox dirty_;                     // where the last frame drew over the background
+  std::vector<PixelBox> dirty_boxes_;  // the same, box by box (the stage's, each layer's)
   StageScratch stage_;
   std::vector<ScreenFace> faces_;
   std::vector<double> floor_xy_;  // the floor outline in pixels, when the scene has one
   struct Label;
   std::vector<std::unique_ptr<Label>> labels_;
+  // The scene's [[layers]], in drawing order; null for the stage. Empty: the stage alone.
+  std::vector<std::unique_ptr<PlacedLayer>> layers_;
+  std::vector<int> layer_stems_;  // each layer's bound stem, or -1
   std::uint8_t* pixels_ = nullptr;
   int stride_ = 0;
 };

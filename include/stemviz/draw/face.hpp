@@ -39,6 +39,13 @@ struct PixelBox {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
+// The smallest box holding both `a` and `b`; an empty box adds nothing.
+inline PixelBox box_around(const PixelBox& a, const PixelBox& b) {
+  if (a.x1 <= a.x0 || a.y1 <= a.y0) return b;
+  if (b.x1 <= b.x0 || b.y1 <= b.y0) return a;
+  return {a.x0 < b.x0 ? a.x0 : b.x0, a.y0 < b.y0 ? a.y0 : b.y0, a.x1 > b.x1 ? a.x1 : b.x1, a.y1 > b.y1 ? a.y1 : b.y1};
+}
+
 // Colours of faces shaded per vertex: a surface of the picture's size (a third picture's
 // worth of memory per canvas), made at the first such face, and the box the last one wrote.
 struct BlendScratch {

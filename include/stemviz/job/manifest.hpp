@@ -51,7 +51,8 @@ struct Manifest {
   VideoSettings video;
   std::optional<VideoSettings> layers;  // one video per stem in these settings, or none
   AudioOutput audio;
-  std::string title;       // written into the output's metadata
+  std::string title;       // written into the output's metadata; the scene's {title}
+  std::string artist;      // the scene's {artist}
   SceneDescription scene;  // name, file and text are stored; the rest is parsed
   Plan plan;
   int shards = 1;                   // >= 1

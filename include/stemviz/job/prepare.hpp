@@ -48,11 +48,17 @@ struct Look {
   Rational fps;
 };
 
+// Throws InputError at the `stem` key of the first layer of `scene` bound to a stem that is
+// not among `stems`: before the analysis, which takes far longer.
+void check_layer_stems(const SceneDescription& scene, const std::vector<StemInfo>& stems);
+
 // Refuses a negative --threads.
 void check_threads(int threads);
 
-// Reads the scene the options name and says which of its keys have no effect.
-Look resolve_look(const LookOptions& options, Progress& progress);
+// Reads the scene the options name and says which of its keys have no effect. Its title and
+// artist are the options' when given; a scene with no title takes the name of the folder of
+// `stems` (a folder of stems, or the stem files).
+Look resolve_look(const LookOptions& options, const std::vector<std::filesystem::path>& stems, Progress& progress);
 
 std::vector<std::string> stem_names(const std::vector<StemInfo>& stems);
 

@@ -26,6 +26,9 @@ struct LookOptions {
   std::string scene = "classic";     // a bundled scene's name or a .toml path
   std::optional<int> width, height;  // pixels; the scene's [video] size when not given
   std::optional<Rational> fps;       // the scene's [video] fps when not given
+  // What the scene's {title} and {artist} show, and the output's metadata title: the
+  // scene's own when not given; a title falls back to the stems folder's name.
+  std::optional<std::string> title, artist;
 };
 
 // What a job renders: the settings `stemviz render` and `stemviz plan` share.
@@ -40,7 +43,6 @@ struct JobSettings {
   std::optional<AudioCodec> audio_codec;  // default: the container's usual one
   bool no_audio = false;                  // a video without sound
   std::filesystem::path audio_file;       // --audio: this mix instead of the stems' sum
-  std::optional<std::string> title;       // metadata; default: the stems folder's name
   bool layers = false;                    // also one video per stem, that stem alone with alpha
   double chunk_seconds = 1.0;             // length of one chunk (and segment), > 0
   std::optional<double> from;             // seconds: render only from here ...

@@ -36,7 +36,7 @@ class Value {
 class SceneEvaluator {
  public:
   // Compiles every number of `d` against `variables` (scene_variables() and the shader's
-  // own names).
+  // own names), which must outlive the evaluator.
   SceneEvaluator(const SceneDescription& d, const VariableSet& variables);
 
   // The frame-wide variables: `t` seconds, `frame`, `fps`, `n` stems, `duration` seconds.
@@ -47,6 +47,10 @@ class SceneEvaluator {
   void set_stem_extreme(int stem, float value);
 
   double time() const { return values_[at(t_)]; }
+
+  // `number`, which is not one of the scene's own (a layer's, say), compiled against this
+  // evaluator's variables: it reads what set_frame() and set_stem() set last.
+  Value compile(const Number& number) { return Value(number, *variables_, values_.data()); }
 
   // The camera's pose at the current time: keys eased, the orbit applied.
   CameraPose camera_pose() const;
@@ -107,6 +111,7 @@ class SceneEvaluator {
   // after the last key, eased between keys; `base` when no key sets it.
   double keyed(const std::vector<Key>& keys, double base) const;
 
+  const VariableSet* variables_;
   std::vector<double> values_;  // never resized: compiled expressions point into it
   Value azimuth_, elevation_, fov_, orbit_;
   std::optional<Value> distance_;

@@ -42,7 +42,8 @@ class Scene {
   // Prepares `description` for stems named `stem_names` (1..32) with `features` (which must
   // outlive the scene) on `timeline`, in a `width` x `height` picture. Reads the features
   // through once, for the onset states. Throws InputError when the layout cannot hold the
-  // stems, Failure when the features cannot be read.
+  // stems or a layer names a stem that is not among them, Failure when the features cannot
+  // be read.
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
         const Timeline& timeline, int width, int height);
   // The same with the whole song's features in memory.
@@ -73,6 +74,7 @@ class Scene {
   const SceneDescription& description() const { return description_; }
   const VariableSet& variables() const { return variables_; }
   const std::string& stem_name(int stem) const { return stem_names_[static_cast<std::size_t>(stem)]; }
+  const std::vector<std::string>& stem_names() const { return stem_names_; }
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
   // The label text under stem `stem`, or empty.
   std::string label(int stem) const;

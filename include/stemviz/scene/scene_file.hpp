@@ -1,11 +1,13 @@
 // Scene files: TOML (toml++) descriptions of a look: video defaults, camera, lights,
-// layout, floor and objects. Every number may be an expression (expression.hpp). Bundled
-// scenes and shaders are compiled into the binary; files on disk override them by name.
-// scenes/README.md documents every key.
+// layout, floor, objects and the layers around them (layers.hpp). Every number may be an expression (expression.hpp).
+// Bundled scenes and shaders are compiled into the binary; files on disk override them by name. scenes/README.md
+// documents every key.
 #pragma once
 
 #include <stemviz/scene/expression.hpp>
+#include <stemviz/scene/layers.hpp>
 #include <stemviz/scene/shader.hpp>
+#include <stemviz/scene/values.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <array>
@@ -16,20 +18,6 @@
 #include <vector>
 
 namespace stemviz {
-
-struct Colour {
-  double r = 0, g = 0, b = 0;  // each 0..1, sRGB
-};
-
-// A number in a scene: a constant, or an expression evaluated every frame.
-struct Number {
-  double constant = 0.0;
-  std::string expression;  // empty for a constant
-  SourceSpot where;        // of the expression's first character
-  Scope scope = Scope::frame;
-
-  static Number of(double value) { return {value, {}, {}, Scope::frame}; }
-};
 
 enum class Ease { linear, in, out, in_out, step };
 
@@ -126,6 +114,10 @@ struct SceneDescription {
   LayoutDescription layout;
   FloorDescription floor;
   ObjectDescription object;
+  // Drawn in order over the background; empty: the stage alone.
+  std::vector<LayerDescription> layers;
+  // What {title} and {artist} show: the scene's defaults, replaced by --title and --artist.
+  std::string title, artist;
   ShaderProgram shader;               // the object's shader, resolved
   std::vector<std::string> files;     // files on disk it was read from (the scene file,
                                       // its shader), for --watch; none for bundled ones

@@ -1,0 +1,64 @@
+// Layers: what a scene's `[[layers]]` list describes, drawn in order over the background,
+// the first at the bottom. One entry may be the 3D stage (`kind = "stage"`); the others are
+// 2D elements placed in fractions of the picture, so one scene serves 16:9, 9:16 and square
+// pictures. A scene without `[[layers]]` is the stage alone. scenes/README.md documents
+// every key. A new kind is a struct here, its reader in layers.cpp's table of kinds, and a
+// file pair in draw/ that draws it.
+#pragma once
+
+#include <stemviz/scene/values.hpp>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace stemviz {
+
+// Which point of a layer's box sits at its `position`.
+enum class Anchor { center, top_left, top, top_right, left, right, bottom_left, bottom, bottom_right };
+
+// How a layer's pixels combine with what lies under them (Cairo's operators of those names).
+enum class Blend { normal, add, screen, multiply };
+
+enum class TextAlign { left, center, right };
+
+// The 3D stage of [camera], [lighting], [layout], [floor] and [object]; no keys of its own.
+struct StageLayer {};
+
+// Text, laid out once per distinct string.
+struct TextLayer {
+  // With placeholders: {title}, {artist}, {time} and {remaining} (m:ss of the frame's time
+  // and of what is left of the song), {duration} (m:ss), {name} (the bound stem's name).
+  std::string text;
+  Number size = Number::of(48.0);  // font height, pixels at 1080 lines, 1..2000
+  std::string font;                // a Pango font description ("DejaVu Sans Bold"); size is `size`
+  Colour colour{1, 1, 1};
+  std::optional<Colour> outline_colour;
+  Number outline_width = Number::of(0.0);  // pixels at 1080 lines, 0..100
+  TextAlign align = TextAlign::center;     // lines within the text's box
+};
+
+struct LayerDescription {
+  std::string kind;  // "stage", "text", ...
+  SourceSpot where;  // of the entry's `kind`
+  // Where the box's anchor point sits: fractions of the picture, x from the left, y from the top.
+  std::array<Number, 2> position{Number::of(0.5), Number::of(0.5)};
+  Anchor anchor = Anchor::center;
+  // The box: fractions of the picture's width and height; absent, the content's own size.
+  std::optional<Number> width, height;
+  Number opacity = Number::of(1.0);  // 0..1
+  Blend blend = Blend::normal;
+  // The stem a layer is bound to, whose variables its numbers read: a stem's name or its
+  // index from 0; empty for a layer of the whole frame.
+  std::string stem;
+  SourceSpot stem_where;
+  std::variant<StageLayer, TextLayer> details;
+};
+
+// The index of the stem `layer` is bound to among `stem_names`, or -1 for a layer of the
+// whole frame. Throws InputError at the `stem` key, naming the stems, when there is none.
+int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names);
+
+}  // namespace stemviz

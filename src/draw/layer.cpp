@@ -1,0 +1,118 @@
+#include <stemviz/draw/layer.hpp>
+
+#include <stemviz/draw/text_layer.hpp>
+#include <stemviz/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace stemviz {
+
+namespace {
+
+// Where the anchor point lies in a box, as fractions of its width and height.
+std::array<double, 2> anchor_point(Anchor anchor) {
+  switch (anchor) {
+    case Anchor::top_left: return {0.0, 0.0};
+    case Anchor::top: return {0.5, 0.0};
+    case Anchor::top_right: return {1.0, 0.0};
+    case Anchor::left: return {0.0, 0.5};
+    case Anchor::right: return {1.0, 0.5};
+    case Anchor::bottom_left: return {0.0, 1.0};
+    case Anchor::bottom: return {0.5, 1.0};
+    case Anchor::bottom_right: return {1.0, 1.0};
+    case Anchor::center: break;
+  }
+  return {0.5, 0.5};
+}
+
+cairo_operator_t cairo_operator(Blend blend) {
+  switch (blend) {
+    case Blend::add: return CAIRO_OPERATOR_ADD;
+    case Blend::screen: return CAIRO_OPERATOR_SCREEN;
+    case Blend::multiply: return CAIRO_OPERATOR_MULTIPLY;
+    case Blend::normal: break;
+  }
+  return CAIRO_OPERATOR_OVER;
+}
+
+}  // namespace
+
+PlacedLayer::PlacedLayer(const LayerDescription& layer, SceneEvaluator& evaluator)
+    : position_{evaluator.compile(layer.position[0]), evaluator.compile(layer.position[1])},
+      opacity_(evaluator.compile(layer.opacity)),
+      anchor_(layer.anchor),
+      blend_(layer.blend) {
+  if (layer.width) width_ = evaluator.compile(*layer.width);
+  if (layer.height) height_ = evaluator.compile(*layer.height);
+}
+
+PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
+  const double opacity = std::clamp(opacity_(), 0.0, 1.0);
+  const double box_width = width_ ? std::max(0.0, (*width_)()) * frame.width : 0.0;
+  const double box_height = height_ ? std::max(0.0, (*height_)()) * frame.height : 0.0;
+  double width = 0.0, height = 0.0;
+  // Prepared even when invisible, so that the content follows every frame in order.
+  const bool changed = prepare(frame, box_width, box_height, width, height);
+  if (box_width > 0.0) width = box_width;
+  if (box_height > 0.0) height = box_height;
+  if (opacity <= 0.0 || width <= 0.0 || height <= 0.0) return {};
+  // The content's picture reaches past the box by its overhang and a pixel of antialiasing.
+  const int margin = static_cast<int>(std::ceil(overhang())) + 1;
+  const int picture_width = static_cast<int>(std::ceil(width)) + 2 * margin;
+  const int picture_height = static_cast<int>(std::ceil(height)) + 2 * margin;
+  if (changed || picture_width != content_width_ || picture_height != content_height_) {
+    if (picture_width > content_capacity_width_ || picture_height > content_capacity_height_) {
+      content_capacity_width_ = std::max(picture_width, content_capacity_width_);
+      content_capacity_height_ = std::max(picture_height, content_capacity_height_);
+      content_ = make_image_surface(content_capacity_width_, content_capacity_height_);
+      content_cr_ = make_context(content_.get());
+    }
+    cairo_t* content = content_cr_.get();
+    cairo_save(content);
+    cairo_rectangle(content, 0, 0, picture_width, picture_height);
+    cairo_clip(content);
+    cairo_set_operator(content, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(content);
+    cairo_set_operator(content, CAIRO_OPERATOR_OVER);
+    cairo_translate(content, margin, margin);
+    paint(content, width, height);
+    cairo_restore(content);
+    cairo_surface_flush(content_.get());
+    content_width_ = picture_width;
+    content_height_ = picture_height;
+  }
+  const auto [ax, ay] = anchor_point(anchor_);
+  // Whole pixels: the content's picture lands on the canvas's pixels as it was drawn.
+  const double x = std::round(position_[0]() * frame.width - ax * width) - margin;
+  const double y = std::round(position_[1]() * frame.height - ay * height) - margin;
+  const auto clamp_to = [](double v, int limit) {
+    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
+  };
+  const PixelBox box{clamp_to(x, frame.width), clamp_to(y, frame.height), clamp_to(x + picture_width, frame.width),
+                     clamp_to(y + picture_height, frame.height)};
+  if (box.x1 <= box.x0 || box.y1 <= box.y0) return {};
+  cairo_save(cr);
+  cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+  cairo_clip(cr);
+  cairo_set_source_surface(cr, content_.get(), x, y);
+  cairo_set_operator(cr, cairo_operator(blend_));
+  if (opacity >= 1.0)
+    cairo_paint(cr);
+  else
+    cairo_paint_with_alpha(cr, opacity);
+  cairo_restore(cr);
+  return box;
+}
+
+std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Scene& scene, SceneEvaluator& evaluator,
+                                        int stem, cairo_t* cr) {
+  // One line per kind: what draws it.
+  if (std::holds_alternative<TextLayer>(layer.details))
+    return std::make_unique<TextLayerDrawer>(layer, scene, evaluator, stem, cr);
+  throw Failure(fmt::format("{}: layer kind \"{}\" cannot be drawn", layer.where.to_string(), layer.kind));
+}
+
+}  // namespace stemviz

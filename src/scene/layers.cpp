@@ -1,0 +1,183 @@
+#include <stemviz/scene/layer_reader.hpp>
+
+#include <stemviz/util/error.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+namespace stemviz {
+
+namespace {
+
+// The keys every 2D layer takes.
+const std::vector<std::string> kBoxKeys = {"position", "anchor", "width", "height", "opacity", "blend", "stem"};
+
+void read_box(const TableReader& reader, LayerDescription& layer) {
+  // A layer bound to a stem reads that stem's variables.
+  if (const toml::node* stem = reader.node("stem")) {
+    layer.stem_where = spot_of(*stem, reader.file());
+    if (stem->is_integer()) {
+      const std::int64_t index = *stem->value<std::int64_t>();
+      if (index < 0 || index > 31) {
+        throw InputError(fmt::format("{}: 'stem' is a stem's name or its index from 0 to 31, not {}",
+                                     layer.stem_where.to_string(), index));
+      }
+      layer.stem = std::to_string(index);
+    } else {
+      layer.stem = reader.text("stem", "");
+      if (layer.stem.empty())
+        throw InputError(fmt::format("{}: 'stem' is empty; give a stem's name", layer.stem_where.to_string()));
+    }
+  }
+  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+  if (const toml::array* position = reader.array("position", 2, 2, "[0.5, 0.9]")) {
+    for (std::size_t k = 0; k < 2; ++k)
+      layer.position[k] = reader.number_at(*position->get(k), "position", scope, -10.0, 10.0);
+  }
+  layer.position[0].scope = layer.position[1].scope = scope;
+  const std::string anchor = reader.choice(
+      "anchor", "center",
+      {"center", "top-left", "top", "top-right", "left", "right", "bottom-left", "bottom", "bottom-right"});
+  static const std::vector<std::pair<std::string, Anchor>> anchors = {
+      {"center", Anchor::center},           {"top-left", Anchor::top_left}, {"top", Anchor::top},
+      {"top-right", Anchor::top_right},     {"left", Anchor::left},         {"right", Anchor::right},
+      {"bottom-left", Anchor::bottom_left}, {"bottom", Anchor::bottom},     {"bottom-right", Anchor::bottom_right}};
+  for (const auto& [name, value] : anchors)
+    if (name == anchor) layer.anchor = value;
+  if (reader.has("width")) layer.width = reader.number("width", {}, scope, 0.0, 10.0);
+  if (reader.has("height")) layer.height = reader.number("height", {}, scope, 0.0, 10.0);
+  layer.opacity = reader.number("opacity", layer.opacity, scope, 0.0, 1.0);
+  const std::string blend = reader.choice("blend", "normal", {"normal", "add", "screen", "multiply"});
+  layer.blend = blend == "add"        ? Blend::add
+                : blend == "screen"   ? Blend::screen
+                : blend == "multiply" ? Blend::multiply
+                                      : Blend::normal;
+}
+
+// Checks the {NAME} placeholders of text `text`, written at `where`: known names only, and
+// {name} only in a layer bound to a stem.
+void check_placeholders(const std::string& text, const SourceSpot& where, bool bound) {
+  static const std::vector<std::string> names = {"title", "artist", "time", "remaining", "duration", "name"};
+  for (std::size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+    const std::size_t close = text.find('}', open);
+    // The spot of the brace, when the text is on one line as most are.
+    const SourceSpot at = where.shifted(static_cast<int>(open));
+    if (close == std::string::npos)
+      throw InputError(
+          fmt::format("{}: a '{{' with no '}}'; placeholders are {{{}}}", at.to_string(), fmt::join(names, "}, {")));
+    const std::string name = text.substr(open + 1, close - open - 1);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      const std::string closest = closest_name(name, names);
+      throw InputError(fmt::format("{}: no placeholder {{{}}}{}; the placeholders are {{{}}}", at.to_string(), name,
+                                   closest.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", closest),
+                                   fmt::join(names, "}, {")));
+    }
+    if (name == "name" && !bound)
+      throw InputError(fmt::format("{}: {{name}} is the bound stem's name; give the layer a 'stem'", at.to_string()));
+  }
+}
+
+void read_text(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  TextLayer text;
+  if (!reader.has("text"))
+    throw InputError(
+        fmt::format("{}: a text layer needs 'text', such as text = \"{{title}}\"", layer.where.to_string()));
+  text.text = reader.text("text", "");
+  check_placeholders(text.text, spot_of(*reader.node("text"), reader.file()).shifted(1), !layer.stem.empty());
+  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+  text.size = reader.number("size", text.size, scope, 1.0, 2000.0);
+  text.font = reader.text("font", "");
+  text.colour = reader.colour("colour", text.colour);
+  if (reader.has("outline_colour")) text.outline_colour = reader.colour("outline_colour", {});
+  text.outline_width = reader.number("outline_width", text.outline_width, scope, 0.0, 100.0);
+  if (reader.has("outline_width") && !text.outline_colour)
+    text.outline_colour = Colour{0, 0, 0};  // an outline asked for by its width alone is black
+  const std::string align = reader.choice("align", "center", {"left", "center", "right"});
+  text.align = align == "left" ? TextAlign::left : align == "right" ? TextAlign::right : TextAlign::center;
+  layer.details = std::move(text);
+}
+
+// The kinds of layer: each one's name, whether it is a 2D layer (taking kBoxKeys), its own
+// keys and its reader. One line per kind.
+struct LayerKind {
+  const char* name;
+  bool placed;
+  std::vector<std::string> keys;
+  void (*read)(const TableReader&, LayerDescription&);
+};
+const std::vector<LayerKind>& layer_kinds() {
+  static const std::vector<LayerKind> kinds = {
+      {"stage", false, {}, [](const TableReader&, LayerDescription& layer) { layer.details = StageLayer{}; }},
+      {"text", true, {"text", "size", "font", "colour", "outline_colour", "outline_width", "align"}, read_text},
+  };
+  return kinds;
+}
+
+}  // namespace
+
+void read_layers(const TableReader& top, std::vector<LayerDescription>& layers) {
+  const toml::node* node = top.node("layers");
+  if (!node) return;
+  const toml::array* list = node->as_array();
+  if (!list || !list->is_array_of_tables() || list->empty())
+    top.wrong_type("layers", *node, "a list of [[layers]] tables");
+  std::vector<std::string> kind_names;
+  for (const LayerKind& kind : layer_kinds()) kind_names.emplace_back(kind.name);
+  std::optional<SourceSpot> stage_at;
+  for (const toml::node& entry : *list) {
+    const toml::table& table = *entry.as_table();
+    LayerDescription layer;
+    const toml::node* kind_node = table.get("kind");
+    if (!kind_node || !kind_node->is_string()) {
+      throw InputError(fmt::format("{}: a [[layers]] entry needs 'kind', one of {}",
+                                   spot_of(kind_node ? *kind_node : entry, top.file()).to_string(),
+                                   fmt::join(kind_names, ", ")));
+    }
+    layer.kind = *kind_node->value<std::string>();
+    layer.where = spot_of(*kind_node, top.file());
+    const auto kind = std::find_if(layer_kinds().begin(), layer_kinds().end(),
+                                   [&](const LayerKind& k) { return layer.kind == k.name; });
+    if (kind == layer_kinds().end()) {
+      const std::string closest = closest_name(layer.kind, kind_names);
+      throw InputError(fmt::format("{}: no layer kind \"{}\"{}; the kinds are {}", layer.where.to_string(), layer.kind,
+                                   closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest),
+                                   fmt::join(kind_names, ", ")));
+    }
+    std::vector<std::string> known = {"kind"};
+    if (kind->placed) known.insert(known.end(), kBoxKeys.begin(), kBoxKeys.end());
+    known.insert(known.end(), kind->keys.begin(), kind->keys.end());
+    const TableReader reader(table, fmt::format("a {} layer", layer.kind), top.file(), known);
+    kind->read(reader, layer);
+    if (std::holds_alternative<StageLayer>(layer.details)) {
+      if (stage_at) {
+        throw InputError(fmt::format("{}: the stage may appear once in [[layers]]; it is already at {}",
+                                     layer.where.to_string(), stage_at->to_string()));
+      }
+      stage_at = layer.where;
+    }
+    layers.push_back(std::move(layer));
+  }
+}
+
+int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
+  if (layer.stem.empty()) return -1;
+  for (std::size_t k = 0; k < stem_names.size(); ++k)
+    if (stem_names[k] == layer.stem) return static_cast<int>(k);
+  int index = -1;
+  const char* end = layer.stem.data() + layer.stem.size();
+  if (std::from_chars(layer.stem.data(), end, index).ptr == end && index >= 0 &&
+      index < static_cast<int>(stem_names.size()))
+    return index;
+  const std::string closest = closest_name(layer.stem, stem_names);
+  throw InputError(fmt::format(
+      "{}: no stem \"{}\"{}; the stems are {} (or their index from 0)", layer.stem_where.to_string(), layer.stem,
+      closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest), fmt::join(stem_names, ", ")));
+}
+
+}  // namespace stemviz

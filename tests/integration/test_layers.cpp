@@ -1,0 +1,220 @@
+// Layered scenes through the real binary: where a text layer's pixels land, what its
+// placeholders show, that a layered scene's frames do not depend on chunks, threads or
+// shards, and one test per kind of mistake in a [[layers]] entry.
+#include "../support/checks.hpp"
+#include "../support/probe.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace stemviz::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A black picture with no floor, so that every lit pixel is a layer's.
+const std::string kBlack = R"(
+[video]
+background = "#000000"
+[floor]
+shape = "none"
+)";
+
+fs::path write_scene(const fs::path& dir, const std::string& name, const std::string& text) {
+  const fs::path path = dir / (name + ".toml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+RunResult preview_at(const fs::path& scene, const fs::path& out, const std::string& at,
+                     const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> arguments = {
+      "preview", kKit.string(), "--scene", scene.string(), "--size", "640x360", "--at", at, "-o", out.string(), "-y"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return run(kStemviz, arguments);
+}
+
+// The box of pixels brighter than `threshold` in any colour channel: x0, y0, x1, y1 (x1 and
+// y1 one past), or all zero when there is none.
+std::array<int, 4> lit_box(const Image& image, int threshold = 64) {
+  std::array<int, 4> box{image.width, image.height, 0, 0};
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      if (std::max({image.channel(x, y, 0), image.channel(x, y, 1), image.channel(x, y, 2)}) <= threshold) continue;
+      box = {std::min(box[0], x), std::min(box[1], y), std::max(box[2], x + 1), std::max(box[3], y + 1)};
+    }
+  }
+  return box[2] == 0 ? std::array<int, 4>{} : box;
+}
+
+bool same_pixels(const Image& a, const Image& b) { return a.width > 0 && a.argb == b.argb; }
+
+}  // namespace
+
+TEST_CASE("a text layer's pixels lie in its box, at its anchor") {
+  const fs::path dir = fresh_dir("layers-place");
+  const auto place = [&](const std::string& anchor, const std::string& position) {
+    const fs::path scene = write_scene(dir, anchor, "title = \"HHHH\"\n" + kBlack + R"(
+[[layers]]
+kind = "text"
+text = "{title}"
+size = 60
+anchor = ")" + anchor + "\"\nposition = " + position + "\n");
+    const fs::path png = dir / (anchor + ".png");
+    const RunResult result = preview_at(scene, png, "1");
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return lit_box(read_png(png));
+  };
+  // 60 pixels at 1080 lines are 20 at 360: four capital H are about 60 pixels wide.
+  const auto top_left = place("top-left", "[0.25, 0.5]");
+  CAPTURE(top_left);
+  CHECK(top_left[0] >= 160);
+  CHECK(top_left[0] <= 164);  // the H's side bearing
+  CHECK(top_left[1] >= 180);
+  CHECK(top_left[1] <= 190);  // the line's ascent above the capitals
+  CHECK(top_left[2] - top_left[0] > 40);
+  CHECK(top_left[2] - top_left[0] < 80);
+  const auto bottom_right = place("bottom-right", "[0.75, 0.5]");
+  CAPTURE(bottom_right);
+  CHECK(bottom_right[2] <= 480);
+  CHECK(bottom_right[2] >= 476);
+  CHECK(bottom_right[3] <= 180);
+  CHECK(bottom_right[3] >= 170);  // the descent below the baseline
+  // The same text, only moved: the same size.
+  CHECK(bottom_right[2] - bottom_right[0] == top_left[2] - top_left[0]);
+  CHECK(bottom_right[3] - bottom_right[1] == top_left[3] - top_left[1]);
+  const auto centre = place("center", "[0.5, 0.5]");
+  CAPTURE(centre);
+  CHECK(std::abs((centre[0] + centre[2]) - 640) <= 2);
+}
+
+TEST_CASE("{title} and {artist}: the option, else the scene's, else the stems folder's name") {
+  const fs::path dir = fresh_dir("layers-title");
+  const std::string layers = kBlack + R"(
+[[layers]]
+kind = "text"
+text = "{title} by {artist}"
+size = 60
+)";
+  const fs::path with_title = write_scene(dir, "with-title", "title = \"Drums\"\nartist = \"The Kit\"\n" + layers);
+  const fs::path without = write_scene(dir, "without", layers);
+  const auto picture = [&](const fs::path& scene, const std::string& name, const std::vector<std::string>& extra) {
+    const fs::path png = dir / (name + ".png");
+    const RunResult result = preview_at(scene, png, "1", extra);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return read_png(png);
+  };
+  const Image from_scene = picture(with_title, "scene", {});
+  CHECK(same_pixels(from_scene, picture(without, "options", {"--title", "Drums", "--artist", "The Kit"})));
+  CHECK(same_pixels(picture(without, "folder", {}), picture(without, "named", {"--title", "kit7", "--artist", ""})));
+  CHECK_FALSE(same_pixels(from_scene, picture(with_title, "other", {"--title", "Bass"})));
+}
+
+TEST_CASE("{time} and {remaining} change at whole seconds only") {
+  const fs::path dir = fresh_dir("layers-time");
+  const fs::path scene = write_scene(dir, "clock", kBlack + R"(
+[[layers]]
+kind = "text"
+text = "{time} -{remaining} {duration}"
+)");
+  const auto at = [&](const std::string& seconds) {
+    const fs::path png = dir / ("at-" + seconds + ".png");
+    const RunResult result = preview_at(scene, png, seconds);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return read_png(png);
+  };
+  // The kit lasts 4 s: 0:01 -0:03 0:04 from 1 s until just before 2 s.
+  const Image one = at("1.02");
+  CHECK(same_pixels(one, at("1.9")));
+  CHECK_FALSE(same_pixels(one, at("2.02")));
+  CHECK_FALSE(same_pixels(one, at("0.9")));
+}
+
+TEST_CASE("a layered scene's frames do not depend on chunks, threads or shards") {
+  const fs::path dir = fresh_dir("layers-determinism");
+  // Text bound to a stem, growing and fading with it, blended, over the stage: each frame's
+  // box differs from the last, so a canvas that left pixels of an earlier frame would show.
+  const fs::path scene = write_scene(dir, "layered", R"scene(
+title = "Layers"
+[[layers]]
+kind = "text"
+text = "{title} {time}"
+position = [0.5, 0.1]
+size = "60 + 20 * sin(t * 3)"
+outline_width = 2
+[[layers]]
+kind = "stage"
+[[layers]]
+kind = "text"
+stem = "01-kick"
+text = "{name}"
+anchor = "bottom-left"
+position = [0.05, 0.95]
+size = "30 + 90 * level"
+opacity = "0.4 + 0.6 * hit"
+blend = "screen"
+)scene");
+  const auto render = [&](const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> arguments = {"render",   kKit.string(), "--scene", scene.string(),
+                                          "--size",   "320x180",     "--crf",   "0",
+                                          "--preset", "ultrafast",   "-o",      (dir / name).string()};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    const RunResult result = run(kStemviz, arguments);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return dir / name;
+  };
+  const fs::path one = render("c1.mp4", {"--threads", "1", "--chunk-seconds", "1"});
+  const auto frames = frame_hashes(one);
+  CHECK(frames.size() == 240);
+  CHECK(frames == frame_hashes(render("c03.mp4", {"--threads", "2", "--chunk-seconds", "0.3"})));
+
+  const fs::path job = dir / "job";
+  const RunResult plan = run(kStemviz, {"plan", kKit.string(), "--scene", scene.string(), "--size", "320x180", "--crf",
+                                        "0", "--preset", "ultrafast", "-o", job.string(), "--shards", "3"});
+  INFO(plan.output);
+  REQUIRE(plan.exit_code == 0);
+  // A moved job folder: the workers read nothing but it.
+  const fs::path moved = dir / "moved-job";
+  fs::rename(job, moved);
+  for (const std::string index : {"0", "1", "2"})
+    REQUIRE(run(kStemviz, {"shard", moved.string(), "--index", index, "-q"}).exit_code == 0);
+  const fs::path stitched = dir / "stitched.mp4";
+  REQUIRE(run(kStemviz, {"stitch", moved.string(), "-o", stitched.string(), "-q"}).exit_code == 0);
+  CHECK(video_packets(stitched) == video_packets(one));
+}
+
+TEST_CASE("mistakes in [[layers]] name the file, line and column") {
+  const fs::path dir = fresh_dir("layers-mistakes");
+  const fs::path out_dir = dir / "out";
+  fs::create_directories(out_dir);
+  const auto refused = [&](const std::string& layers, const std::string& message) {
+    const fs::path scene = write_scene(dir, "bad", kBlack + layers);
+    CAPTURE(layers);
+    check_refused(kStemviz, {"render", kKit.string(), "--scene", scene.string(), "-o", (out_dir / "out.mp4").string()},
+                  3, scene.string() + message, out_dir);
+  };
+  // kBlack takes lines 1 to 5; the layers start on line 6.
+  refused("[[layers]]\nkind = \"txt\"\n",
+          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text");
+  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
+  refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"{name}\"\n",
+          ":8:9: {name} is the bound stem's name; give the layer a 'stem'");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nstem = \"02-snar\"\n",
+          ":9:8: no stem \"02-snar\" (did you mean \"02-snare\"?)");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nanchor = \"middle\"\n",
+          ":9:11: 'anchor' in a text layer cannot be \"middle\"; use one of center, top-left");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nopacity = 2\n", ":9:11:");
+  refused("[[layers]]\nkind = \"stage\"\n[[layers]]\nkind = \"stage\"\n",
+          ":9:8: the stage may appear once in [[layers]]");
+  refused("[[layers]]\nkind = \"stage\"\nopacity = 0.5\n", ":8:1: unknown key 'opacity' in a stage layer");
+}
