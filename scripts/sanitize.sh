@@ -16,7 +16,7 @@ cd "$STEMVIZ_ROOT"
 
 # Renders that cover the render pool, the encoders, sharded jobs and interruption; each
 # checks its output with libav like the rest of the suite.
-renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops)'
+renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops|a layered scene)'
 
 for preset in asan tsan; do
   echo "sanitize: building and testing the $preset preset"

@@ -1,6 +1,8 @@
 #include <stemviz/draw/layer.hpp>
 
+#include <stemviz/draw/image_layer.hpp>
 #include <stemviz/draw/text_layer.hpp>
+#include <stemviz/scene/scene.hpp>
 #include <stemviz/util/error.hpp>
 
 #include <fmt/format.h>
@@ -91,13 +93,37 @@ PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
   const auto clamp_to = [](double v, int limit) {
     return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
   };
-  const PixelBox box{clamp_to(x, frame.width), clamp_to(y, frame.height), clamp_to(x + picture_width, frame.width),
-                     clamp_to(y + picture_height, frame.height)};
+  double scale = 1.0, radians = 0.0;
+  motion(scale, radians);
+  if (scale <= 0.0) return {};
+  const bool moved = scale != 1.0 || radians != 0.0;
+  // The box the content's picture covers, turned and scaled about the layer box's centre.
+  double x0 = x, y0 = y, x1 = x + picture_width, y1 = y + picture_height;
+  const double cx = x + picture_width / 2.0, cy = y + picture_height / 2.0;
+  if (moved) {
+    const double c = std::cos(radians) * scale, s = std::sin(radians) * scale;
+    const double half_w = std::abs(c) * picture_width / 2.0 + std::abs(s) * picture_height / 2.0;
+    const double half_h = std::abs(s) * picture_width / 2.0 + std::abs(c) * picture_height / 2.0;
+    x0 = std::floor(cx - half_w) - 1.0, x1 = std::ceil(cx + half_w) + 1.0;
+    y0 = std::floor(cy - half_h) - 1.0, y1 = std::ceil(cy + half_h) + 1.0;
+  }
+  const PixelBox box{clamp_to(x0, frame.width), clamp_to(y0, frame.height), clamp_to(x1, frame.width),
+                     clamp_to(y1, frame.height)};
   if (box.x1 <= box.x0 || box.y1 <= box.y0) return {};
   cairo_save(cr);
   cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
   cairo_clip(cr);
+  if (moved) {
+    cairo_translate(cr, cx, cy);
+    cairo_rotate(cr, radians);
+    cairo_scale(cr, scale, scale);
+    cairo_translate(cr, -cx, -cy);
+  }
   cairo_set_source_surface(cr, content_.get(), x, y);
+  // Bilinear between the picture's pixels when turned or scaled, transparent past its edge
+  // (a surface pattern does not extend): no clip to the turned picture, whose mask would
+  // cost more than the pixels.
+  if (moved) cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
   cairo_set_operator(cr, cairo_operator(blend_));
   if (opacity >= 1.0)
     cairo_paint(cr);
@@ -112,6 +138,8 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
   // One line per kind: what draws it.
   if (std::holds_alternative<TextLayer>(layer.details))
     return std::make_unique<TextLayerDrawer>(layer, scene, evaluator, stem, cr);
+  if (const auto* image = std::get_if<ImageLayer>(&layer.details))
+    return std::make_unique<ImageLayerDrawer>(layer, evaluator, scene.picture(image->file));
   throw Failure(fmt::format("{}: layer kind \"{}\" cannot be drawn", layer.where.to_string(), layer.kind));
 }
 

@@ -1,5 +1,6 @@
 #include <stemviz/job/job_folder.hpp>
 
+#include <stemviz/job/scene_files.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
@@ -37,6 +38,7 @@ void remove_job_files(const fs::path& folder) {
   }
   for (const fs::path& path : encoded) fs::remove(path, ignored);
   fs::remove_all(segments_folder(folder), ignored);
+  fs::remove_all(assets_folder(folder), ignored);
 }
 
 std::string read_whole(const fs::path& path) {
@@ -160,6 +162,7 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
                            manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count()));
     env.keep_as(folder / "job.env");
   }
+  copy_scene_files(folder, manifest.assets);
   // The manifest goes last: a folder with a manifest has everything a worker needs.
   if (!same_job) write_manifest(manifest_file, manifest);
   return same_job;

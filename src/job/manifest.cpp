@@ -8,6 +8,7 @@
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
 #include <stemviz/util/json.hpp>
+#include <stemviz/util/picture.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,13 @@ VideoSettings video_from(const Json& video, const fs::path& path) {
   return v;
 }
 
+Json assets_json(const std::vector<SceneAssetFile>& assets) {
+  Json list = Json::array();
+  for (const SceneAssetFile& a : assets)
+    list.push_back({{"name", a.name}, {"file", a.file}, {"sha256", a.sha256}, {"bytes", a.bytes}});
+  return list;
+}
+
 Json to_json(const Manifest& m) {
   const SoftwareVersions& v = m.software;
   Json chunks = Json::array();
@@ -147,6 +155,7 @@ Json to_json(const Manifest& m) {
         {"file", m.scene.file},
         {"text", m.scene.text},
         {"shader", {{"name", m.scene.shader.name}, {"file", m.scene.shader.file}, {"text", m.scene.shader.text}}}}},
+      {"assets", assets_json(m.assets)},
       {"chunks", chunks},
   };
 }
@@ -236,6 +245,16 @@ Manifest from_json(const Json& j, const fs::path& path) {
   m.scene = parse_scene_with_shader(text(scene, "text"), text(scene, "name"),
                                     fmt::format("{} (scene {})", path.string(), text(scene, "file")), program);
   m.scene.file = text(scene, "file");
+  // Manifests written before scenes had layers name no files.
+  if (j.contains("assets")) {
+    for (const Json& a : j.at("assets")) {
+      SceneAssetFile asset{
+          text(a, "name"), checked_file_name(a.at("file"), path), text(a, "sha256"), json_int64(a.at("bytes")), {}};
+      if (asset.bytes < 0 || asset.bytes > kMaxPictureFileBytes || asset.sha256.size() != 64)
+        throw broken(fmt::format("its file \"{}\" is described wrongly", asset.name));
+      m.assets.push_back(std::move(asset));
+    }
+  }
   m.scene.title = m.title;
   m.scene.artist = m.artist;
   m.scene.shader.file = text(shader, "file");

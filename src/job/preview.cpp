@@ -4,6 +4,7 @@
 #include <stemviz/draw/contact_sheet.hpp>
 #include <stemviz/job/output_paths.hpp>
 #include <stemviz/job/prepare.hpp>
+#include <stemviz/job/scene_files.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 
@@ -67,8 +68,9 @@ void run_preview(const PreviewOptions& options) {
   settings.threads = options.threads;
   const FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
   const auto draw = [&](Look& current) {
+    ScenePictures pictures = read_scene_files(current.description, options.look.cover);
     const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features, timeline,
-                      current.width, current.height);
+                      current.width, current.height, std::move(pictures));
     TempFile temp(temp_path_for(options.output));
     write_preview(options, scene, temp.path());
     temp.keep_as(options.output);

@@ -2,6 +2,7 @@
 
 #include <stemviz/draw/canvas.hpp>
 #include <stemviz/job/render_pool.hpp>
+#include <stemviz/job/scene_files.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 
@@ -46,7 +47,8 @@ ShardResult make_segments(const LoadedJob& job, const std::vector<Chunk>& chunks
   if (missing.size() < chunks.size()) {
     progress.note(fmt::format("{} of {} chunks already done", chunks.size() - missing.size(), chunks.size()));
   }
-  const Scene scene(m.scene, m.stem_names(), *job.rows, m.plan.timeline, m.video.width, m.video.height);
+  const Scene scene(m.scene, m.stem_names(), *job.rows, m.plan.timeline, m.video.width, m.video.height,
+                    load_scene_files(job.folder, m));
   progress.stage("render");
   progress.set_total(result.frames_rendered);
   progress.set_chunks(result.chunks_rendered);

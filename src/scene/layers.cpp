@@ -103,6 +103,28 @@ void read_text(const TableReader& reader, LayerDescription& layer) {
   layer.details = std::move(text);
 }
 
+void read_image(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  ImageLayer image;
+  image.file = reader.text("file", "");
+  if (image.file.empty()) {
+    throw InputError(
+        fmt::format("{}: an image layer needs 'file', a picture's path relative to the scene file, "
+                    "or \"{{cover}}\" for the picture given with --cover",
+                    (reader.has("file") ? reader.spot("file") : layer.where).to_string()));
+  }
+  if (image.file.find('{') != std::string::npos && image.file != "{cover}") {
+    throw InputError(fmt::format("{}: 'file' takes no placeholder but \"{{cover}}\" (the picture given with --cover)",
+                                 spot_of(*reader.node("file"), reader.file()).to_string()));
+  }
+  const std::string fit = reader.choice("fit", "contain", {"contain", "cover", "stretch"});
+  image.fit = fit == "cover" ? Fit::cover : fit == "stretch" ? Fit::stretch : Fit::contain;
+  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+  image.scale = reader.number("scale", image.scale, scope, 0.0, 100.0);
+  image.rotate = reader.number("rotate", image.rotate, scope, -1e6, 1e6);
+  layer.details = std::move(image);
+}
+
 // The kinds of layer: each one's name, whether it is a 2D layer (taking kBoxKeys), its own
 // keys and its reader. One line per kind.
 struct LayerKind {
@@ -115,13 +137,14 @@ const std::vector<LayerKind>& layer_kinds() {
   static const std::vector<LayerKind> kinds = {
       {"stage", false, {}, [](const TableReader&, LayerDescription& layer) { layer.details = StageLayer{}; }},
       {"text", true, {"text", "size", "font", "colour", "outline_colour", "outline_width", "align"}, read_text},
+      {"image", true, {"file", "fit", "scale", "rotate"}, read_image},
   };
   return kinds;
 }
 
 }  // namespace
 
-void read_layers(const TableReader& top, std::vector<LayerDescription>& layers) {
+void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, std::vector<SceneAsset>& assets) {
   const toml::node* node = top.node("layers");
   if (!node) return;
   const toml::array* list = node->as_array();
@@ -154,6 +177,11 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers) 
     known.insert(known.end(), kind->keys.begin(), kind->keys.end());
     const TableReader reader(table, fmt::format("a {} layer", layer.kind), top.file(), known);
     kind->read(reader, layer);
+    if (const auto* image = std::get_if<ImageLayer>(&layer.details)) {
+      const bool seen =
+          std::any_of(assets.begin(), assets.end(), [&](const SceneAsset& asset) { return asset.name == image->file; });
+      if (!seen) assets.push_back({image->file, spot_of(*reader.node("file"), top.file()).shifted(1)});
+    }
     if (std::holds_alternative<StageLayer>(layer.details)) {
       if (stage_at) {
         throw InputError(fmt::format("{}: the stage may appear once in [[layers]]; it is already at {}",

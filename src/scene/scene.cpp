@@ -14,13 +14,22 @@
 namespace stemviz {
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
-             const Timeline& timeline, int width, int height)
-    : Scene(std::move(description), std::move(stem_names), nullptr, &features, timeline, width, height) {}
+             const Timeline& timeline, int width, int height, ScenePictures pictures)
+    : Scene(std::move(description), std::move(stem_names), nullptr, &features, timeline, width, height) {
+  pictures_ = std::move(pictures);
+}
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
-             const Timeline& timeline, int width, int height)
+             const Timeline& timeline, int width, int height, ScenePictures pictures)
     : Scene(std::move(description), std::move(stem_names), std::make_unique<FeatureTrackSource>(features), nullptr,
-            timeline, width, height) {}
+            timeline, width, height) {
+  pictures_ = std::move(pictures);
+}
+
+const Picture* Scene::picture(const std::string& name) const {
+  const auto found = pictures_.find(name);
+  return found == pictures_.end() ? nullptr : &found->second;
+}
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, std::unique_ptr<FeatureSource> owned,
              const FeatureSource* features, const Timeline& timeline, int width, int height)

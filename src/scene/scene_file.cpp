@@ -400,7 +400,7 @@ SceneDescription parse_scene_with(std::string_view text, const std::string& name
   scene.description = top.text("description", "");
   scene.title = top.text("title", "");
   scene.artist = top.text("artist", "");
-  read_layers(top, scene.layers);
+  read_layers(top, scene.layers, scene.assets);
   parse_video(TableReader(top.table("video"), "[video]", file,
                           {"size", "fps", "background", "background_stops", "transparent"}),
               scene);
@@ -438,6 +438,7 @@ SceneDescription parse_scene_with(std::string_view text, const std::string& name
 SceneDescription parse_scene(std::string_view text, const std::string& name, const std::string& file,
                              const fs::path& folder) {
   return parse_scene_with(text, name, file, [&](SceneDescription& scene) {
+    scene.folder = folder;
     if (!folder.empty()) scene.files.push_back(file);
     return load_shader(scene.object.shader, folder, scene.object.shader_where, &scene.files);
   });

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -35,6 +36,15 @@ RunResult preview_at(const fs::path& scene, const fs::path& out, const std::stri
       "preview", kKit.string(), "--scene", scene.string(), "--size", "640x360", "--at", at, "-o", out.string(), "-y"};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   return run(kStemviz, arguments);
+}
+
+// The preview of `scene` at `at` seconds, written to `png` and read back; it must succeed.
+Image previewed(const fs::path& scene, const fs::path& png, const std::string& at,
+                const std::vector<std::string>& extra = {}) {
+  const RunResult result = preview_at(scene, png, at, extra);
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  return read_png(png);
 }
 
 // The box of pixels brighter than `threshold` in any colour channel: x0, y0, x1, y1 (x1 and
@@ -103,11 +113,7 @@ size = 60
   const fs::path with_title = write_scene(dir, "with-title", "title = \"Drums\"\nartist = \"The Kit\"\n" + layers);
   const fs::path without = write_scene(dir, "without", layers);
   const auto picture = [&](const fs::path& scene, const std::string& name, const std::vector<std::string>& extra) {
-    const fs::path png = dir / (name + ".png");
-    const RunResult result = preview_at(scene, png, "1", extra);
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    return read_png(png);
+    return previewed(scene, dir / (name + ".png"), "1", extra);
   };
   const Image from_scene = picture(with_title, "scene", {});
   CHECK(same_pixels(from_scene, picture(without, "options", {"--title", "Drums", "--artist", "The Kit"})));
@@ -140,8 +146,15 @@ TEST_CASE("a layered scene's frames do not depend on chunks, threads or shards")
   const fs::path dir = fresh_dir("layers-determinism");
   // Text bound to a stem, growing and fading with it, blended, over the stage: each frame's
   // box differs from the last, so a canvas that left pixels of an earlier frame would show.
+  write_jpeg(dir / "cover.jpg", 64, 64, 200, 80, 40);
   const fs::path scene = write_scene(dir, "layered", R"scene(
 title = "Layers"
+[[layers]]
+kind = "image"
+file = "{cover}"
+height = 0.5
+rotate = "20 * t"
+scale = "1 + 0.2 * sin(t * 5)"
 [[layers]]
 kind = "text"
 text = "{title} {time}"
@@ -161,9 +174,13 @@ opacity = "0.4 + 0.6 * hit"
 blend = "screen"
 )scene");
   const auto render = [&](const std::string& name, const std::vector<std::string>& extra) {
-    std::vector<std::string> arguments = {"render",   kKit.string(), "--scene", scene.string(),
-                                          "--size",   "320x180",     "--crf",   "0",
-                                          "--preset", "ultrafast",   "-o",      (dir / name).string()};
+    std::vector<std::string> arguments = {"render",   kKit.string(),
+                                          "--scene",  scene.string(),
+                                          "--cover",  (dir / "cover.jpg").string(),
+                                          "--size",   "320x180",
+                                          "--crf",    "0",
+                                          "--preset", "ultrafast",
+                                          "-o",       (dir / name).string()};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     const RunResult result = run(kStemviz, arguments);
     INFO(result.output);
@@ -176,18 +193,79 @@ blend = "screen"
   CHECK(frames == frame_hashes(render("c03.mp4", {"--threads", "2", "--chunk-seconds", "0.3"})));
 
   const fs::path job = dir / "job";
-  const RunResult plan = run(kStemviz, {"plan", kKit.string(), "--scene", scene.string(), "--size", "320x180", "--crf",
-                                        "0", "--preset", "ultrafast", "-o", job.string(), "--shards", "3"});
+  const RunResult plan =
+      run(kStemviz, {"plan", kKit.string(), "--scene", scene.string(), "--cover", (dir / "cover.jpg").string(),
+                     "--size", "320x180", "--crf", "0", "--preset", "ultrafast", "-o", job.string(), "--shards", "3"});
   INFO(plan.output);
   REQUIRE(plan.exit_code == 0);
-  // A moved job folder: the workers read nothing but it.
+  // A moved job folder: the workers read nothing but it, the cover included.
   const fs::path moved = dir / "moved-job";
   fs::rename(job, moved);
+  fs::remove(dir / "cover.jpg");
   for (const std::string index : {"0", "1", "2"})
     REQUIRE(run(kStemviz, {"shard", moved.string(), "--index", index, "-q"}).exit_code == 0);
   const fs::path stitched = dir / "stitched.mp4";
   REQUIRE(run(kStemviz, {"stitch", moved.string(), "-o", stitched.string(), "-q"}).exit_code == 0);
   CHECK(video_packets(stitched) == video_packets(one));
+}
+
+TEST_CASE("an image layer fits its picture to its box: contain, cover, stretch, or its own aspect") {
+  const fs::path dir = fresh_dir("layers-image");
+  write_png(dir / "wide.png", 200, 100, 255, 0, 0);
+  write_jpeg(dir / "wide.jpg", 200, 100, 255, 0, 0);
+  const auto box_of = [&](const std::string& name, const std::string& keys) {
+    const fs::path scene = write_scene(dir, name, kBlack + "[[layers]]\nkind = \"image\"\n" + keys);
+    const fs::path png = dir / (name + ".png");
+    const RunResult result = preview_at(scene, png, "1");
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return lit_box(read_png(png), 128);
+  };
+  // 640x360: a width of 0.5 is 320 pixels, and the 2:1 picture 160 high, centred.
+  CHECK(box_of("width", "file = \"wide.png\"\nwidth = 0.5\n") == std::array<int, 4>{160, 100, 480, 260});
+  CHECK(box_of("jpeg", "file = \"wide.jpg\"\nwidth = 0.5\n") == std::array<int, 4>{160, 100, 480, 260});
+  // A 320x180 box: contained, the picture is 320x160 in its middle; covering or stretched,
+  // it fills the box.
+  const std::string box = "file = \"wide.png\"\nwidth = 0.5\nheight = 0.5\n";
+  CHECK(box_of("contain", box) == std::array<int, 4>{160, 100, 480, 260});
+  CHECK(box_of("cover", box + "fit = \"cover\"\n") == std::array<int, 4>{160, 90, 480, 270});
+  CHECK(box_of("stretch", box + "fit = \"stretch\"\n") == std::array<int, 4>{160, 90, 480, 270});
+  // Its own size at 1080 lines: 200x100 there is a third of that at 360 lines.
+  const auto own = box_of("own", "file = \"wide.png\"\nanchor = \"top-left\"\nposition = [0, 0]\n");
+  CHECK(own[2] - own[0] == 67);
+  CHECK(own[3] - own[1] == 33);
+  // Turned a quarter: taller than wide.
+  const auto turned = box_of("turned", "file = \"wide.png\"\nwidth = 0.5\nrotate = 90\n");
+  CHECK(turned[2] - turned[0] < turned[3] - turned[1]);
+}
+
+TEST_CASE("{cover} shows the picture given with --cover, else nothing, and a job carries it") {
+  const fs::path dir = fresh_dir("layers-cover");
+  write_png(dir / "red.png", 50, 50, 255, 0, 0);
+  const fs::path with_slot =
+      write_scene(dir, "slot", kBlack + "[[layers]]\nkind = \"image\"\nfile = \"{cover}\"\nheight = 0.5\n");
+  const auto picture = [&](const fs::path& scene, const std::string& name, const std::vector<std::string>& extra) {
+    return previewed(scene, dir / (name + ".png"), "1", extra);
+  };
+  // Without --cover the slot shows nothing: the picture stays black.
+  const Image no_cover = picture(with_slot, "no-cover", {});
+  CHECK(no_cover.width == 640);
+  CHECK(lit_box(no_cover, 0) == std::array<int, 4>{});
+  CHECK(lit_box(picture(with_slot, "cover", {"--cover", (dir / "red.png").string()}), 128) ==
+        std::array<int, 4>{230, 90, 410, 270});
+
+  // A job folder whose picture was changed after planning is refused, naming the file.
+  const fs::path job = dir / "job";
+  REQUIRE(run(kStemviz, {"plan", kKit.string(), "--scene", with_slot.string(), "--cover", (dir / "red.png").string(),
+                         "--size", "320x180", "-o", job.string(), "-q"})
+              .exit_code == 0);
+  const std::vector<std::string> assets = files_in(job / "assets");
+  REQUIRE(assets.size() == 1);
+  write_png(job / "assets" / assets.front(), 50, 50, 0, 255, 0);
+  const RunResult shard = run(kStemviz, {"shard", job.string(), "--index", "0", "-q"});
+  CHECK(shard.exit_code == 3);
+  CHECK(shard.output.find(assets.front() + ": changed since the job was planned, the scene's \"{cover}\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("mistakes in [[layers]] name the file, line and column") {
@@ -202,8 +280,8 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   };
   // kBlack takes lines 1 to 5; the layers start on line 6.
   refused("[[layers]]\nkind = \"txt\"\n",
-          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text");
-  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text");
+          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image");
+  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image");
   refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
   refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
   refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
@@ -217,4 +295,11 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   refused("[[layers]]\nkind = \"stage\"\n[[layers]]\nkind = \"stage\"\n",
           ":9:8: the stage may appear once in [[layers]]");
   refused("[[layers]]\nkind = \"stage\"\nopacity = 0.5\n", ":8:1: unknown key 'opacity' in a stage layer");
+  refused("[[layers]]\nkind = \"image\"\nfile = \"missing.png\"\n",
+          ":8:9: " + (dir / "missing.png").string() + ": no such picture file; use a PNG, JPEG or WebP picture");
+  std::ofstream(dir / "notes.png") << "not a picture";
+  refused("[[layers]]\nkind = \"image\"\nfile = \"notes.png\"\n",
+          ":8:9: " + (dir / "notes.png").string() + ": not a picture stemviz reads");
+  refused("[[layers]]\nkind = \"image\"\nfile = \"{title}.png\"\n", ":8:8: 'file' takes no placeholder but");
+  refused("[[layers]]\nkind = \"image\"\nfile = \"a.png\"\nfit = \"fill\"\n", ":9:8:");
 }

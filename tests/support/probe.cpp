@@ -17,6 +17,7 @@ extern "C" {
 #include <csignal>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -322,6 +323,51 @@ Image read_png(const std::filesystem::path& path) {
   }
   cairo_surface_destroy(surface);
   return image;
+}
+
+void write_png(const std::filesystem::path& path, int width, int height, int r, int g, int b, int a) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgba(cr, r / 255.0, g / 255.0, b / 255.0, a / 255.0);
+  cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint(cr);
+  cairo_destroy(cr);
+  cairo_surface_write_to_png(surface, path.c_str());
+  cairo_surface_destroy(surface);
+}
+
+void write_jpeg(const std::filesystem::path& path, int width, int height, int r, int g, int b) {
+  const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+  if (codec == nullptr) throw std::runtime_error("no MJPEG encoder");
+  stemviz::CodecContextPtr context(avcodec_alloc_context3(codec));
+  context->width = width;
+  context->height = height;
+  context->pix_fmt = AV_PIX_FMT_YUVJ420P;
+  context->time_base = {1, 25};
+  context->color_range = AVCOL_RANGE_JPEG;
+  if (avcodec_open2(context.get(), codec, nullptr) < 0) throw std::runtime_error("cannot open the MJPEG encoder");
+  stemviz::FramePtr frame(av_frame_alloc());
+  frame->width = width;
+  frame->height = height;
+  frame->format = AV_PIX_FMT_YUVJ420P;
+  if (av_frame_get_buffer(frame.get(), 0) < 0) throw std::runtime_error("no memory for a frame");
+  // Full-range BT.601, as JPEG files have it.
+  const double y = 0.299 * r + 0.587 * g + 0.114 * b;
+  const double u = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+  const double v = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+  const double values[3] = {y, u, v};
+  for (int plane = 0; plane < 3; ++plane) {
+    const int rows = plane == 0 ? height : (height + 1) / 2;
+    const int columns = plane == 0 ? width : (width + 1) / 2;
+    for (int row = 0; row < rows; ++row)
+      std::fill_n(frame->data[plane] + static_cast<std::ptrdiff_t>(row) * frame->linesize[plane], columns,
+                  static_cast<std::uint8_t>(std::lround(std::clamp(values[plane], 0.0, 255.0))));
+  }
+  stemviz::PacketPtr packet(av_packet_alloc());
+  if (avcodec_send_frame(context.get(), frame.get()) < 0 || avcodec_send_frame(context.get(), nullptr) < 0 ||
+      avcodec_receive_packet(context.get(), packet.get()) < 0)
+    throw std::runtime_error("cannot encode the JPEG");
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(packet->data), packet->size);
 }
 
 }  // namespace stemviz::test

@@ -66,6 +66,11 @@ struct Image {
 // The picture in `path`; an empty one (width 0) when it cannot be read.
 Image read_png(const std::filesystem::path& path);
 
+// Writes a `width` x `height` picture of one colour (0..255 each) as a PNG (Cairo) or a JPEG
+// (libavcodec's MJPEG encoder, full range 4:2:0), for scenes' image layers.
+void write_png(const std::filesystem::path& path, int width, int height, int r, int g, int b, int a = 255);
+void write_jpeg(const std::filesystem::path& path, int width, int height, int r, int g, int b);
+
 struct RunResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together

@@ -50,6 +50,12 @@ class PlacedLayer {
   virtual void paint(cairo_t* cr, double width, double height) = 0;
   // How far past its box the content may draw (an outline), pixels.
   virtual double overhang() const { return 0.0; }
+  // This frame's scale and turn (radians, clockwise) of the content about its box's
+  // centre, applied as it is combined with the canvas; 1 and 0 unless the kind moves.
+  virtual void motion(double& scale, double& radians) {
+    scale = 1.0;
+    radians = 0.0;
+  }
 
  private:
   std::array<Value, 2> position_;

@@ -9,6 +9,7 @@
 //                                  made once before the stitch (audio.mp4, audio.webm, ...)
 //   segments/chunk-NNNNNN.EXT      one video segment per chunk, in the codec's container
 //   segments/layer-NN/chunk-...    with --layers, each stem's layer segments
+//   assets/SHA256.EXT              each picture the scene names, by content (scene_files.hpp)
 //
 // Every file that a step produces has a record beside it, NAME.done: the job's hash, the
 // file's size and SHA-256 and, for a segment, its frame count. The record is written only

@@ -41,6 +41,16 @@ struct AudioOutput {
   std::int64_t samples = 0;            // per channel, for the job's frames
 };
 
+// A file the scene names (an image layer's picture), copied into the job's assets/ folder
+// under its content hash, so that a moved job folder renders anywhere.
+struct SceneAssetFile {
+  std::string name;              // as the scene gives it ("cover.png", "{cover}")
+  std::string file;              // in assets/: "SHA256.EXT"
+  std::string sha256;            // of its bytes
+  std::int64_t bytes = 0;        // its size
+  std::filesystem::path source;  // where plan found it; not in the manifest
+};
+
 struct Manifest {
   SoftwareVersions software;
   std::vector<FeatureFileStem> stems;  // with their SHA-256; workers never read the stems
@@ -51,9 +61,10 @@ struct Manifest {
   VideoSettings video;
   std::optional<VideoSettings> layers;  // one video per stem in these settings, or none
   AudioOutput audio;
-  std::string title;       // written into the output's metadata; the scene's {title}
-  std::string artist;      // the scene's {artist}
-  SceneDescription scene;  // name, file and text are stored; the rest is parsed
+  std::string title;                   // written into the output's metadata; the scene's {title}
+  std::string artist;                  // the scene's {artist}
+  SceneDescription scene;              // name, file and text are stored; the rest is parsed
+  std::vector<SceneAssetFile> assets;  // the files the scene names, by name
   Plan plan;
   int shards = 1;                   // >= 1
   std::vector<int> shard_of_chunk;  // per chunk of `plan`, 0 .. shards - 1

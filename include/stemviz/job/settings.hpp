@@ -29,6 +29,8 @@ struct LookOptions {
   // What the scene's {title} and {artist} show, and the output's metadata title: the
   // scene's own when not given; a title falls back to the stems folder's name.
   std::optional<std::string> title, artist;
+  // The picture of the scenes' "{cover}" image slot (--cover); none: the slot stays empty.
+  std::optional<std::filesystem::path> cover;
 };
 
 // What a job renders: the settings `stemviz render` and `stemviz plan` share.

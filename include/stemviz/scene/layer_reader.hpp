@@ -9,9 +9,9 @@
 
 namespace stemviz {
 
-// Reads the `layers` key of the scene's top table `top` into `layers`: an InputError at
-// `file:line:col` for an unknown kind (with the closest one), a key the kind does not take,
-// a value out of range, or a second stage.
-void read_layers(const TableReader& top, std::vector<LayerDescription>& layers);
+// Reads the `layers` key of the scene's top table `top` into `layers`, and the files they
+// name into `assets`: an InputError at `file:line:col` for an unknown kind (with the closest
+// one), a key the kind does not take, a value out of range, or a second stage.
+void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, std::vector<SceneAsset>& assets);
 
 }  // namespace stemviz

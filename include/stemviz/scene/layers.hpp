@@ -24,6 +24,10 @@ enum class Blend { normal, add, screen, multiply };
 
 enum class TextAlign { left, center, right };
 
+// How a picture fills its layer's box: whole inside it, covering it (cut at two sides), or
+// stretched to it.
+enum class Fit { contain, cover, stretch };
+
 // The 3D stage of [camera], [lighting], [layout], [floor] and [object]; no keys of its own.
 struct StageLayer {};
 
@@ -40,6 +44,15 @@ struct TextLayer {
   TextAlign align = TextAlign::center;     // lines within the text's box
 };
 
+// A picture from a file (PNG, JPEG, WebP, ...), scaled once to its box.
+struct ImageLayer {
+  // As the scene gives it: a path relative to the scene file, or "{cover}" for --cover.
+  std::string file;
+  Fit fit = Fit::contain;
+  Number scale = Number::of(1.0);   // about the box's centre, 0..100
+  Number rotate = Number::of(0.0);  // degrees clockwise about the box's centre
+};
+
 struct LayerDescription {
   std::string kind;  // "stage", "text", ...
   SourceSpot where;  // of the entry's `kind`
@@ -54,7 +67,13 @@ struct LayerDescription {
   // index from 0; empty for a layer of the whole frame.
   std::string stem;
   SourceSpot stem_where;
-  std::variant<StageLayer, TextLayer> details;
+  std::variant<StageLayer, TextLayer, ImageLayer> details;
+};
+
+// A file a scene names (an image layer's `file`): where, and the name as written.
+struct SceneAsset {
+  std::string name;  // as the scene gives it; "{cover}" for the --cover slot
+  SourceSpot where;  // of the value
 };
 
 // The index of the stem `layer` is bound to among `stem_names`, or -1 for a layer of the

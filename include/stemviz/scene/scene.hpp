@@ -7,6 +7,7 @@
 #include <stemviz/analysis/features.hpp>
 #include <stemviz/scene/expression.hpp>
 #include <stemviz/scene/scene_file.hpp>
+#include <stemviz/util/picture.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <cstdint>
@@ -44,11 +45,12 @@ class Scene {
   // through once, for the onset states. Throws InputError when the layout cannot hold the
   // stems or a layer names a stem that is not among them, Failure when the features cannot
   // be read.
+  // `pictures` are the decoded files its image layers name (SceneDescription::assets).
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
-        const Timeline& timeline, int width, int height);
+        const Timeline& timeline, int width, int height, ScenePictures pictures = {});
   // The same with the whole song's features in memory.
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
-        const Timeline& timeline, int width, int height);
+        const Timeline& timeline, int width, int height, ScenePictures pictures = {});
   ~Scene();
 
   int width() const { return width_; }
@@ -75,6 +77,9 @@ class Scene {
   const VariableSet& variables() const { return variables_; }
   const std::string& stem_name(int stem) const { return stem_names_[static_cast<std::size_t>(stem)]; }
   const std::vector<std::string>& stem_names() const { return stem_names_; }
+  // The picture the scene names `name` (an image layer's file as written), or null when it
+  // has none (a {cover} slot with no --cover).
+  const Picture* picture(const std::string& name) const;
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
   // The label text under stem `stem`, or empty.
   std::string label(int stem) const;
@@ -102,6 +107,7 @@ class Scene {
   std::vector<OnsetState> block_starts_;  // block-major: stem_count() per block
   std::vector<Colour> colours_;
   double fitted_distance_ = 10.0;
+  ScenePictures pictures_;
 };
 
 }  // namespace stemviz

@@ -118,6 +118,11 @@ struct SceneDescription {
   std::vector<LayerDescription> layers;
   // What {title} and {artist} show: the scene's defaults, replaced by --title and --artist.
   std::string title, artist;
+  // The files its layers name, each once, in the order they are first named; relative
+  // names are relative to `folder`, the scene file's folder (empty for a bundled scene or
+  // one from a job, whose files come from elsewhere).
+  std::vector<SceneAsset> assets;
+  std::filesystem::path folder;
   ShaderProgram shader;               // the object's shader, resolved
   std::vector<std::string> files;     // files on disk it was read from (the scene file,
                                       // its shader), for --watch; none for bundled ones

@@ -1,0 +1,19 @@
+// Pictures from files (cover art, logos): PNG, JPEG, WebP, BMP, TIFF and GIF (its first
+// frame), decoded with libavcodec into premultiplied ARGB32 (util/picture.hpp). The format
+// is told by the file's first bytes, and the file is handed to that one decoder whole: no
+// demuxer, protocol or playlist ever opens another file.
+#pragma once
+
+#include <stemviz/util/picture.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace stemviz {
+
+// Decodes the picture in `path`. Throws InputError naming `path` (as `shown` when given)
+// when it is missing, not a picture of those formats, damaged, larger than
+// kMaxPictureFileBytes, or wider or taller than kMaxPictureSide.
+Picture decode_picture(const std::filesystem::path& path, const std::string& shown = {});
+
+}  // namespace stemviz

@@ -1,0 +1,25 @@
+// A decoded picture in memory, as every stage passes pictures around: premultiplied ARGB32
+// in native byte order (B, G, R, A on little-endian machines), as Cairo keeps pictures.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stemviz {
+
+struct Picture {
+  int width = 0, height = 0;         // pixels, each 1 .. kMaxPictureSide when decoded
+  std::vector<std::uint8_t> pixels;  // rows of width * 4 bytes, top row first
+};
+
+// The pictures a scene's layers show, by the name the scene gives them ("cover.png",
+// "{cover}").
+using ScenePictures = std::map<std::string, Picture>;
+
+// The largest side of a picture stemviz reads (a 16K image), and the largest file.
+inline constexpr int kMaxPictureSide = 16384;
+inline constexpr std::int64_t kMaxPictureFileBytes = 256LL << 20;
+
+}  // namespace stemviz
