@@ -3,7 +3,7 @@
 # tests/fuzz/CMakeLists.txt gives ctest's replay the same folders).
 
 # shellcheck disable=SC2034  # read by the scripts that source this file
-STEMVIZ_FUZZ_TARGETS=(scene shader manifest audio)
+STEMVIZ_FUZZ_TARGETS=(scene shader manifest audio lyrics)
 
 # Prints the folders of TARGET's seeds, one a line: its corpus, and the bundled files of its
 # format.

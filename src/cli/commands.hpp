@@ -23,9 +23,9 @@ struct LookArguments {
   std::string size;  // empty: the scene's
   std::string fps;   // empty: the scene's
   std::optional<std::string> title, artist;
-  std::optional<std::string> cover;
+  std::optional<std::string> cover, lyrics;
 };
-// Adds --scene, --size, --fps, --title, --artist and --cover to `command`, writing into `look`.
+// Adds --scene, --size, --fps, --title, --artist, --cover and --lyrics to `command`, writing into `look`.
 void add_look_options(CLI::App& command, LookArguments& look);
 // Checks and converts what add_look_options() read; throws UsageError.
 LookOptions look_options(const LookArguments& look);

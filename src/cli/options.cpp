@@ -77,6 +77,8 @@ void add_look_options(CLI::App& command, LookArguments& look) {
   command.add_option("--artist", look.artist, "Artist: the scenes' {artist} (default: the scene's)")->group("Look");
   command.add_option("--cover", look.cover, "Picture (PNG, JPEG, WebP) for the scenes' {cover} image slot")
       ->group("Look");
+  command.add_option("--lyrics", look.lyrics, "Timed lyrics (LRC) or captions (SRT) for the scenes' {lyrics} slot")
+      ->group("Look");
 }
 
 LookOptions look_options(const LookArguments& look) {
@@ -85,6 +87,7 @@ LookOptions look_options(const LookArguments& look) {
   options.title = look.title;
   options.artist = look.artist;
   if (look.cover) options.cover = *look.cover;
+  if (look.lyrics) options.lyrics = *look.lyrics;
   if (!look.size.empty()) {
     static const std::map<std::string, std::pair<int, int>> presets = {
         {"720p", {1280, 720}},   {"1080p", {1920, 1080}},    {"1440p", {2560, 1440}},

@@ -52,12 +52,13 @@ PlacedLayer::PlacedLayer(const LayerDescription& layer, SceneEvaluator& evaluato
 }
 
 PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
-  const double opacity = std::clamp(opacity_(), 0.0, 1.0);
+  double opacity = std::clamp(opacity_(), 0.0, 1.0);
   const double box_width = width_ ? std::max(0.0, (*width_)()) * frame.width : 0.0;
   const double box_height = height_ ? std::max(0.0, (*height_)()) * frame.height : 0.0;
   double width = 0.0, height = 0.0;
   // Prepared even when invisible, so that the content follows every frame in order.
   const bool changed = prepare(frame, box_width, box_height, width, height);
+  opacity *= std::clamp(content_opacity(), 0.0, 1.0);
   if (box_width > 0.0) width = box_width;
   if (box_height > 0.0) height = box_height;
   if (opacity <= 0.0 || width <= 0.0 || height <= 0.0) return {};
@@ -140,6 +141,8 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
     return std::make_unique<TextLayerDrawer>(layer, scene, evaluator, stem, cr);
   if (const auto* image = std::get_if<ImageLayer>(&layer.details))
     return std::make_unique<ImageLayerDrawer>(layer, evaluator, scene.picture(image->file));
+  if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
+    return std::make_unique<LyricsLayerDrawer>(layer, evaluator, scene.lyrics(lyrics->file), cr);
   throw Failure(fmt::format("{}: layer kind \"{}\" cannot be drawn", layer.where.to_string(), layer.kind));
 }
 

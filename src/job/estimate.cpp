@@ -69,7 +69,7 @@ PlanEstimate estimate_job(const PreparedJob& job, int shards, int cores) {
   remove_dead_leftovers(sample_beside);
   const Manifest& m = job.manifest;
   const Scene scene(m.scene, m.stem_names(), job.features.analysis.features, m.plan.timeline, m.video.width,
-                    m.video.height, job.pictures);
+                    m.video.height, job.inputs);
   FrameCanvas canvas(scene);
   canvas.draw(m.plan.first_frame);  // fonts and buffers are set up once per worker, not per frame
   PlanEstimate estimate;

@@ -201,7 +201,7 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   }
   job.stems = load_stems(settings.stems, settings.lengths, look.fps, progress);
   check_layer_stems(look.description, job.stems);
-  job.pictures = read_scene_files(look.description, settings.look.cover, &manifest.assets);
+  job.inputs = read_scene_files(look.description, settings.look, &manifest.assets);
   const Timeline timeline = song_timeline(job.stems, settings.lengths, look.fps);
   const std::int64_t song_frames = timeline.frame_count();
   const std::int64_t first_frame = settings.from ? timeline.frame_at_or_after(*settings.from) : 0;

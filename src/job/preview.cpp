@@ -68,9 +68,9 @@ void run_preview(const PreviewOptions& options) {
   settings.threads = options.threads;
   const FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
   const auto draw = [&](Look& current) {
-    ScenePictures pictures = read_scene_files(current.description, options.look.cover);
+    SceneInputs inputs = read_scene_files(current.description, options.look);
     const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features, timeline,
-                      current.width, current.height, std::move(pictures));
+                      current.width, current.height, std::move(inputs));
     TempFile temp(temp_path_for(options.output));
     write_preview(options, scene, temp.path());
     temp.keep_as(options.output);

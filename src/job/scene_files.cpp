@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <iterator>
 
 namespace stemviz {
 
@@ -29,23 +31,39 @@ std::string extension_of(const fs::path& path) {
   return plain ? extension : "img";
 }
 
+// Reads `path` as what `asset` is into `inputs`; `shown` names it in messages.
+void read_input(const SceneAsset& asset, const fs::path& path, const std::string& shown, SceneInputs& inputs) {
+  if (asset.kind == SceneAsset::Kind::picture) {
+    inputs.pictures.emplace(asset.name, decode_picture(path, shown));
+    return;
+  }
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) throw InputError(fmt::format("{}: no such lyrics file", shown));
+  if (fs::file_size(path, error) > kMaxLyricsBytes)
+    throw InputError(fmt::format("{}: more than the {} MiB a lyrics file may have", shown, kMaxLyricsBytes >> 20));
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  inputs.lyrics.emplace(asset.name, parse_lyrics(text, shown));
+}
+
 }  // namespace
 
-ScenePictures read_scene_files(const SceneDescription& scene, const std::optional<fs::path>& cover,
-                               std::vector<SceneAssetFile>* files) {
-  ScenePictures pictures;
+SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& look,
+                             std::vector<SceneAssetFile>* files) {
+  SceneInputs inputs;
   for (const SceneAsset& asset : scene.assets) {
     fs::path path;
-    if (asset.name == "{cover}") {
-      if (!cover) continue;
-      path = *cover;
+    if (asset.name == "{cover}" || asset.name == "{lyrics}") {
+      const std::optional<fs::path>& given = asset.name == "{cover}" ? look.cover : look.lyrics;
+      if (!given) continue;
+      path = *given;
     } else {
       const fs::path named(asset.name);
       path = named.is_absolute() || scene.folder.empty() ? named : scene.folder / named;
     }
     // Messages name the spot in the scene, and the file as this machine finds it.
     try {
-      pictures.emplace(asset.name, decode_picture(path));
+      read_input(asset, path, path.string(), inputs);
     } catch (const InputError& error) {
       throw InputError(fmt::format("{}: {}", asset.where.to_string(), error.what()));
     }
@@ -55,7 +73,7 @@ ScenePictures read_scene_files(const SceneDescription& scene, const std::optiona
                         static_cast<std::int64_t>(fs::file_size(path)), path});
     }
   }
-  return pictures;
+  return inputs;
 }
 
 void copy_scene_files(const fs::path& job, const std::vector<SceneAssetFile>& files) {
@@ -75,20 +93,23 @@ void copy_scene_files(const fs::path& job, const std::vector<SceneAssetFile>& fi
   }
 }
 
-ScenePictures load_scene_files(const fs::path& job, const Manifest& manifest) {
-  ScenePictures pictures;
-  for (const SceneAssetFile& file : manifest.assets) {
-    const fs::path path = assets_folder(job) / file.file;
+SceneInputs load_scene_files(const fs::path& job, const Manifest& manifest) {
+  SceneInputs inputs;
+  for (const SceneAsset& asset : manifest.scene.assets) {
+    const auto file = std::find_if(manifest.assets.begin(), manifest.assets.end(),
+                                   [&](const SceneAssetFile& f) { return f.name == asset.name; });
+    if (file == manifest.assets.end()) continue;  // an empty {cover} or {lyrics} slot
+    const fs::path path = assets_folder(job) / file->file;
     std::error_code error;
     const bool present = fs::is_regular_file(path, error);
-    if (!present || static_cast<std::int64_t>(fs::file_size(path, error)) != file.bytes ||
-        sha256_of_file(path) != file.sha256) {
+    if (!present || static_cast<std::int64_t>(fs::file_size(path, error)) != file->bytes ||
+        sha256_of_file(path) != file->sha256) {
       throw InputError(fmt::format("{}: {}, the scene's \"{}\"; plan the job again", path.string(),
-                                   present ? "changed since the job was planned" : "missing", file.name));
+                                   present ? "changed since the job was planned" : "missing", file->name));
     }
-    pictures.emplace(file.name, decode_picture(path));
+    read_input(asset, path, path.string(), inputs);
   }
-  return pictures;
+  return inputs;
 }
 
 }  // namespace stemviz

@@ -82,15 +82,10 @@ void check_placeholders(const std::string& text, const SourceSpot& where, bool b
   }
 }
 
-void read_text(const TableReader& reader, LayerDescription& layer) {
-  read_box(reader, layer);
-  TextLayer text;
-  if (!reader.has("text"))
-    throw InputError(
-        fmt::format("{}: a text layer needs 'text', such as text = \"{{title}}\"", layer.where.to_string()));
-  text.text = reader.text("text", "");
-  check_placeholders(text.text, spot_of(*reader.node("text"), reader.file()).shifted(1), !layer.stem.empty());
-  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+// The keys that style text, shared by text and lyrics layers.
+const std::vector<std::string> kTextStyleKeys = {"size", "font", "colour", "outline_colour", "outline_width", "align"};
+
+void read_text_style(const TableReader& reader, Scope scope, TextLayer& text) {
   text.size = reader.number("size", text.size, scope, 1.0, 2000.0);
   text.font = reader.text("font", "");
   text.colour = reader.colour("colour", text.colour);
@@ -100,29 +95,65 @@ void read_text(const TableReader& reader, LayerDescription& layer) {
     text.outline_colour = Colour{0, 0, 0};  // an outline asked for by its width alone is black
   const std::string align = reader.choice("align", "center", {"left", "center", "right"});
   text.align = align == "left" ? TextAlign::left : align == "right" ? TextAlign::right : TextAlign::center;
+}
+
+void read_text(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  TextLayer text;
+  if (!reader.has("text"))
+    throw InputError(
+        fmt::format("{}: a text layer needs 'text', such as text = \"{{title}}\"", layer.where.to_string()));
+  text.text = reader.text("text", "");
+  check_placeholders(text.text, spot_of(*reader.node("text"), reader.file()).shifted(1), !layer.stem.empty());
+  read_text_style(reader, layer.stem.empty() ? Scope::frame : Scope::stem, text);
   layer.details = std::move(text);
+}
+
+// The `file` of an image or lyrics layer: required; no placeholder but `slot`.
+std::string read_file_key(const TableReader& reader, const LayerDescription& layer, const std::string& slot,
+                          const char* what) {
+  const std::string file = reader.text("file", "");
+  if (file.empty()) {
+    throw InputError(
+        fmt::format("{}: {} layer needs 'file', {} relative to the scene file, or \"{}\" for the one "
+                    "given with --{}",
+                    (reader.has("file") ? reader.spot("file") : layer.where).to_string(),
+                    layer.kind == "image" ? "an image" : "a lyrics", what, slot, slot.substr(1, slot.size() - 2)));
+  }
+  if (file.find('{') != std::string::npos && file != slot) {
+    throw InputError(fmt::format("{}: 'file' takes no placeholder but \"{}\" (the file given with --{})",
+                                 spot_of(*reader.node("file"), reader.file()).to_string(), slot,
+                                 slot.substr(1, slot.size() - 2)));
+  }
+  return file;
+}
+
+void read_lyrics(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  LyricsLayer lyrics;
+  lyrics.file = read_file_key(reader, layer, "{lyrics}", "an LRC or SRT file's path");
+  lyrics.fade = reader.constant("fade", lyrics.fade, 0.0, 10.0);
+  lyrics.next_line = reader.boolean("next_line", lyrics.next_line);
+  read_text_style(reader, layer.stem.empty() ? Scope::frame : Scope::stem, lyrics.style);
+  layer.details = std::move(lyrics);
 }
 
 void read_image(const TableReader& reader, LayerDescription& layer) {
   read_box(reader, layer);
   ImageLayer image;
-  image.file = reader.text("file", "");
-  if (image.file.empty()) {
-    throw InputError(
-        fmt::format("{}: an image layer needs 'file', a picture's path relative to the scene file, "
-                    "or \"{{cover}}\" for the picture given with --cover",
-                    (reader.has("file") ? reader.spot("file") : layer.where).to_string()));
-  }
-  if (image.file.find('{') != std::string::npos && image.file != "{cover}") {
-    throw InputError(fmt::format("{}: 'file' takes no placeholder but \"{{cover}}\" (the picture given with --cover)",
-                                 spot_of(*reader.node("file"), reader.file()).to_string()));
-  }
+  image.file = read_file_key(reader, layer, "{cover}", "a picture's path");
   const std::string fit = reader.choice("fit", "contain", {"contain", "cover", "stretch"});
   image.fit = fit == "cover" ? Fit::cover : fit == "stretch" ? Fit::stretch : Fit::contain;
   const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
   image.scale = reader.number("scale", image.scale, scope, 0.0, 100.0);
   image.rotate = reader.number("rotate", image.rotate, scope, -1e6, 1e6);
   layer.details = std::move(image);
+}
+
+// `own` keys and the text style's.
+std::vector<std::string> styled(std::vector<std::string> own) {
+  own.insert(own.end(), kTextStyleKeys.begin(), kTextStyleKeys.end());
+  return own;
 }
 
 // The kinds of layer: each one's name, whether it is a 2D layer (taking kBoxKeys), its own
@@ -136,8 +167,9 @@ struct LayerKind {
 const std::vector<LayerKind>& layer_kinds() {
   static const std::vector<LayerKind> kinds = {
       {"stage", false, {}, [](const TableReader&, LayerDescription& layer) { layer.details = StageLayer{}; }},
-      {"text", true, {"text", "size", "font", "colour", "outline_colour", "outline_width", "align"}, read_text},
+      {"text", true, styled({"text"}), read_text},
       {"image", true, {"file", "fit", "scale", "rotate"}, read_image},
+      {"lyrics", true, styled({"file", "fade", "next_line"}), read_lyrics},
   };
   return kinds;
 }
@@ -177,11 +209,20 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
     known.insert(known.end(), kind->keys.begin(), kind->keys.end());
     const TableReader reader(table, fmt::format("a {} layer", layer.kind), top.file(), known);
     kind->read(reader, layer);
-    if (const auto* image = std::get_if<ImageLayer>(&layer.details)) {
-      const bool seen =
-          std::any_of(assets.begin(), assets.end(), [&](const SceneAsset& asset) { return asset.name == image->file; });
-      if (!seen) assets.push_back({image->file, spot_of(*reader.node("file"), top.file()).shifted(1)});
-    }
+    const auto name_file = [&](SceneAsset::Kind what, const std::string& name) {
+      const auto same = std::find_if(assets.begin(), assets.end(), [&](const SceneAsset& a) { return a.name == name; });
+      const SourceSpot where = spot_of(*reader.node("file"), top.file()).shifted(1);
+      if (same == assets.end()) {
+        assets.push_back({what, name, where});
+      } else if (same->kind != what) {
+        const auto word = [](SceneAsset::Kind of) { return of == SceneAsset::Kind::picture ? "a picture" : "lyrics"; };
+        throw InputError(fmt::format("{}: \"{}\" is {} here and {} at {}; one file cannot be both", where.to_string(),
+                                     name, word(what), word(same->kind), same->where.to_string()));
+      }
+    };
+    if (const auto* image = std::get_if<ImageLayer>(&layer.details)) name_file(SceneAsset::Kind::picture, image->file);
+    if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
+      name_file(SceneAsset::Kind::lyrics, lyrics->file);
     if (std::holds_alternative<StageLayer>(layer.details)) {
       if (stage_at) {
         throw InputError(fmt::format("{}: the stage may appear once in [[layers]]; it is already at {}",

@@ -14,21 +14,26 @@
 namespace stemviz {
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
-             const Timeline& timeline, int width, int height, ScenePictures pictures)
+             const Timeline& timeline, int width, int height, SceneInputs inputs)
     : Scene(std::move(description), std::move(stem_names), nullptr, &features, timeline, width, height) {
-  pictures_ = std::move(pictures);
+  inputs_ = std::move(inputs);
 }
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
-             const Timeline& timeline, int width, int height, ScenePictures pictures)
+             const Timeline& timeline, int width, int height, SceneInputs inputs)
     : Scene(std::move(description), std::move(stem_names), std::make_unique<FeatureTrackSource>(features), nullptr,
             timeline, width, height) {
-  pictures_ = std::move(pictures);
+  inputs_ = std::move(inputs);
 }
 
 const Picture* Scene::picture(const std::string& name) const {
-  const auto found = pictures_.find(name);
-  return found == pictures_.end() ? nullptr : &found->second;
+  const auto found = inputs_.pictures.find(name);
+  return found == inputs_.pictures.end() ? nullptr : &found->second;
+}
+
+const Lyrics* Scene::lyrics(const std::string& name) const {
+  const auto found = inputs_.lyrics.find(name);
+  return found == inputs_.lyrics.end() ? nullptr : &found->second;
 }
 
 Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, std::unique_ptr<FeatureSource> owned,

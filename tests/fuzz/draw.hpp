@@ -12,10 +12,11 @@
 
 namespace stemviz::fuzz {
 
-inline void draw_a_few_frames(const SceneDescription& description) {
+// `inputs` are what the scene's layers read from files.
+inline void draw_a_few_frames(const SceneDescription& description, SceneInputs inputs = {}) {
   static const Timeline timeline{Rational{30, 1}, 48000, 48000};
   static const FeatureTrack features = test::constant_features(3, timeline.frame_count(), 0.6f);
-  const Scene scene(description, {"kick", "snare", "hat"}, features, timeline, 64, 36);
+  const Scene scene(description, {"kick", "snare", "hat"}, features, timeline, 64, 36, std::move(inputs));
   FrameCanvas canvas(scene);
   for (const std::int64_t frame : {0, 17, 29}) canvas.draw(frame);
 }

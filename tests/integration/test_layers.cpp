@@ -147,6 +147,8 @@ TEST_CASE("a layered scene's frames do not depend on chunks, threads or shards")
   // Text bound to a stem, growing and fading with it, blended, over the stage: each frame's
   // box differs from the last, so a canvas that left pixels of an earlier frame would show.
   write_jpeg(dir / "cover.jpg", 64, 64, 200, 80, 40);
+  std::ofstream(dir / "words.srt") << "1\n00:00:00,500 --> 00:00:02,000\nFirst words\n\n2\n00:00:02,000 --> "
+                                      "00:00:03,500\nand the next\n";
   const fs::path scene = write_scene(dir, "layered", R"scene(
 title = "Layers"
 [[layers]]
@@ -164,6 +166,11 @@ outline_width = 2
 [[layers]]
 kind = "stage"
 [[layers]]
+kind = "lyrics"
+file = "{lyrics}"
+position = [0.5, 0.8]
+next_line = true
+[[layers]]
 kind = "text"
 stem = "01-kick"
 text = "{name}"
@@ -177,6 +184,7 @@ blend = "screen"
     std::vector<std::string> arguments = {"render",   kKit.string(),
                                           "--scene",  scene.string(),
                                           "--cover",  (dir / "cover.jpg").string(),
+                                          "--lyrics", (dir / "words.srt").string(),
                                           "--size",   "320x180",
                                           "--crf",    "0",
                                           "--preset", "ultrafast",
@@ -195,13 +203,15 @@ blend = "screen"
   const fs::path job = dir / "job";
   const RunResult plan =
       run(kStemviz, {"plan", kKit.string(), "--scene", scene.string(), "--cover", (dir / "cover.jpg").string(),
-                     "--size", "320x180", "--crf", "0", "--preset", "ultrafast", "-o", job.string(), "--shards", "3"});
+                     "--lyrics", (dir / "words.srt").string(), "--size", "320x180", "--crf", "0", "--preset",
+                     "ultrafast", "-o", job.string(), "--shards", "3"});
   INFO(plan.output);
   REQUIRE(plan.exit_code == 0);
   // A moved job folder: the workers read nothing but it, the cover included.
   const fs::path moved = dir / "moved-job";
   fs::rename(job, moved);
   fs::remove(dir / "cover.jpg");
+  fs::remove(dir / "words.srt");
   for (const std::string index : {"0", "1", "2"})
     REQUIRE(run(kStemviz, {"shard", moved.string(), "--index", index, "-q"}).exit_code == 0);
   const fs::path stitched = dir / "stitched.mp4";
@@ -268,6 +278,40 @@ TEST_CASE("{cover} shows the picture given with --cover, else nothing, and a job
         std::string::npos);
 }
 
+TEST_CASE("a lyrics layer shows the line of the frame's time, switching at its stamp") {
+  const fs::path dir = fresh_dir("layers-lyrics");
+  std::ofstream(dir / "song.lrc") << "[ar:The Kit]\n[00:01.00]One\n[00:02.00]Two\n[00:03.00]\n";
+  const std::string lyrics = kBlack + "[[layers]]\nkind = \"lyrics\"\nfile = \"song.lrc\"\nsize = 60\n";
+  const fs::path sharp = write_scene(dir, "sharp", lyrics + "fade = 0\n");
+  const auto at = [&](const fs::path& scene, const std::string& seconds) {
+    return previewed(scene, dir / (scene.stem().string() + "-" + seconds + ".png"), seconds);
+  };
+  // 60 fps: the frame at 1 s is the first at or after the stamp.
+  CHECK(lit_box(at(sharp, "0.99"), 0) == std::array<int, 4>{});
+  const Image one = at(sharp, "1");
+  CHECK(lit_box(one, 0) != std::array<int, 4>{});
+  CHECK(same_pixels(one, at(sharp, "1.99")));
+  const Image two = at(sharp, "2");
+  CHECK(lit_box(two, 0) != std::array<int, 4>{});
+  CHECK_FALSE(same_pixels(one, two));
+  CHECK(lit_box(at(sharp, "3"), 0) == std::array<int, 4>{});  // the empty stamped line ends it
+
+  // With the next line under it the text is taller; a fading line is dimmer at first.
+  const fs::path next = write_scene(dir, "next", lyrics + "fade = 0\nnext_line = true\n");
+  const auto tall = lit_box(at(next, "1.5"), 0), short_ = lit_box(one, 0);
+  CHECK(tall[3] - tall[1] > short_[3] - short_[1]);
+  const fs::path fading = write_scene(dir, "fading", lyrics + "fade = 0.5\n");
+  const auto brightest = [](const Image& image) {
+    int most = 0;
+    for (int y = 0; y < image.height; ++y)
+      for (int x = 0; x < image.width; ++x) most = std::max<int>(most, image.channel(x, y, 1));
+    return most;
+  };
+  // Fully in half a second after its stamp, half a second before its end.
+  CHECK(brightest(at(fading, "1.2")) < brightest(at(fading, "1.5")));
+  CHECK(brightest(at(fading, "1.5")) == brightest(one));
+}
+
 TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   const fs::path dir = fresh_dir("layers-mistakes");
   const fs::path out_dir = dir / "out";
@@ -280,8 +324,8 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   };
   // kBlack takes lines 1 to 5; the layers start on line 6.
   refused("[[layers]]\nkind = \"txt\"\n",
-          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image");
-  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image");
+          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics");
+  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics");
   refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
   refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
   refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
@@ -302,4 +346,10 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
           ":8:9: " + (dir / "notes.png").string() + ": not a picture stemviz reads");
   refused("[[layers]]\nkind = \"image\"\nfile = \"{title}.png\"\n", ":8:8: 'file' takes no placeholder but");
   refused("[[layers]]\nkind = \"image\"\nfile = \"a.png\"\nfit = \"fill\"\n", ":9:8:");
+  std::ofstream(dir / "bad.lrc") << "[00:01.00]One\n[1:7x]Two\n";
+  refused("[[layers]]\nkind = \"lyrics\"\nfile = \"bad.lrc\"\n",
+          ":8:9: " + (dir / "bad.lrc").string() + ":2: [1:7x] is not a time stamp");
+  refused("[[layers]]\nkind = \"lyrics\"\n", ":7:8: a lyrics layer needs 'file'");
+  refused("[[layers]]\nkind = \"lyrics\"\nfile = \"bad.lrc\"\n[[layers]]\nkind = \"image\"\nfile = \"bad.lrc\"\n",
+          ":11:9: \"bad.lrc\" is a picture here and lyrics at");
 }

@@ -162,7 +162,7 @@ TEST_SUITE("audio") {
                       std::chrono::milliseconds(10000)) == ChildOutcome::returned);
   }
 
-  TEST_CASE("a loop or a crash in libsndfile refuses the file; a wait is worth retrying") {
+  TEST_CASE("a loop or a crash in libsndfile refuses the file, and a wait is worth retrying") {
     constexpr std::chrono::milliseconds kLimit{10000};
     CHECK_NOTHROW(refuse_unless_returned("kick.wav", ChildOutcome::returned, kLimit));
     CHECK_NOTHROW(refuse_unless_returned("kick.wav", ChildOutcome::unchecked, kLimit));

@@ -314,7 +314,7 @@ TEST_SUITE("audio") {
     CHECK(again[2 * 50] == doctest::Approx(left_right[2 * (24000 - 50)]).epsilon(0.02));
   }
 
-  TEST_CASE("durations within the tolerance pass; beyond it the error lists them") {
+  TEST_CASE("durations within the tolerance pass, and beyond it the error lists them") {
     const auto dir = test::fresh_dir("tolerance");
     const int format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     test::write_stem(dir / "a.wav", format, 44100, 1, 44100, silence);

@@ -253,7 +253,7 @@ TEST_SUITE("scene") {
     CHECK((box.x1 - box.x0) * (box.y1 - box.y0) < 1920 * 1080 / 2);
   }
 
-  TEST_CASE("hit jumps on an onset and fades; onsets counts them in smoothly") {
+  TEST_CASE("hit jumps on an onset and fades, and onsets counts them in smoothly") {
     const Timeline timeline{Rational{60, 1}, 48000, 48000 * 2};
     FeatureTrack features = constant_features(2, timeline.frame_count(), 0.0f);
     change_features(features, 0, 30, [](StemFrameFeatures& f) { f.onset = 0.8f; });

@@ -48,6 +48,9 @@ class PlacedLayer {
   // Draws the content with its box's top-left corner at (0, 0), `width` x `height` pixels,
   // on a transparent picture.
   virtual void paint(cairo_t* cr, double width, double height) = 0;
+  // This frame's opacity of the content (a lyric fading in), 0..1, times the layer's; read
+  // after prepare().
+  virtual double content_opacity() const { return 1.0; }
   // How far past its box the content may draw (an outline), pixels.
   virtual double overhang() const { return 0.0; }
   // This frame's scale and turn (radians, clockwise) of the content about its box's

@@ -8,7 +8,7 @@
 #include <stemviz/job/manifest.hpp>
 #include <stemviz/job/settings.hpp>
 #include <stemviz/scene/scene_file.hpp>
-#include <stemviz/util/picture.hpp>
+#include <stemviz/scene/scene_inputs.hpp>
 #include <stemviz/util/progress.hpp>
 #include <stemviz/util/timeline.hpp>
 
@@ -69,7 +69,7 @@ struct PreparedJob {
   FeatureFile features;
   std::vector<StemInfo> stems;
   std::optional<StemInfo> given_mix;  // --audio
-  ScenePictures pictures;             // the files the scene names, decoded
+  SceneInputs inputs;                 // the files the scene names, read
 };
 
 // Reads the scene and the stems, analyses them (or takes the cached features) and cuts the

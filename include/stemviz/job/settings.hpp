@@ -29,8 +29,9 @@ struct LookOptions {
   // What the scene's {title} and {artist} show, and the output's metadata title: the
   // scene's own when not given; a title falls back to the stems folder's name.
   std::optional<std::string> title, artist;
-  // The picture of the scenes' "{cover}" image slot (--cover); none: the slot stays empty.
-  std::optional<std::filesystem::path> cover;
+  // The picture of the scenes' "{cover}" image slot (--cover) and the LRC or SRT file of
+  // their "{lyrics}" slot (--lyrics); none: the slot stays empty.
+  std::optional<std::filesystem::path> cover, lyrics;
 };
 
 // What a job renders: the settings `stemviz render` and `stemviz plan` share.

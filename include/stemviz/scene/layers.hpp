@@ -53,6 +53,15 @@ struct ImageLayer {
   Number rotate = Number::of(0.0);  // degrees clockwise about the box's centre
 };
 
+// Timed lyrics or captions (LRC or SRT): the line showing at the frame's time, fading in
+// and out, with the next line under it if asked; text keys as TextLayer's.
+struct LyricsLayer {
+  std::string file;        // relative to the scene file, or "{lyrics}" for --lyrics
+  TextLayer style;         // its `text` unused
+  double fade = 0.15;      // seconds each line fades in and out, 0..10
+  bool next_line = false;  // show the next line under the current one, smaller and dimmer
+};
+
 struct LayerDescription {
   std::string kind;  // "stage", "text", ...
   SourceSpot where;  // of the entry's `kind`
@@ -67,12 +76,15 @@ struct LayerDescription {
   // index from 0; empty for a layer of the whole frame.
   std::string stem;
   SourceSpot stem_where;
-  std::variant<StageLayer, TextLayer, ImageLayer> details;
+  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer> details;
 };
 
-// A file a scene names (an image layer's `file`): where, and the name as written.
+// A file a scene names (an image or lyrics layer's `file`): what it holds, where it is
+// named, and the name as written.
 struct SceneAsset {
-  std::string name;  // as the scene gives it; "{cover}" for the --cover slot
+  enum class Kind { picture, lyrics };
+  Kind kind = Kind::picture;
+  std::string name;  // as the scene gives it; "{cover}" and "{lyrics}" for the option's file
   SourceSpot where;  // of the value
 };
 

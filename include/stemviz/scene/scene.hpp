@@ -7,7 +7,7 @@
 #include <stemviz/analysis/features.hpp>
 #include <stemviz/scene/expression.hpp>
 #include <stemviz/scene/scene_file.hpp>
-#include <stemviz/util/picture.hpp>
+#include <stemviz/scene/scene_inputs.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <cstdint>
@@ -45,12 +45,12 @@ class Scene {
   // through once, for the onset states. Throws InputError when the layout cannot hold the
   // stems or a layer names a stem that is not among them, Failure when the features cannot
   // be read.
-  // `pictures` are the decoded files its image layers name (SceneDescription::assets).
+  // `inputs` are the files its layers name (SceneDescription::assets), read.
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
-        const Timeline& timeline, int width, int height, ScenePictures pictures = {});
+        const Timeline& timeline, int width, int height, SceneInputs inputs = {});
   // The same with the whole song's features in memory.
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureTrack& features,
-        const Timeline& timeline, int width, int height, ScenePictures pictures = {});
+        const Timeline& timeline, int width, int height, SceneInputs inputs = {});
   ~Scene();
 
   int width() const { return width_; }
@@ -80,6 +80,9 @@ class Scene {
   // The picture the scene names `name` (an image layer's file as written), or null when it
   // has none (a {cover} slot with no --cover).
   const Picture* picture(const std::string& name) const;
+  // The lyrics the scene names `name`, or null when it has none (a {lyrics} slot with no
+  // --lyrics).
+  const Lyrics* lyrics(const std::string& name) const;
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
   // The label text under stem `stem`, or empty.
   std::string label(int stem) const;
@@ -107,7 +110,7 @@ class Scene {
   std::vector<OnsetState> block_starts_;  // block-major: stem_count() per block
   std::vector<Colour> colours_;
   double fitted_distance_ = 10.0;
-  ScenePictures pictures_;
+  SceneInputs inputs_;
 };
 
 }  // namespace stemviz

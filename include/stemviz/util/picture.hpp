@@ -3,8 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <string>
 #include <vector>
 
 namespace stemviz {
@@ -13,10 +11,6 @@ struct Picture {
   int width = 0, height = 0;         // pixels, each 1 .. kMaxPictureSide when decoded
   std::vector<std::uint8_t> pixels;  // rows of width * 4 bytes, top row first
 };
-
-// The pictures a scene's layers show, by the name the scene gives them ("cover.png",
-// "{cover}").
-using ScenePictures = std::map<std::string, Picture>;
 
 // The largest side of a picture stemviz reads (a 16K image), and the largest file.
 inline constexpr int kMaxPictureSide = 16384;
