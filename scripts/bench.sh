@@ -7,6 +7,7 @@
 #   BENCH_ROUNDS=2  turns of render and ceiling; each is reported by its fastest
 #   BENCH_SCALING_SECONDS=30  length rendered for the scaling table (1, 2, 4, ... threads up to
 #                             the core count)
+#   BENCH_LAYER_SECONDS=15    length rendered for the layered scenes' rows
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -104,6 +105,62 @@ for length in short long; do
   done
 done
 
+# Layered scenes: the first BENCH_LAYER_SECONDS with the classic scene (for reference: a short
+# render's fixed costs weigh on its ratio), the bundled meters scene, and the stage under a
+# title, the running time, lyrics and a standing cover picture; each against the encode-only
+# ceiling of its own frames, as above (one turn each).
+layer_seconds="${BENCH_LAYER_SECONDS:-15}"
+"$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 10 --size 1000x1000 -o "$work/cover.png" -q -y \
+  --cache-dir "$work/cache"
+for (( s = 0; s < layer_seconds; s += 2 )); do
+  printf '[%02d:%02d.00]Line %d of the song, sung along\n' $(( s / 60 )) $(( s % 60 )) $(( s / 2 + 1 ))
+done >"$work/song.lrc"
+cat >"$work/layered.toml" <<'SCENE'
+title = "Benchmark"
+artist = "stemviz"
+[[layers]]
+kind = "stage"
+[[layers]]
+kind = "image"
+file = "{cover}"
+anchor = "top-left"
+position = [0.03, 0.05]
+height = 0.25
+[[layers]]
+kind = "text"
+text = "{title}"
+position = [0.5, 0.05]
+anchor = "top"
+size = 64
+outline_width = 3
+[[layers]]
+kind = "text"
+text = "{time} / {duration}"
+position = [0.97, 0.95]
+anchor = "bottom-right"
+size = 32
+[[layers]]
+kind = "lyrics"
+file = "{lyrics}"
+position = [0.5, 0.85]
+size = 56
+next_line = true
+SCENE
+layer_rows=()
+for scene in classic meters "$work/layered.toml"; do
+  /usr/bin/time -f '%e' -o "$work/layer.time" \
+    "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/layer.mp4" -y --progress none --cache-dir "$work/cache" \
+    --to "$layer_seconds" --scene "$scene" --cover "$work/cover.png" --lyrics "$work/song.lrc" \
+    --preset "$preset" --crf "$crf" --stats 2>"$work/layer.stats"
+  ffmpeg -v error -y -i "$work/layer.mp4" -f rawvideo -pix_fmt yuv420p "$work/layer.yuv"
+  /usr/bin/time -f '%e' -o "$work/layer-ceiling.time" \
+    ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -r 60 -i "$work/layer.yuv" \
+    -c:v libx264 -preset "$preset" -crf "$crf" -y "$work/layer-ceiling.mp4"
+  rm -f "$work/layer.yuv"
+  draw="$(sed -n 's/.*draw \([0-9.]*\) ms.*/\1/p' "$work/layer.stats")"
+  layer_rows+=("$(basename "$scene" .toml) $(cat "$work/layer.time") $(cat "$work/layer-ceiling.time") $draw")
+done
+
 awk -v s="$seconds" -v f="$frames" -v w="$render_wall" -v rss="$render_rss_kb" -v c="$ceiling_wall" \
   -v cores="$(nproc)" 'BEGIN {
   printf "stemviz bench: 7 stems, %.0f s, 1080p60, %d cores\n", s, cores
@@ -136,3 +193,6 @@ awk -v sr="$(cat "$work/render-short.rss")" -v lr="$(cat "$work/render-long.rss"
   printf "  1-minute song        %8.0f MB peak RSS\n", sr / 1024
   printf "  20-minute song       %8.0f MB peak RSS\n", lr / 1024
 }'
+printf "stemviz bench: layered scenes, the first %s s at 1080p60\n" "$layer_seconds"
+printf '%s\n' "${layer_rows[@]}" | awk '
+  { printf "  %-10s render %6.2f s, ceiling %6.2f s, ratio %5.2f, drawing %5.2f ms a frame\n", $1, $2, $3, $2 / $3, $4 }'

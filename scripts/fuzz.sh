@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (the asan preset: clang with AddressSanitizer and UBSan) and
 # runs each one for a while, growing a working corpus from the seeds in tests/fuzz/corpus.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s; scene shader manifest audio)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s; scene shader manifest audio lyrics)
 #
 # A crash stops that target: libFuzzer saves the input under build-asan/fuzz/crashes/TARGET/.
 # Once it is fixed, copy the input into tests/fuzz/corpus/TARGET/, so that ctest replays it
@@ -42,7 +42,7 @@ fuzz_one() {
 }
 
 # One target per core at a time: each gets the whole of SECONDS on a core of its own, and
-# on a 2-core machine the four take two rounds instead of four.
+# on a 2-core machine the five take three rounds instead of five.
 for target in "${targets[@]}"; do
   while [ "$(jobs -pr | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
   fuzz_one "$target" &

@@ -119,7 +119,7 @@ void FrameCanvas::draw(std::int64_t frame) {
   if (layers_.empty()) {
     dirty_boxes_.push_back(draw_stage(frame));
   } else {
-    const LayerFrame at{timeline.frame_time(frame), scene.width(), scene.height()};
+    const LayerFrame at{frame, timeline.frame_time(frame), scene.width(), scene.height()};
     for (std::size_t k = 0; k < layers_.size(); ++k) {
       if (!layers_[k]) {
         dirty_boxes_.push_back(draw_stage(frame));

@@ -1,6 +1,7 @@
 #include <stemviz/draw/layer.hpp>
 
 #include <stemviz/draw/image_layer.hpp>
+#include <stemviz/draw/meters_layer.hpp>
 #include <stemviz/draw/text_layer.hpp>
 #include <stemviz/scene/scene.hpp>
 #include <stemviz/util/error.hpp>
@@ -51,6 +52,28 @@ PlacedLayer::PlacedLayer(const LayerDescription& layer, SceneEvaluator& evaluato
   if (layer.height) height_ = evaluator.compile(*layer.height);
 }
 
+void PlacedLayer::refresh_content(int picture_width, int picture_height, int margin, double width, double height) {
+  if (picture_width > content_capacity_width_ || picture_height > content_capacity_height_) {
+    content_capacity_width_ = std::max(picture_width, content_capacity_width_);
+    content_capacity_height_ = std::max(picture_height, content_capacity_height_);
+    content_ = make_image_surface(content_capacity_width_, content_capacity_height_);
+    content_cr_ = make_context(content_.get());
+  }
+  cairo_t* content = content_cr_.get();
+  cairo_save(content);
+  cairo_rectangle(content, 0, 0, picture_width, picture_height);
+  cairo_clip(content);
+  cairo_set_operator(content, CAIRO_OPERATOR_CLEAR);
+  cairo_paint(content);
+  cairo_set_operator(content, CAIRO_OPERATOR_OVER);
+  cairo_translate(content, margin, margin);
+  paint(content, width, height);
+  cairo_restore(content);
+  cairo_surface_flush(content_.get());
+  content_width_ = picture_width;
+  content_height_ = picture_height;
+}
+
 PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
   double opacity = std::clamp(opacity_(), 0.0, 1.0);
   const double box_width = width_ ? std::max(0.0, (*width_)()) * frame.width : 0.0;
@@ -61,43 +84,18 @@ PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
   opacity *= std::clamp(content_opacity(), 0.0, 1.0);
   if (box_width > 0.0) width = box_width;
   if (box_height > 0.0) height = box_height;
-  if (opacity <= 0.0 || width <= 0.0 || height <= 0.0) return {};
+  double scale = 1.0, radians = 0.0;
+  motion(scale, radians);
+  if (opacity <= 0.0 || width <= 0.0 || height <= 0.0 || scale <= 0.0) return {};
+  const bool moved = scale != 1.0 || radians != 0.0;
   // The content's picture reaches past the box by its overhang and a pixel of antialiasing.
   const int margin = static_cast<int>(std::ceil(overhang())) + 1;
   const int picture_width = static_cast<int>(std::ceil(width)) + 2 * margin;
   const int picture_height = static_cast<int>(std::ceil(height)) + 2 * margin;
-  if (changed || picture_width != content_width_ || picture_height != content_height_) {
-    if (picture_width > content_capacity_width_ || picture_height > content_capacity_height_) {
-      content_capacity_width_ = std::max(picture_width, content_capacity_width_);
-      content_capacity_height_ = std::max(picture_height, content_capacity_height_);
-      content_ = make_image_surface(content_capacity_width_, content_capacity_height_);
-      content_cr_ = make_context(content_.get());
-    }
-    cairo_t* content = content_cr_.get();
-    cairo_save(content);
-    cairo_rectangle(content, 0, 0, picture_width, picture_height);
-    cairo_clip(content);
-    cairo_set_operator(content, CAIRO_OPERATOR_CLEAR);
-    cairo_paint(content);
-    cairo_set_operator(content, CAIRO_OPERATOR_OVER);
-    cairo_translate(content, margin, margin);
-    paint(content, width, height);
-    cairo_restore(content);
-    cairo_surface_flush(content_.get());
-    content_width_ = picture_width;
-    content_height_ = picture_height;
-  }
   const auto [ax, ay] = anchor_point(anchor_);
   // Whole pixels: the content's picture lands on the canvas's pixels as it was drawn.
   const double x = std::round(position_[0]() * frame.width - ax * width) - margin;
   const double y = std::round(position_[1]() * frame.height - ay * height) - margin;
-  const auto clamp_to = [](double v, int limit) {
-    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
-  };
-  double scale = 1.0, radians = 0.0;
-  motion(scale, radians);
-  if (scale <= 0.0) return {};
-  const bool moved = scale != 1.0 || radians != 0.0;
   // The box the content's picture covers, turned and scaled about the layer box's centre.
   double x0 = x, y0 = y, x1 = x + picture_width, y1 = y + picture_height;
   const double cx = x + picture_width / 2.0, cy = y + picture_height / 2.0;
@@ -108,12 +106,24 @@ PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
     x0 = std::floor(cx - half_w) - 1.0, x1 = std::ceil(cx + half_w) + 1.0;
     y0 = std::floor(cy - half_h) - 1.0, y1 = std::ceil(cy + half_h) + 1.0;
   }
+  const auto clamp_to = [](double v, int limit) {
+    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(limit)));
+  };
   const PixelBox box{clamp_to(x0, frame.width), clamp_to(y0, frame.height), clamp_to(x1, frame.width),
                      clamp_to(y1, frame.height)};
   if (box.x1 <= box.x0 || box.y1 <= box.y0) return {};
   cairo_save(cr);
   cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
   cairo_clip(cr);
+  if (redrawn_every_frame() && !moved && opacity >= 1.0 && blend_ == Blend::normal) {
+    // Drawn anew every frame anyway: straight onto the canvas, one pass over its pixels.
+    cairo_translate(cr, x + margin, y + margin);
+    paint(cr, width, height);
+    cairo_restore(cr);
+    return box;
+  }
+  if (changed || picture_width != content_width_ || picture_height != content_height_)
+    refresh_content(picture_width, picture_height, margin, width, height);
   if (moved) {
     cairo_translate(cr, cx, cy);
     cairo_rotate(cr, radians);
@@ -143,6 +153,8 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
     return std::make_unique<ImageLayerDrawer>(layer, evaluator, scene.picture(image->file));
   if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
     return std::make_unique<LyricsLayerDrawer>(layer, evaluator, scene.lyrics(lyrics->file), cr);
+  if (std::holds_alternative<MetersLayer>(layer.details))
+    return std::make_unique<MetersLayerDrawer>(layer, scene, evaluator, cr);
   throw Failure(fmt::format("{}: layer kind \"{}\" cannot be drawn", layer.where.to_string(), layer.kind));
 }
 

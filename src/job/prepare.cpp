@@ -121,8 +121,7 @@ Look resolve_look(const LookOptions& options, const std::vector<fs::path>& stems
 }
 
 void check_layer_stems(const SceneDescription& scene, const std::vector<StemInfo>& stems) {
-  const std::vector<std::string> names = stem_names(stems);
-  for (const LayerDescription& layer : scene.layers) layer_stem(layer, names);
+  check_layer_stems(scene.layers, stem_names(stems));
 }
 
 std::vector<std::string> stem_names(const std::vector<StemInfo>& stems) {

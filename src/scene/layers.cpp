@@ -150,6 +150,36 @@ void read_image(const TableReader& reader, LayerDescription& layer) {
   layer.details = std::move(image);
 }
 
+void read_meters(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  MetersLayer meters;
+  if (const toml::array* stems = reader.array("stems", 1, 32, "[\"kick\", \"snare\"]")) {
+    for (const toml::node& stem : *stems) {
+      MetersLayer::StemName name{{}, spot_of(stem, reader.file())};
+      if (stem.is_integer() && *stem.value<std::int64_t>() >= 0 && *stem.value<std::int64_t>() <= 31) {
+        name.name = std::to_string(*stem.value<std::int64_t>());
+      } else if (stem.is_string() && !stem.value<std::string>()->empty()) {
+        name.name = *stem.value<std::string>();
+      } else {
+        reader.wrong_type("stems", stem, "a stem's name or its index from 0");
+      }
+      meters.stems.push_back(std::move(name));
+    }
+  }
+  meters.db = reader.choice("scale", "level", {"level", "db"}) == "db";
+  meters.floor_db = reader.constant("floor_db", meters.floor_db, -120.0, -6.0);
+  meters.peak_hold = reader.constant("peak_hold", meters.peak_hold, 0.0, 10.0);
+  meters.horizontal = reader.choice("direction", "up", {"up", "right"}) == "right";
+  meters.gap = reader.constant("gap", meters.gap, 0.0, 4.0);
+  meters.labels = reader.boolean("labels", meters.labels);
+  meters.label_size = reader.number("label_size", meters.label_size, Scope::frame, 1.0, 500.0);
+  meters.label_colour = reader.colour("label_colour", meters.label_colour);
+  meters.track_colour = reader.colour("track_colour", meters.track_colour);
+  if (const toml::array* colours = reader.array("colours", 1, 32, "[\"#ff8800\", \"#3388ff\"]"))
+    for (const toml::node& colour : *colours) meters.colours.push_back(reader.colour_at(colour, "colours"));
+  layer.details = std::move(meters);
+}
+
 // `own` keys and the text style's.
 std::vector<std::string> styled(std::vector<std::string> own) {
   own.insert(own.end(), kTextStyleKeys.begin(), kTextStyleKeys.end());
@@ -170,6 +200,11 @@ const std::vector<LayerKind>& layer_kinds() {
       {"text", true, styled({"text"}), read_text},
       {"image", true, {"file", "fit", "scale", "rotate"}, read_image},
       {"lyrics", true, styled({"file", "fade", "next_line"}), read_lyrics},
+      {"meters",
+       true,
+       {"stems", "scale", "floor_db", "peak_hold", "direction", "gap", "labels", "label_size", "label_colour",
+        "colours", "track_colour"},
+       read_meters},
   };
   return kinds;
 }
@@ -234,19 +269,41 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
   }
 }
 
-int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
-  if (layer.stem.empty()) return -1;
+namespace {
+
+// The index of the stem `stem` (a name, or an index from 0) names among `stem_names`.
+int find_stem(const std::string& stem, const SourceSpot& where, const std::vector<std::string>& stem_names) {
   for (std::size_t k = 0; k < stem_names.size(); ++k)
-    if (stem_names[k] == layer.stem) return static_cast<int>(k);
+    if (stem_names[k] == stem) return static_cast<int>(k);
   int index = -1;
-  const char* end = layer.stem.data() + layer.stem.size();
-  if (std::from_chars(layer.stem.data(), end, index).ptr == end && index >= 0 &&
-      index < static_cast<int>(stem_names.size()))
+  const char* end = stem.data() + stem.size();
+  if (std::from_chars(stem.data(), end, index).ptr == end && index >= 0 && index < static_cast<int>(stem_names.size()))
     return index;
-  const std::string closest = closest_name(layer.stem, stem_names);
-  throw InputError(fmt::format(
-      "{}: no stem \"{}\"{}; the stems are {} (or their index from 0)", layer.stem_where.to_string(), layer.stem,
-      closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest), fmt::join(stem_names, ", ")));
+  const std::string closest = closest_name(stem, stem_names);
+  throw InputError(fmt::format("{}: no stem \"{}\"{}; the stems are {} (or their index from 0)", where.to_string(),
+                               stem, closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest),
+                               fmt::join(stem_names, ", ")));
+}
+
+}  // namespace
+
+int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
+  return layer.stem.empty() ? -1 : find_stem(layer.stem, layer.stem_where, stem_names);
+}
+
+std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names) {
+  std::vector<int> stems;
+  for (const MetersLayer::StemName& stem : meters.stems) stems.push_back(find_stem(stem.name, stem.where, stem_names));
+  if (meters.stems.empty())
+    for (std::size_t k = 0; k < stem_names.size(); ++k) stems.push_back(static_cast<int>(k));
+  return stems;
+}
+
+void check_layer_stems(const std::vector<LayerDescription>& layers, const std::vector<std::string>& stem_names) {
+  for (const LayerDescription& layer : layers) {
+    layer_stem(layer, stem_names);
+    if (const auto* meters = std::get_if<MetersLayer>(&layer.details)) meter_stems(*meters, stem_names);
+  }
 }
 
 }  // namespace stemviz

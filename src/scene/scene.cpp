@@ -60,7 +60,7 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
                     "[x, z] per stem or use kind = \"grid\"",
                     layout.positions_where.to_string(), layout.positions.size(), stems));
   }
-  for (const LayerDescription& layer : description_.layers) layer_stem(layer, stem_names_);
+  check_layer_stems(description_.layers, stem_names_);
   if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
   // `hit` and `onsets` need every earlier frame: run them over the whole song once, keeping
   // where each block starts, so a frame's value never depends on where its chunk starts.

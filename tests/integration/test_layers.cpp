@@ -6,8 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -312,6 +314,63 @@ TEST_CASE("a lyrics layer shows the line of the frame's time, switching at its s
   CHECK(brightest(at(fading, "1.5")) == brightest(one));
 }
 
+TEST_CASE("a meter shows its stem's level, and its peak mark the highest of the last peak_hold seconds") {
+  const fs::path dir = fresh_dir("layers-meters");
+  // The features the meters read, as `stemviz analyze` writes them.
+  const fs::path csv = dir / "features.csv";
+  REQUIRE(run(kStemviz, {"analyze", kKit.string(), "-o", csv.string(), "-q"}).exit_code == 0);
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  const auto cells = [](const std::string& row) {
+    std::vector<std::string> out;
+    std::stringstream stream(row);
+    for (std::string cell; std::getline(stream, cell, ',');) out.push_back(cell);
+    return out;
+  };
+  const std::vector<std::string> header = cells(line);
+  const auto column =
+      static_cast<std::size_t>(std::find(header.begin(), header.end(), "01-kick.level") - header.begin());
+  REQUIRE(column < header.size());
+  std::vector<double> level;
+  while (std::getline(in, line)) level.push_back(std::stod(cells(line).at(column)));
+  REQUIRE(level.size() == 240);
+
+  // One red meter the whole height of a 640x360 picture, on black: its lit rows are its level.
+  const std::string meter = kBlack + R"(
+[[layers]]
+kind = "meters"
+stems = ["01-kick"]
+anchor = "top-left"
+position = [0, 0]
+width = 0.25
+height = 1
+labels = false
+colours = ["#ff0000"]
+track_colour = "#000000"
+)";
+  const auto lit_rows = [](const Image& image, int channel) {
+    int rows = 0;
+    for (int y = 0; y < image.height; ++y) rows += image.channel(80, y, channel) > 128 ? 1 : 0;
+    return rows;
+  };
+  const fs::path plain = write_scene(dir, "plain", meter + "peak_hold = 0\n");
+  for (const int frame : {30, 60, 150}) {
+    CAPTURE(frame);
+    const Image image =
+        previewed(plain, dir / ("plain-" + std::to_string(frame) + ".png"), std::to_string(frame / 60.0));
+    CHECK(std::abs(lit_rows(image, 2) - level[static_cast<std::size_t>(frame)] * 360.0) <= 1.0);
+  }
+  // The peak mark's top: the highest level of frames 30 to 60 (half a second up to 1 s).
+  const fs::path held = write_scene(dir, "held", meter + "peak_hold = 0.5\n");
+  const Image image = previewed(held, dir / "held.png", "1");
+  const double highest = *std::max_element(level.begin() + 30, level.begin() + 61);
+  int top = 360;
+  for (int y = 0; y < 360; ++y)
+    if (image.channel(80, y, 2) > 128 || image.channel(80, y, 1) > 128) top = std::min(top, y);
+  CHECK(std::abs((360 - top) - highest * 360.0) <= 1.0);
+}
+
 TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   const fs::path dir = fresh_dir("layers-mistakes");
   const fs::path out_dir = dir / "out";
@@ -324,8 +383,9 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   };
   // kBlack takes lines 1 to 5; the layers start on line 6.
   refused("[[layers]]\nkind = \"txt\"\n",
-          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics");
-  refused("[[layers]]\ntext = \"x\"\n", ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics");
+          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics, meters");
+  refused("[[layers]]\ntext = \"x\"\n",
+          ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics, meters");
   refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
   refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
   refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
@@ -350,6 +410,8 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   refused("[[layers]]\nkind = \"lyrics\"\nfile = \"bad.lrc\"\n",
           ":8:9: " + (dir / "bad.lrc").string() + ":2: [1:7x] is not a time stamp");
   refused("[[layers]]\nkind = \"lyrics\"\n", ":7:8: a lyrics layer needs 'file'");
+  refused("[[layers]]\nkind = \"meters\"\nstems = [\"01-kick\", \"hihat\"]\n",
+          ":8:21: no stem \"hihat\"; the stems are 01-kick, 02-snare");
   refused("[[layers]]\nkind = \"lyrics\"\nfile = \"bad.lrc\"\n[[layers]]\nkind = \"image\"\nfile = \"bad.lrc\"\n",
           ":11:9: \"bad.lrc\" is a picture here and lyrics at");
 }

@@ -70,7 +70,7 @@ TEST_CASE("every bundled scene matches its golden picture") {
   const fs::path out_dir = fresh_dir("golden");
   const RunResult listing = run(kStemviz, {"scenes"});
   REQUIRE(listing.exit_code == 0);
-  for (const std::string name : {"classic", "heptagon", "spin", "grid", "overlay"}) {
+  for (const std::string name : {"classic", "heptagon", "spin", "grid", "overlay", "meters"}) {
     CAPTURE(name);
     CHECK(listing.output.find("  " + name + " ") != std::string::npos);
     const fs::path out = out_dir / (name + "-out.png");

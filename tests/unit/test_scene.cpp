@@ -51,9 +51,18 @@ TEST_SUITE("scene") {
             CAPTURE(level);
             const FeatureTrack features = constant_features(stems, timeline.frame_count(), level);
             const Scene scene = bundled_scene(name, features, timeline, width, height);
+            // A scene of 2D layers alone (meters) has no objects: it must draw something.
+            const auto& layers = scene.description().layers;
+            const bool staged = layers.empty() || std::any_of(layers.begin(), layers.end(), [](const auto& layer) {
+                                  return std::holds_alternative<StageLayer>(layer.details);
+                                });
             FrameCanvas canvas(scene);
             for (std::int64_t frame = 0; frame < timeline.frame_count(); frame += 7) {
               canvas.draw(frame);
+              if (!staged) {
+                REQUIRE(canvas.covered_box().x1 > canvas.covered_box().x0);
+                continue;
+              }
               std::set<int> seen;
               for (const ScreenFace& face : canvas.faces()) {
                 seen.insert(face.stem);

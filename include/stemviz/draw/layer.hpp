@@ -13,6 +13,7 @@
 
 #include <cairo.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,8 @@ class Scene;
 // What a layer draws at one frame; the evaluator holds the frame's (and the bound stem's)
 // variables.
 struct LayerFrame {
-  double time = 0.0;          // seconds since the song's start
+  std::int64_t index = 0;     // the frame
+  double time = 0.0;          // its time, seconds since the song's start
   int width = 0, height = 0;  // the picture, pixels
 };
 
@@ -48,6 +50,9 @@ class PlacedLayer {
   // Draws the content with its box's top-left corner at (0, 0), `width` x `height` pixels,
   // on a transparent picture.
   virtual void paint(cairo_t* cr, double width, double height) = 0;
+  // True for content that changes every frame (meters): drawn straight onto the canvas
+  // when it is opaque and blended normally, rather than into its own picture first.
+  virtual bool redrawn_every_frame() const { return false; }
   // This frame's opacity of the content (a lyric fading in), 0..1, times the layer's; read
   // after prepare().
   virtual double content_opacity() const { return 1.0; }
@@ -61,6 +66,10 @@ class PlacedLayer {
   }
 
  private:
+  // Draws the content into its own picture, `picture_width` x `picture_height` with the
+  // box `margin` pixels in, growing that picture when it is too small.
+  void refresh_content(int picture_width, int picture_height, int margin, double width, double height);
+
   std::array<Value, 2> position_;
   std::optional<Value> width_, height_;
   Value opacity_;

@@ -62,6 +62,25 @@ struct LyricsLayer {
   bool next_line = false;  // show the next line under the current one, smaller and dimmer
 };
 
+// One level meter per stem, labelled with its name: what each microphone hears.
+struct MetersLayer {
+  struct StemName {
+    std::string name;  // a stem's name, or its index from 0
+    SourceSpot where;
+  };
+  std::vector<StemName> stems;           // empty: every stem, in stem order
+  bool db = false;                       // a dB scale (the `db` feature) from floor_db up to 0 dB, else `level` 0..1
+  double floor_db = -60.0;               // -120..-6
+  double peak_hold = 1.5;                // seconds a peak mark stays, 0..10 (0: no mark)
+  bool horizontal = false;               // bars grow to the right, one above the other, else upwards
+  double gap = 0.3;                      // between meters, as a share of a meter's width, 0..4
+  bool labels = true;                    // each stem's name beside its meter
+  Number label_size = Number::of(22.0);  // pixels at 1080 lines, 1..500
+  Colour label_colour{0xdb / 255.0, 0xe0 / 255.0, 0xf0 / 255.0};  // "#dbe0f0"
+  std::vector<Colour> colours;                                    // per meter, repeated; empty: the stems' colours
+  Colour track_colour{0x29 / 255.0, 0x2b / 255.0, 0x38 / 255.0};  // "#292b38": the unlit part of a meter
+};
+
 struct LayerDescription {
   std::string kind;  // "stage", "text", ...
   SourceSpot where;  // of the entry's `kind`
@@ -76,7 +95,7 @@ struct LayerDescription {
   // index from 0; empty for a layer of the whole frame.
   std::string stem;
   SourceSpot stem_where;
-  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer> details;
+  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer> details;
 };
 
 // A file a scene names (an image or lyrics layer's `file`): what it holds, where it is
@@ -91,5 +110,12 @@ struct SceneAsset {
 // The index of the stem `layer` is bound to among `stem_names`, or -1 for a layer of the
 // whole frame. Throws InputError at the `stem` key, naming the stems, when there is none.
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names);
+
+// The stems a meters layer shows, as indices into `stem_names`: its `stems`, or all. Throws
+// InputError at the entry that names no stem.
+std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names);
+
+// Checks every stem that `layers` name against `stem_names`, as the two above do.
+void check_layer_stems(const std::vector<LayerDescription>& layers, const std::vector<std::string>& stem_names);
 
 }  // namespace stemviz
