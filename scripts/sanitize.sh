@@ -16,13 +16,20 @@ cd "$STEMVIZ_ROOT"
 
 # Renders that cover the render pool, the encoders, sharded jobs and interruption; each
 # checks its output with libav like the rest of the suite.
-renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops|a layered scene)'
+renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops)'
+# A layered scene lays text out with Pango on every worker. Pango and HarfBuzz share their
+# caches between threads under GLib's locks, which tests/tsan.supp has to hide (GLib is not
+# instrumented), so ThreadSanitizer reports races inside them that their locks prevent: that
+# render runs under AddressSanitizer only.
+layered='|a layered scene'
 
 for preset in asan tsan; do
   echo "sanitize: building and testing the $preset preset"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" --target stemviz stemviz-kit stemviz_unit_tests stemviz_integration_tests
-  ctest --preset "$preset" --parallel "$(nproc)" --timeout 900 -R "^unit: ?|$renders"
+  extra=""
+  if [ "$preset" = asan ]; then extra="$layered"; fi
+  ctest --preset "$preset" --parallel "$(nproc)" --timeout 900 -R "^unit: ?|${renders%)}$extra)"
 done
 
 ./scripts/fuzz.sh "$fuzz_seconds"
