@@ -113,7 +113,8 @@ void FrameCanvas::draw(std::int64_t frame) {
   const Timeline& timeline = scene.timeline();
   follow_features(frame);
   evaluator_->set_frame(timeline.frame_time(frame), static_cast<double>(frame), timeline.fps.to_double(),
-                        scene.stem_count(), timeline.duration_seconds());
+                        scene.stem_count(), timeline.duration_seconds(),
+                        static_cast<double>(scene.width()) / scene.height());
   restore_background();
   dirty_boxes_.clear();
   if (layers_.empty()) {

@@ -68,6 +68,7 @@ SceneEvaluator::SceneEvaluator(const SceneDescription& d, const VariableSet& var
   shader_.emplace(d.shader, variables, v);
   const auto slot = [&](const char* name) { return *variables.find(name); };
   t_ = slot("t"), frame_ = slot("frame"), fps_ = slot("fps"), n_ = slot("n"), duration_ = slot("duration");
+  aspect_ = slot("aspect");
   i_ = slot("i"), level_ = slot("level"), rms_ = slot("rms"), peak_ = slot("peak"), db_ = slot("db");
   onset_ = slot("onset"), hit_ = slot("hit"), onsets_ = slot("onsets"), flux_ = slot("flux"),
   centroid_ = slot("centroid"), band0_ = slot("band0");
@@ -76,12 +77,13 @@ SceneEvaluator::SceneEvaluator(const SceneDescription& d, const VariableSet& var
   base_r_ = slot("base_r"), mirror_ = slot("mirror"), h_ = slot("h");
 }
 
-void SceneEvaluator::set_frame(double t, double frame, double fps, int stems, double duration) {
+void SceneEvaluator::set_frame(double t, double frame, double fps, int stems, double duration, double aspect) {
   values_[at(t_)] = t;
   values_[at(frame_)] = frame;
   values_[at(fps_)] = fps;
   values_[at(n_)] = stems;
   values_[at(duration_)] = duration;
+  values_[at(aspect_)] = aspect;
   // Lights depend on the frame only: evaluate them once here, not for every face.
   frame_lights_.clear();
   for (const Light& light : lights_) {

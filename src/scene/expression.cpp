@@ -142,7 +142,7 @@ std::optional<int> VariableSet::find(std::string_view name) const {
 
 VariableSet scene_variables() {
   VariableSet variables;
-  for (const char* name : {"t", "frame", "fps", "n", "duration"}) variables.add(name, Scope::frame);
+  for (const char* name : {"t", "frame", "fps", "n", "duration", "aspect"}) variables.add(name, Scope::frame);
   for (const char* name : {"i", "level", "rms", "peak", "db", "onset", "hit", "onsets", "flux", "centroid"}) {
     variables.add(name, Scope::stem);
   }

@@ -164,7 +164,7 @@ double Scene::fit_distance() const {
   std::vector<View> views;
   std::vector<Vec3> positions;
   for (const double t : times) {
-    evaluator.set_frame(t, t * fps, fps, stems, duration);
+    evaluator.set_frame(t, t * fps, fps, stems, duration, static_cast<double>(width_) / height_);
     View view{evaluator.camera_pose(), {}};
     evaluator.layout(description_, stems, positions);
     const double turn = evaluator.turn();

@@ -104,6 +104,28 @@ anchor = ")" + anchor + "\"\nposition = " + position + "\n");
   CHECK(std::abs((centre[0] + centre[2]) - 640) <= 2);
 }
 
+TEST_CASE("a layer can move for portrait pictures by reading aspect") {
+  const fs::path dir = fresh_dir("layers-aspect");
+  const fs::path scene = write_scene(dir, "aspect", "title = \"HH\"\n" + kBlack + R"(
+[[layers]]
+kind = "text"
+text = "{title}"
+size = 60
+position = [0.5, "aspect < 1 ? 0.25 : 0.75"]
+)");
+  const auto centre_y = [&](const std::string& size) {
+    const fs::path png = dir / (size + ".png");
+    const RunResult result =
+        run(kStemviz, {"preview", kKit.string(), "--scene", scene.string(), "--size", size, "-o", png.string()});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    const auto box = lit_box(read_png(png));
+    return (box[1] + box[3]) / 2;
+  };
+  CHECK(std::abs(centre_y("640x360") - 270) <= 3);  // landscape: three quarters down
+  CHECK(std::abs(centre_y("360x640") - 160) <= 3);  // portrait: a quarter down
+}
+
 TEST_CASE("{title} and {artist}: the option, else the scene's, else the stems folder's name") {
   const fs::path dir = fresh_dir("layers-title");
   const std::string layers = kBlack + R"(

@@ -127,8 +127,8 @@ TEST_SUITE("expression") {
     CHECK(input_error_of("r = 1\ng = 1\n") ==
           "test.shader:2:1: the shader never sets 'b'; add a line such as 'b = base_b'");
     CHECK(input_error_of("r = 1\ng = k\nb = 1\n") ==
-          "test.shader:2:5: unknown variable 'k'; known in shaders: t, frame, fps, n, duration, i, level, rms, peak, "
-          "db, onset, hit, onsets, flux, centroid, nx, ny, nz, lx, ly, lz, vx, vy, vz, ndotl, ndotv, diffuse, "
+          "test.shader:2:5: unknown variable 'k'; known in shaders: t, frame, fps, n, duration, aspect, i, level, rms, "
+          "peak, db, onset, hit, onsets, flux, centroid, nx, ny, nz, lx, ly, lz, vx, vy, vz, ndotl, ndotv, diffuse, "
           "diffuse_r, diffuse_g, diffuse_b, highlight, ambient, base_r, base_g, base_b, mirror, h, r, band0..band15");
     CHECK(input_error_of("r = 1\n  g = (1 +\nb = 1\n").find("test.shader:2:11: unexpected end of expression") == 0);
     CHECK(input_error_of("nx = 1\n").find("test.shader:1:1: 'nx' is an input") == 0);

@@ -39,8 +39,9 @@ class SceneEvaluator {
   // own names), which must outlive the evaluator.
   SceneEvaluator(const SceneDescription& d, const VariableSet& variables);
 
-  // The frame-wide variables: `t` seconds, `frame`, `fps`, `n` stems, `duration` seconds.
-  void set_frame(double t, double frame, double fps, int stems, double duration);
+  // The frame-wide variables: `t` seconds, `frame`, `fps`, `n` stems, `duration` seconds,
+  // and the picture's `aspect` (width / height).
+  void set_frame(double t, double frame, double fps, int stems, double duration, double aspect);
   // The per-stem variables of stem `stem` (0-based): its features, `hit` and `onsets`.
   void set_stem(int stem, const StemFrameFeatures& f, double hit, double onsets);
   // Every stem's feature set to `value`, for framing the camera around the extremes.
@@ -129,7 +130,7 @@ class SceneEvaluator {
   Value floor_opacity_, floor_margin_;
   Value size_, height_, rotate_y_, lift_, mirror_opacity_, edge_width_, label_size_;
   std::optional<ShaderRun> shader_;
-  int t_, frame_, fps_, n_, duration_;
+  int t_, frame_, fps_, n_, duration_, aspect_;
   int i_, level_, rms_, peak_, db_, onset_, hit_, onsets_, flux_, centroid_, band0_;
   int nx_, lx_, vx_, ndotl_, ndotv_, diffuse_, highlight_, ambient_slot_, base_r_, mirror_, h_;
 };
