@@ -3,6 +3,7 @@
 #include <stemviz/media/libav.hpp>
 #include <stemviz/util/child_process.hpp>
 #include <stemviz/util/error.hpp>
+#include <stemviz/util/files.hpp>
 #include <stemviz/util/timeline.hpp>
 
 #include <fmt/format.h>
@@ -274,6 +275,10 @@ std::string format_duration(std::int64_t samples, int rate) {
 }  // namespace
 
 StemInfo describe_stem(const fs::path& path, int channels, int rate, std::int64_t samples) {
+  // The name becomes a file name (stitch --layers) and is printed.
+  if (const std::string problem = stem_name_problem(path.stem().string()); !problem.empty()) {
+    throw InputError(fmt::format("{}: its name {}; rename the file", escaped(path.string()), problem));
+  }
   if (samples <= 0) {
     throw InputError(
         fmt::format("{}: the file holds no samples; remove it from the stems "

@@ -197,6 +197,15 @@ Manifest from_json(const Json& j, const fs::path& path) {
   const auto broken = [&](const std::string& what) {
     return InputError(fmt::format("{}: {}; plan the job again", path.string(), what));
   };
+  // Stem names become file names (stitch --layers); names and titles are printed.
+  for (const FeatureFileStem& stem : m.stems) {
+    if (const std::string problem = stem_name_problem(stem.name); !problem.empty())
+      throw broken(fmt::format("the stem name \"{}\" {}", escaped(stem.name.substr(0, 300)), problem));
+  }
+  for (const std::string* text : {&m.title, &m.artist}) {
+    if (const std::string problem = title_problem(*text); !problem.empty())
+      throw broken(fmt::format("its {} {}", text == &m.title ? "title" : "artist", problem));
+  }
   // The limits `plan` enforces hold for a manifest read from a job folder too: anything
   // beyond them was not written by stemviz, and some would exhaust memory or time.
   if (m.stems.empty()) throw broken("no stems are listed");

@@ -113,6 +113,12 @@ Look resolve_look(const LookOptions& options, const std::vector<fs::path>& stems
   if (options.title) d.title = *options.title;
   if (d.title.empty()) d.title = default_title(stems);
   if (options.artist) d.artist = *options.artist;
+  // Both go into the output's metadata and a job's manifest, and are printed.
+  for (const auto& [text, name] : {std::pair{&d.title, "title"}, std::pair{&d.artist, "artist"}}) {
+    if (const std::string problem = title_problem(*text); !problem.empty())
+      throw InputError(
+          fmt::format("the {} \"{}\" {}; give another with --{}", name, escaped(text->substr(0, 300)), problem, name));
+  }
   look.width = options.width.value_or(look.description.width);
   look.height = options.height.value_or(look.description.height);
   look.fps = options.fps.value_or(look.description.fps);

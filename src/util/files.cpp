@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -83,6 +84,45 @@ bool wait_readable(int fd, std::chrono::milliseconds limit) {
     if (ready == 0 || errno != EINTR) return false;
   }
   return false;
+}
+
+namespace {
+
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+}  // namespace
+
+std::string stem_name_problem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  if (name.size() > 255) return "is longer than 255 bytes";
+  if (name == "." || name == "..") return "is a folder's name";
+  if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos)
+    return "holds a '/' or '\\'";
+  if (has_control_character(name)) return "holds a control character";
+  return {};
+}
+
+std::string escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f)
+      out += fmt::format("\\x{:02x}", byte);
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string title_problem(std::string_view text) {
+  if (text.size() > 1000) return "is longer than 1000 bytes";
+  if (has_control_character(text)) return "holds a control character";
+  return {};
 }
 
 std::string system_error_text() { return errno != 0 ? std::strerror(errno) : "an unknown error"; }

@@ -297,6 +297,18 @@ TEST_CASE("a manifest that was edited, damaged or made by another build is refus
     CHECK(result.exit_code == 3);
     CHECK(result.output.find("manifest.json: not a regular file") != std::string::npos);
   }
+  // Stem names become file names (stitch --layers) and are printed; titles are printed.
+  SUBCASE("a stem name that would write outside the layers folder") {
+    refused(rehashed([](Manifest& m) { m.stems[0].name = "x/../../somewhere"; }), 3,
+            "the stem name \"x/../../somewhere\" holds a '/' or '\\'");
+  }
+  SUBCASE("a stem name with a terminal escape is refused, and printed escaped") {
+    refused(rehashed([](Manifest& m) { m.stems[0].name = "kick\x1b[2J"; }), 3,
+            "the stem name \"kick\\x1b[2J\" holds a control character");
+  }
+  SUBCASE("a title with a line break") {
+    refused(rehashed([](Manifest& m) { m.title = "one\ntwo"; }), 3, "its title holds a control character");
+  }
   SUBCASE("a file outside the job folder") {
     refused(rehashed([](Manifest& m) { m.features_file = "../features.svf"; }), 3, "not a plain file name");
   }
@@ -339,6 +351,27 @@ TEST_CASE("plan refuses what it must not overwrite and more shards than chunks")
       run(kStemviz, with_look({"render", kKit.string(), "-o", (dir / "o.mp4").string(), "--work-dir", other.string()}));
   CHECK(foreign_work.exit_code == 3);
   CHECK(foreign_work.output.find("--work-dir") != std::string::npos);
+}
+
+TEST_CASE("plan refuses stem names and titles that are not plain text, and prints them escaped") {
+  const fs::path dir = fresh_dir("jobs-names");
+  const fs::path stems = dir / "stems";
+  fs::create_directories(stems);
+  fs::copy_file(kKit / "01-kick.wav", stems / "kick.wav");
+  fs::copy_file(kKit / "02-snare.wav", stems / "snare\x1b[31m.wav");
+  const fs::path job = dir / "job";
+  const RunResult escape = run(kStemviz, with_look({"plan", stems.string(), "-o", job.string()}));
+  CHECK(escape.exit_code == 3);
+  CHECK(escape.output.find("snare\\x1b[31m.wav: its name holds a control character; rename the file") !=
+        std::string::npos);
+  CHECK(escape.output.find('\x1b') == std::string::npos);
+  CHECK_FALSE(fs::exists(job));
+  fs::remove(stems / "snare\x1b[31m.wav");
+  const RunResult title = run(kStemviz, with_look({"plan", stems.string(), "-o", job.string(), "--title", "a\nb"}));
+  CHECK(title.exit_code == 3);
+  CHECK(title.output.find("the title \"a\\x0ab\" holds a control character; give another with --title") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(job));
 }
 
 TEST_CASE("render --work-dir resumes an interrupted render and gives the same video") {

@@ -47,6 +47,19 @@ std::filesystem::path folder_of(const std::filesystem::path& path);
 // system's reason ("No space left on device") when any of it cannot be written.
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 
+// Why `name` cannot name a stem (which becomes a file name in `stitch --layers` and is
+// printed): "" when it can; else what is wrong, such as "holds a control character". A stem
+// name is 1 to 255 bytes, not "." or "..", without '/', '\' or control characters.
+std::string stem_name_problem(std::string_view name);
+
+// `text` as a message may print it: each control character as \xNN, so that no file name
+// can move a terminal's cursor or change its colours.
+std::string escaped(std::string_view text);
+
+// Why `text` cannot be a title or an artist (metadata, and printed): "" when it can; else what
+// is wrong. At most 1000 bytes, without control characters.
+std::string title_problem(std::string_view text);
+
 // The reason the last system call failed (errno), for messages; "an unknown error" when none is set.
 std::string system_error_text();
 
