@@ -79,6 +79,17 @@ std::optional<int> assignment_at(const std::string& text) {
   return std::nullopt;
 }
 
+// `text` as a message quotes it: whole when short, else the 60 characters around
+// `position` with "..." where it was cut, so a megabyte of expression is not echoed back.
+std::string excerpt(const std::string& text, int position) {
+  constexpr std::size_t kWhole = 80, kHalf = 30;
+  if (text.size() <= kWhole) return text;
+  const std::size_t at = std::min(static_cast<std::size_t>(std::max(position, 0)), text.size());
+  const std::size_t first = at > kHalf ? at - kHalf : 0;
+  const std::size_t last = std::min(text.size(), first + 2 * kHalf);
+  return (first > 0 ? "..." : "") + text.substr(first, last - first) + (last < text.size() ? "..." : "");
+}
+
 // muParser's message without its trailing " at position N." (stemviz gives line:col).
 std::string plain_message(const std::string& message) {
   std::string text = message;
@@ -216,7 +227,8 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
                                          : fmt::format("unknown variable '{}'; did you mean '{}'?", token, near),
                             position};
     }
-    throw ExpressionError{fmt::format("{} in \"{}\"", plain_message(error.GetMsg()), text), position};
+    throw ExpressionError{fmt::format("{} in \"{}\"", plain_message(error.GetMsg()), excerpt(text, position)),
+                          position};
   }
 }
 

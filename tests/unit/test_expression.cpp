@@ -82,6 +82,17 @@ TEST_SUITE("expression") {
     CHECK(error_of("  ").message.find("empty") == 0);
   }
 
+  TEST_CASE("a mistake in a long expression quotes only the text around it") {
+    std::string text;
+    for (int i = 0; i < 20000; ++i) text += "(1";
+    const ExpressionError error = error_of(text);
+    CAPTURE(error.message);
+    CHECK(error.message.size() < 200);
+    CHECK(error.message.find("...") != std::string::npos);
+    // A short one is quoted whole.
+    CHECK(error_of("sin(t").message.find("in \"sin(t\"") != std::string::npos);
+  }
+
   TEST_CASE("expressions compute numbers only: no text, no assignment, no second statement") {
     // Scenes come from anywhere; an expression must never name a file, set a variable
     // that other expressions read, or do anything but give one number.
