@@ -166,7 +166,7 @@ text = "{time} -{remaining} {duration}"
   CHECK_FALSE(same_pixels(one, at("0.9")));
 }
 
-TEST_CASE("a layered scene's frames do not depend on chunks, threads or shards") {
+TEST_CASE("a layered scene's frames do not depend on chunks, threads, shards or where the render starts") {
   const fs::path dir = fresh_dir("layers-determinism");
   // Text bound to a stem, growing and fading with it, blended, over the stage: each frame's
   // box differs from the last, so a canvas that left pixels of an earlier frame would show.
@@ -189,6 +189,13 @@ size = "60 + 20 * sin(t * 3)"
 outline_width = 2
 [[layers]]
 kind = "stage"
+[[layers]]
+kind = "meters"
+anchor = "top-right"
+position = [0.98, 0.02]
+width = 0.3
+height = 0.3
+peak_hold = 1
 [[layers]]
 kind = "lyrics"
 file = "{lyrics}"
@@ -223,6 +230,11 @@ blend = "screen"
   const auto frames = frame_hashes(one);
   CHECK(frames.size() == 240);
   CHECK(frames == frame_hashes(render("c03.mp4", {"--threads", "2", "--chunk-seconds", "0.3"})));
+  // A render from 1.5 s draws the same frames there: nothing is carried from earlier frames
+  // (the meters' peak marks read the earlier frames' features).
+  const auto later = frame_hashes(render("from.mp4", {"--from", "1.5", "--chunk-seconds", "0.4"}));
+  REQUIRE(later.size() == 150);
+  CHECK(std::equal(later.begin(), later.end(), frames.end() - 150));
 
   const fs::path job = dir / "job";
   const RunResult plan =
