@@ -31,7 +31,6 @@ FrameCanvas::FrameCanvas(const Scene& scene, int only_stem)
   draw_background();
   cairo_surface_flush(surface_.get());
   background_.assign(pixels_, pixels_ + static_cast<std::size_t>(stride_) * static_cast<std::size_t>(scene.height()));
-  dirty_ = {0, 0, 0, 0};
   if (!scene.description().object.label.empty() && only_stem_ < 0) {
     for (int stem = 0; stem < scene.stem_count(); ++stem) {
       auto label = std::make_unique<Label>();
@@ -40,14 +39,18 @@ FrameCanvas::FrameCanvas(const Scene& scene, int only_stem)
       labels_.push_back(std::move(label));
     }
   }
-  // A per-stem layer video (only_stem_) holds that stem's object alone, never the 2D layers.
-  if (only_stem_ < 0) {
-    for (const LayerDescription& layer : scene.description().layers) {
+  // A scene without [[layers]] is the stage alone; so is a per-stem layer video (only_stem_),
+  // which holds that stem's object and never the 2D layers.
+  const std::vector<LayerDescription>& layers = scene.description().layers;
+  if (only_stem_ >= 0 || layers.empty()) {
+    layers_.push_back({nullptr, -1});
+  } else {
+    for (const LayerDescription& layer : layers) {
       const int stem = layer_stem(layer, scene.stem_names());
-      layer_stems_.push_back(stem);
-      layers_.push_back(std::holds_alternative<StageLayer>(layer.details)
-                            ? nullptr
-                            : make_layer(layer, scene, *evaluator_, stem, cr_.get()));
+      layers_.push_back({std::holds_alternative<StageLayer>(layer.details)
+                             ? nullptr
+                             : make_layer(layer, scene, *evaluator_, stem, cr_.get()),
+                         stem});
     }
   }
 }
@@ -117,21 +120,17 @@ void FrameCanvas::draw(std::int64_t frame) {
                         static_cast<double>(scene.width()) / scene.height());
   restore_background();
   dirty_boxes_.clear();
-  if (layers_.empty()) {
-    dirty_boxes_.push_back(draw_stage(frame));
-  } else {
-    const LayerFrame at{frame, timeline.frame_time(frame), scene.width(), scene.height()};
-    for (std::size_t k = 0; k < layers_.size(); ++k) {
-      if (!layers_[k]) {
-        dirty_boxes_.push_back(draw_stage(frame));
-      } else {
-        if (layer_stems_[k] >= 0) bind_stem(layer_stems_[k], frame);
-        dirty_boxes_.push_back(layers_[k]->draw(cr_.get(), at));
-      }
+  const LayerFrame at{
+      frame,       timeline.frame_time(frame), scene.width(), scene.height(), block_first_ >= 0 ? &block_ : nullptr,
+      block_first_};
+  for (const Layer& layer : layers_) {
+    if (!layer.placed) {
+      dirty_boxes_.push_back(draw_stage(frame));
+      continue;
     }
+    if (layer.stem >= 0) bind_stem(layer.stem, frame);
+    dirty_boxes_.push_back(layer.placed->draw(cr_.get(), at));
   }
-  dirty_ = {};
-  for (const PixelBox& box : dirty_boxes_) dirty_ = box_around(dirty_, box);
   cairo_surface_flush(surface_.get());
 }
 
@@ -147,6 +146,12 @@ PixelBox FrameCanvas::draw_stage(std::int64_t frame) {
   draw_labels();
   draw_faces(false);
   return drawn_box();
+}
+
+PixelBox FrameCanvas::covered_box() const {
+  PixelBox box;
+  for (const PixelBox& drawn : dirty_boxes_) box = box_around(box, drawn);
+  return box;
 }
 
 void FrameCanvas::bind_stem(int stem, std::int64_t frame) {

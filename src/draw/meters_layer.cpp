@@ -32,37 +32,44 @@ double MetersLayerDrawer::value(const StemFrameFeatures& f) const {
   return std::clamp((f.db - meters_.floor_db) / -meters_.floor_db, 0.0, 1.0);
 }
 
-void MetersLayerDrawer::follow(std::int64_t frame) {
+void MetersLayerDrawer::follow(const LayerFrame& frame) {
   const FeatureSource& features = scene_->features();
   const std::int64_t frames = features.frame_count();
   const std::size_t meters = stems_.size();
-  const auto store = [&](std::int64_t at, std::size_t slot) {
-    for (std::size_t m = 0; m < meters; ++m) {
-      const bool known = at >= 0 && at < frames && stems_[m] < features.stem_count();
-      window_[slot * meters + m] = known ? static_cast<float>(value(read_.at(stems_[m], 0))) : 0.0f;
-    }
-  };
-  const auto read_one = [&](std::int64_t at) {
-    if (at >= 0 && at < frames) features.read(at, 1, read_);
-  };
   const std::size_t capacity = static_cast<std::size_t>(hold_frames_ + 1);
-  if (window_last_ >= 0 && frame == window_last_ + 1) {
-    // The next frame in order: drop the oldest, add one.
+  // The next frame in order adds one frame to the window; any other starts it again, so no
+  // frame's marks depend on the frames drawn before it.
+  const bool next = window_last_ >= 0 && frame.index == window_last_ + 1;
+  const std::int64_t first = next ? frame.index : frame.index - hold_frames_;
+  if (!next) window_count_ = 0;
+  // The features of the frames to add that lie in the song: from the canvas's block when it
+  // holds them all (it holds this frame), else read in one go.
+  const std::int64_t from = std::clamp<std::int64_t>(first, 0, frames);
+  const std::int64_t to = std::clamp<std::int64_t>(frame.index + 1, 0, frames);
+  const FeatureTrack* rows = nullptr;
+  std::int64_t rows_first = 0;
+  if (to > from) {
+    if (frame.block && from >= frame.block_first && to <= frame.block_first + frame.block->frame_count()) {
+      rows = frame.block;
+      rows_first = frame.block_first;
+    } else {
+      features.read(from, to - from, read_);
+      rows = &read_;
+      rows_first = from;
+    }
+  }
+  for (std::int64_t at = first; at <= frame.index; ++at) {
     if (window_count_ == static_cast<std::int64_t>(capacity))
       std::copy(window_.begin() + static_cast<std::ptrdiff_t>(meters), window_.end(), window_.begin());
     else
       ++window_count_;
-    read_one(frame);
-    store(frame, static_cast<std::size_t>(window_count_ - 1));
-  } else {
-    // Any other frame: the whole window again, so no frame's marks depend on those drawn before.
-    window_count_ = 0;
-    for (std::int64_t at = frame - hold_frames_; at <= frame; ++at) {
-      read_one(at);
-      store(at, static_cast<std::size_t>(window_count_++));
+    float* slot = window_.data() + static_cast<std::size_t>(window_count_ - 1) * meters;
+    for (std::size_t m = 0; m < meters; ++m) {
+      const bool known = rows && at >= from && at < to && stems_[m] < rows->stem_count();
+      slot[m] = known ? static_cast<float>(value(rows->at(stems_[m], at - rows_first))) : 0.0f;
     }
   }
-  window_last_ = frame;
+  window_last_ = frame.index;
   for (std::size_t m = 0; m < meters; ++m) {
     double highest = 0.0;
     for (std::int64_t k = 0; k < window_count_; ++k)
@@ -75,7 +82,7 @@ void MetersLayerDrawer::follow(std::int64_t frame) {
 bool MetersLayerDrawer::prepare(const LayerFrame& frame, double box_width, double box_height, double& width,
                                 double& height) {
   scale_ = frame.height / 1080.0;
-  follow(frame.index);
+  follow(frame);
   // Without a box of its own, a meters layer takes half the picture's width and 0.4 of its height.
   width = box_width > 0.0 ? box_width : frame.width * 0.5;
   height = box_height > 0.0 ? box_height : frame.height * 0.4;

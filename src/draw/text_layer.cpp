@@ -77,33 +77,23 @@ TextLayerDrawer::TextLayerDrawer(const LayerDescription& layer, const Scene& sce
   size_ = evaluator.compile(text.size);
   outline_width_ = evaluator.compile(text.outline_width);
   outlined_ = text.outline_colour.has_value();
-  // The placeholders were checked when the scene was read: each {NAME} is a known one.
+  // {time} and {remaining} change with the frame; the others are filled in once, here.
   const SceneDescription& d = scene.description();
   pieces_.emplace_back();
-  for (std::size_t at = 0; at < text.text.size();) {
-    const std::size_t open = text.text.find('{', at);
-    const std::size_t close = open == std::string::npos ? open : text.text.find('}', open);
-    if (close == std::string::npos) {
-      pieces_.back() += text.text.substr(at);
-      break;
+  for (const TextPiece& piece : text.pieces) {
+    pieces_.back() += piece.literal;
+    switch (piece.placeholder) {
+      case Placeholder::none: break;
+      case Placeholder::time:
+      case Placeholder::remaining:
+        clocks_.push_back(piece.placeholder == Placeholder::time ? Clock::time : Clock::remaining);
+        pieces_.emplace_back();
+        break;
+      case Placeholder::title: pieces_.back() += d.title; break;
+      case Placeholder::artist: pieces_.back() += d.artist; break;
+      case Placeholder::name: pieces_.back() += stem >= 0 ? scene.stem_name(stem) : std::string(); break;
+      case Placeholder::duration: append_clock(pieces_.back(), std::llround(duration_)); break;
     }
-    pieces_.back() += text.text.substr(at, open - at);
-    const std::string name = text.text.substr(open + 1, close - open - 1);
-    if (name == "time" || name == "remaining") {
-      clocks_.push_back(name == "time" ? Clock::time : Clock::remaining);
-      pieces_.emplace_back();
-    } else if (name == "title") {
-      pieces_.back() += d.title;
-    } else if (name == "artist") {
-      pieces_.back() += d.artist;
-    } else if (name == "name") {
-      pieces_.back() += stem >= 0 ? scene.stem_name(stem) : std::string();
-    } else if (name == "duration") {
-      append_clock(pieces_.back(), std::llround(duration_));
-    } else {
-      pieces_.back() += text.text.substr(open, close - open + 1);
-    }
-    at = close + 1;
   }
 }
 
@@ -160,22 +150,20 @@ bool LyricsLayerDrawer::prepare(const LayerFrame& frame, double box_width, doubl
   const double outline = outlined_ ? std::max(0.0, outline_width_()) * scale : 0.0;
   bool changed = current_.set(now.text, size, outline, box_width);
   const auto following = static_cast<std::size_t>(line) + 1;
-  const std::string& after =
-      next_line_ && following < lyrics_->lines.size() ? lyrics_->lines[following].text : std::string();
+  const bool had_next = has_next_;
+  has_next_ = next_line_ && following < lyrics_->lines.size();
+  if (has_next_ != had_next) changed = true;
   // The next line is smaller, and drawn at half strength.
-  changed = next_.set(after.empty() ? std::string() : after, size * 0.6, outline * 0.6, box_width) || changed;
-  line_ = line;
-  const double next_height = after.empty() ? 0.0 : next_.height();
-  width = std::max(current_.width(), after.empty() ? 0.0 : next_.width());
-  height = current_.height() + next_height;
+  if (has_next_) changed = next_.set(lyrics_->lines[following].text, size * 0.6, outline * 0.6, box_width) || changed;
+  width = std::max(current_.width(), has_next_ ? next_.width() : 0.0);
+  height = current_.height() + (has_next_ ? next_.height() : 0.0);
   if (box_height != box_height_) changed = true;
   box_height_ = box_height;
   return changed;
 }
 
 void LyricsLayerDrawer::paint(cairo_t* cr, double width, double) {
-  const bool two = next_line_ && lyrics_ && line_ >= 0 && static_cast<std::size_t>(line_) + 1 < lyrics_->lines.size();
-  const double height = current_.height() + (two ? next_.height() : 0.0);
+  const double height = current_.height() + (has_next_ ? next_.height() : 0.0);
   const double top = box_height_ > height ? std::round((box_height_ - height) / 2.0) : 0.0;
   // Each line placed in the width as the lines of one text are.
   const auto left = [&](const TextBlock& block) {
@@ -183,7 +171,7 @@ void LyricsLayerDrawer::paint(cairo_t* cr, double width, double) {
     return align_ == TextAlign::left ? 0.0 : align_ == TextAlign::right ? room : std::round(room / 2.0);
   };
   current_.paint(cr, left(current_), top);
-  if (two) next_.paint(cr, left(next_), top + current_.height(), 0.5);
+  if (has_next_) next_.paint(cr, left(next_), top + current_.height(), 0.5);
 }
 
 }  // namespace stemviz

@@ -59,27 +59,38 @@ void read_box(const TableReader& reader, LayerDescription& layer) {
                                       : Blend::normal;
 }
 
-// Checks the {NAME} placeholders of text `text`, written at `where`: known names only, and
-// {name} only in a layer bound to a stem.
-void check_placeholders(const std::string& text, const SourceSpot& where, bool bound) {
-  static const std::vector<std::string> names = {"title", "artist", "time", "remaining", "duration", "name"};
-  for (std::size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+// The pieces of text `text`, written at `where`: known placeholders only, and {name} only in
+// a layer bound to a stem.
+std::vector<TextPiece> read_placeholders(const std::string& text, const SourceSpot& where, bool bound) {
+  static const std::vector<std::pair<std::string, Placeholder>> known = {
+      {"title", Placeholder::title},         {"artist", Placeholder::artist},     {"time", Placeholder::time},
+      {"remaining", Placeholder::remaining}, {"duration", Placeholder::duration}, {"name", Placeholder::name}};
+  std::vector<std::string> names;
+  for (const auto& entry : known) names.push_back(entry.first);
+  std::vector<TextPiece> pieces;
+  std::size_t at = 0;
+  for (std::size_t open = text.find('{'); open != std::string::npos; open = text.find('{', at)) {
     const std::size_t close = text.find('}', open);
     // The spot of the brace, when the text is on one line as most are.
-    const SourceSpot at = where.shifted(static_cast<int>(open));
+    const SourceSpot spot = where.shifted(static_cast<int>(open));
     if (close == std::string::npos)
       throw InputError(
-          fmt::format("{}: a '{{' with no '}}'; placeholders are {{{}}}", at.to_string(), fmt::join(names, "}, {")));
+          fmt::format("{}: a '{{' with no '}}'; placeholders are {{{}}}", spot.to_string(), fmt::join(names, "}, {")));
     const std::string name = text.substr(open + 1, close - open - 1);
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
+    const auto found = std::find_if(known.begin(), known.end(), [&](const auto& entry) { return entry.first == name; });
+    if (found == known.end()) {
       const std::string closest = closest_name(name, names);
-      throw InputError(fmt::format("{}: no placeholder {{{}}}{}; the placeholders are {{{}}}", at.to_string(), name,
+      throw InputError(fmt::format("{}: no placeholder {{{}}}{}; the placeholders are {{{}}}", spot.to_string(), name,
                                    closest.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", closest),
                                    fmt::join(names, "}, {")));
     }
-    if (name == "name" && !bound)
-      throw InputError(fmt::format("{}: {{name}} is the bound stem's name; give the layer a 'stem'", at.to_string()));
+    if (found->second == Placeholder::name && !bound)
+      throw InputError(fmt::format("{}: {{name}} is the bound stem's name; give the layer a 'stem'", spot.to_string()));
+    pieces.push_back({text.substr(at, open - at), found->second});
+    at = close + 1;
   }
+  pieces.push_back({text.substr(at), Placeholder::none});
+  return pieces;
 }
 
 // The keys that style text, shared by text and lyrics layers.
@@ -103,8 +114,8 @@ void read_text(const TableReader& reader, LayerDescription& layer) {
   if (!reader.has("text"))
     throw InputError(
         fmt::format("{}: a text layer needs 'text', such as text = \"{{title}}\"", layer.where.to_string()));
-  text.text = reader.text("text", "");
-  check_placeholders(text.text, spot_of(*reader.node("text"), reader.file()).shifted(1), !layer.stem.empty());
+  text.pieces = read_placeholders(reader.text("text", ""), spot_of(*reader.node("text"), reader.file()).shifted(1),
+                                  !layer.stem.empty());
   read_text_style(reader, layer.stem.empty() ? Scope::frame : Scope::stem, text);
   layer.details = std::move(text);
 }

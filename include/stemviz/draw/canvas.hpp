@@ -39,7 +39,7 @@ class FrameCanvas {
   // The faces of the last frame, in drawing order.
   const std::vector<ScreenFace>& faces() const { return faces_; }
   // The pixels the last frame may have drawn over the background.
-  PixelBox covered_box() const { return dirty_; }
+  PixelBox covered_box() const;
 
  private:
   void draw_background();
@@ -74,16 +74,19 @@ class FrameCanvas {
   static constexpr std::int64_t kNoFrame = std::numeric_limits<std::int64_t>::min();  // not even -1
   std::int64_t onset_frame_ = kNoFrame;
   BlendScratch blend_;
-  PixelBox dirty_;                     // where the last frame drew over the background
-  std::vector<PixelBox> dirty_boxes_;  // the same, box by box (the stage's, each layer's)
+  // Where the last frame drew over the background, box by box (the stage's, each layer's).
+  std::vector<PixelBox> dirty_boxes_;
   StageScratch stage_;
   std::vector<ScreenFace> faces_;
   std::vector<double> floor_xy_;  // the floor outline in pixels, when the scene has one
   struct Label;
   std::vector<std::unique_ptr<Label>> labels_;
-  // The scene's [[layers]], in drawing order; null for the stage. Empty: the stage alone.
-  std::vector<std::unique_ptr<PlacedLayer>> layers_;
-  std::vector<int> layer_stems_;  // each layer's bound stem, or -1
+  // What a frame draws, in order: the scene's [[layers]], or the stage alone.
+  struct Layer {
+    std::unique_ptr<PlacedLayer> placed;  // null for the stage
+    int stem = -1;                        // the bound stem, or -1
+  };
+  std::vector<Layer> layers_;
   std::uint8_t* pixels_ = nullptr;
   int stride_ = 0;
 };

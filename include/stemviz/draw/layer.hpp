@@ -6,6 +6,7 @@
 // glyphs and outline. A new kind is a file pair in draw/ and one line in make_layer()'s table.
 #pragma once
 
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/draw/cairo.hpp>
 #include <stemviz/draw/face.hpp>
 #include <stemviz/scene/evaluator.hpp>
@@ -27,6 +28,10 @@ struct LayerFrame {
   std::int64_t index = 0;     // the frame
   double time = 0.0;          // its time, seconds since the song's start
   int width = 0, height = 0;  // the picture, pixels
+  // The canvas's block of features, frames [block_first, block_first + block->frame_count()),
+  // holding this frame when it lies in the song; null before the features are read.
+  const FeatureTrack* block = nullptr;
+  std::int64_t block_first = 0;
 };
 
 // A 2D layer made ready for one canvas: it keeps what does not change between frames (a

@@ -28,8 +28,8 @@ class MetersLayerDrawer final : public PlacedLayer {
   double overhang() const override { return label_overhang_; }
 
  private:
-  // Brings window_ to the frames [frame - hold_frames_, frame] (those within the song).
-  void follow(std::int64_t frame);
+  // Brings window_ to the frames [frame - hold_frames_, frame] (silence outside the song).
+  void follow(const LayerFrame& frame);
   // Stem `stem`'s meter value (0..1) in `features`.
   double value(const StemFrameFeatures& features) const;
 
@@ -42,7 +42,7 @@ class MetersLayerDrawer final : public PlacedLayer {
   std::vector<float> window_;
   std::int64_t window_last_ = -1;   // the frame the window ends at; -1 none
   std::int64_t window_count_ = 0;   // frames in it
-  FeatureTrack read_;               // a read's rows, reused
+  FeatureTrack read_;               // rows read from the scene's features, reused
   std::vector<double> now_, peak_;  // per meter, this frame
   Value label_size_;
   double label_px_ = 0.0, laid_out_px_ = -1.0, label_room_ = 0.0, label_overhang_ = 0.0;

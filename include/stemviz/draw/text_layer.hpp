@@ -90,7 +90,7 @@ class LyricsLayerDrawer final : public PlacedLayer {
   Value size_, outline_width_;
   bool outlined_ = false;
   TextBlock current_, next_;
-  int line_ = -2;          // the line laid out; -1 none
+  bool has_next_ = false;  // this frame shows the next line too
   double fade_now_ = 1.0;  // this frame's fade in or out
   double box_height_ = 0.0;
   TextAlign align_ = TextAlign::center;

@@ -31,11 +31,21 @@ enum class Fit { contain, cover, stretch };
 // The 3D stage of [camera], [lighting], [layout], [floor] and [object]; no keys of its own.
 struct StageLayer {};
 
+// What a text's placeholder stands for: {title}, {artist}, {time} and {remaining} (m:ss of
+// the frame's time and of what is left of the song), {duration} (m:ss), {name} (the bound
+// stem's name).
+enum class Placeholder { none, title, artist, time, remaining, duration, name };
+
+// A stretch of a text: literal characters, then the placeholder that follows them (none at
+// the end).
+struct TextPiece {
+  std::string literal;
+  Placeholder placeholder = Placeholder::none;
+};
+
 // Text, laid out once per distinct string.
 struct TextLayer {
-  // With placeholders: {title}, {artist}, {time} and {remaining} (m:ss of the frame's time
-  // and of what is left of the song), {duration} (m:ss), {name} (the bound stem's name).
-  std::string text;
+  std::vector<TextPiece> pieces;   // the `text` key, its placeholders told apart
   Number size = Number::of(48.0);  // font height, pixels at 1080 lines, 1..2000
   std::string font;                // a Pango font description ("DejaVu Sans Bold"); size is `size`
   Colour colour{1, 1, 1};
@@ -57,7 +67,7 @@ struct ImageLayer {
 // and out, with the next line under it if asked; text keys as TextLayer's.
 struct LyricsLayer {
   std::string file;        // relative to the scene file, or "{lyrics}" for --lyrics
-  TextLayer style;         // its `text` unused
+  TextLayer style;         // its `pieces` unused
   double fade = 0.15;      // seconds each line fades in and out, 0..10
   bool next_line = false;  // show the next line under the current one, smaller and dimmer
 };
