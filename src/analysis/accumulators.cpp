@@ -1,8 +1,8 @@
 #include <stemviz/analysis/accumulators.hpp>
 
+#include <stemviz/analysis/fft.hpp>
 #include <stemviz/util/error.hpp>
 
-#include <fftw3.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -98,25 +98,11 @@ Envelope WindowAccumulator::finish() {
 
 namespace {
 
-struct FftwPlanDeleter {
-  void operator()(fftw_plan_s* plan) const { fftw_destroy_plan(plan); }
-};
-struct FftwFree {
-  void operator()(void* memory) const { fftw_free(memory); }
-};
-using FftwPlanPtr = std::unique_ptr<fftw_plan_s, FftwPlanDeleter>;
-using FftwRealPtr = std::unique_ptr<double[], FftwFree>;
-using FftwComplexPtr = std::unique_ptr<fftw_complex[], FftwFree>;
-
 // The largest power of two within 50 ms (2048 at 44.1 and 48 kHz): fine enough in
 // frequency (21.5 Hz bins at 44.1 kHz) to tell a kick from a floor tom, and short enough
 // that a hit shows in the spectrum at most one 60 fps frame before its own, so onsets
 // land on the right frame.
-int fft_size_for(int sample_rate) {
-  int size = 256;
-  while (2 * size <= static_cast<int>(0.050 * sample_rate)) size *= 2;
-  return size;
-}
+int fft_size_for(int sample_rate) { return fft_size_within(sample_rate, 0.050); }
 
 constexpr double kLowestBandHz = 40.0;
 constexpr double kHighestBandHz = 16000.0;
@@ -124,39 +110,25 @@ constexpr double kHighestBandHz = 16000.0;
 }  // namespace
 
 struct SpectrumAccumulator::State {
+  State(const Timeline& on, int size) : timeline(on), windows(on, size), fft(size) {}
+
   Timeline timeline;
-  int size = 0;
+  CentredWindows windows;
+  HannFft fft;
   int band_count = 0;
-  std::vector<double> hann;
   std::vector<int> band_of_bin;        // band index per FFT bin, -1 outside all bands
   std::vector<int> power_band_of_bin;  // the same for the kMaxBands bands of Result::power
   bool keep_power = false;
-  FftwRealPtr input;
-  FftwComplexPtr output;
-  FftwPlanPtr plan;
-  std::vector<double> samples;  // the signal from `samples_start` on
-  std::int64_t samples_start = 0;
-  std::int64_t position = 0;    // samples added so far
-  std::int64_t next_frame = 0;  // the first frame not yet computed
   std::vector<double> magnitude, previous_magnitude;
   Result result;
 
-  std::int64_t window_start(std::int64_t frame) const { return timeline.first_sample(frame) - size / 2; }
-
-  void compute(std::int64_t frame) {
-    const std::int64_t start = window_start(frame);
-    for (int i = 0; i < size; ++i) {
-      const std::int64_t at = start + i;
-      // Before the song and after its end, the signal is silence.
-      const double x =
-          at >= samples_start && at < position ? samples[static_cast<std::size_t>(at - samples_start)] : 0.0;
-      input[static_cast<std::size_t>(i)] = x * hann[static_cast<std::size_t>(i)];
-    }
-    fftw_execute(plan.get());
-    const int bins = size / 2 + 1;
+  void compute(std::int64_t frame, std::int64_t start) {
+    fft.run(windows, start);
+    const fftw_complex* output = fft.output();
+    const int bins = fft.bins();
     std::array<double, kMaxBands> energy{}, fine_energy{};
     double weighted = 0.0, total = 0.0, rise = 0.0;
-    const double hz_per_bin = static_cast<double>(timeline.sample_rate) / size;
+    const double hz_per_bin = static_cast<double>(timeline.sample_rate) / fft.size();
     for (int b = 0; b < bins; ++b) {
       const auto bin = static_cast<std::size_t>(b);
       const double re = output[bin][0], im = output[bin][1];
@@ -204,26 +176,13 @@ std::vector<int> log_bands(int bins, int size, int rate, int band_count) {
 }  // namespace
 
 SpectrumAccumulator::SpectrumAccumulator(const Timeline& timeline, int band_count, bool keep_power)
-    : state_(std::make_unique<State>()) {
+    : state_(std::make_unique<State>(timeline, fft_size_for(timeline.sample_rate))) {
   State& s = *state_;
-  s.timeline = timeline;
-  s.size = fft_size_for(timeline.sample_rate);
   s.band_count = std::clamp(band_count, 1, kMaxBands);
   s.keep_power = keep_power;
-  s.hann.resize(static_cast<std::size_t>(s.size));
-  for (int i = 0; i < s.size; ++i) {
-    s.hann[static_cast<std::size_t>(i)] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / s.size);
-  }
-  const int bins = s.size / 2 + 1;
-  s.band_of_bin = log_bands(bins, s.size, timeline.sample_rate, s.band_count);
-  if (keep_power) s.power_band_of_bin = log_bands(bins, s.size, timeline.sample_rate, kMaxBands);
-  s.input.reset(fftw_alloc_real(static_cast<std::size_t>(s.size)));
-  s.output.reset(fftw_alloc_complex(static_cast<std::size_t>(bins)));
-  if (!s.input || !s.output) throw Failure("out of memory for the spectrum analysis");
-  // FFTW_ESTIMATE picks the algorithm without timing runs, so every run (and every machine
-  // with the same FFTW) computes the same numbers.
-  s.plan.reset(fftw_plan_dft_r2c_1d(s.size, s.input.get(), s.output.get(), FFTW_ESTIMATE));
-  if (!s.plan) throw Failure("FFTW could not plan the spectrum analysis");
+  const int bins = s.fft.bins();
+  s.band_of_bin = log_bands(bins, s.fft.size(), timeline.sample_rate, s.band_count);
+  if (keep_power) s.power_band_of_bin = log_bands(bins, s.fft.size(), timeline.sample_rate, kMaxBands);
   s.magnitude.assign(static_cast<std::size_t>(bins), 0.0);
   s.previous_magnitude.assign(static_cast<std::size_t>(bins), 0.0);
   const auto frames = static_cast<std::size_t>(timeline.frame_count());
@@ -237,31 +196,16 @@ SpectrumAccumulator::~SpectrumAccumulator() = default;
 SpectrumAccumulator::SpectrumAccumulator(SpectrumAccumulator&&) noexcept = default;
 SpectrumAccumulator& SpectrumAccumulator::operator=(SpectrumAccumulator&&) noexcept = default;
 
-int SpectrumAccumulator::fft_size() const { return state_->size; }
+int SpectrumAccumulator::fft_size() const { return state_->fft.size(); }
 
 void SpectrumAccumulator::add(const float* mono, std::int64_t count) {
   State& s = *state_;
-  s.samples.insert(s.samples.end(), mono, mono + count);
-  s.position += count;
-  const std::int64_t frames = static_cast<std::int64_t>(s.result.flux.size());
-  while (s.next_frame < frames && s.window_start(s.next_frame) + s.size <= s.position) {
-    s.compute(s.next_frame++);
-  }
-  // Keep only what the next frame's window still needs.
-  const std::int64_t keep_from =
-      s.next_frame < frames ? std::max(s.samples_start, s.window_start(s.next_frame)) : s.position;
-  const std::int64_t drop =
-      std::min<std::int64_t>(keep_from - s.samples_start, static_cast<std::int64_t>(s.samples.size()));
-  if (drop > 0) {
-    s.samples.erase(s.samples.begin(), s.samples.begin() + static_cast<std::ptrdiff_t>(drop));
-    s.samples_start += drop;
-  }
+  s.windows.add(mono, count, [&](std::int64_t frame, std::int64_t start) { s.compute(frame, start); });
 }
 
 SpectrumAccumulator::Result SpectrumAccumulator::finish() {
   State& s = *state_;
-  const std::int64_t frames = static_cast<std::int64_t>(s.result.flux.size());
-  while (s.next_frame < frames) s.compute(s.next_frame++);
+  s.windows.finish([&](std::int64_t frame, std::int64_t start) { s.compute(frame, start); });
   return std::move(s.result);
 }
 

@@ -2,6 +2,7 @@
 
 #include <stemviz/analysis/accumulators.hpp>
 #include <stemviz/analysis/bleed.hpp>
+#include <stemviz/analysis/displays.hpp>
 #include <stemviz/analysis/onsets.hpp>
 #include <stemviz/analysis/parallel.hpp>
 #include <stemviz/util/error.hpp>
@@ -35,6 +36,10 @@ void validate(const AnalysisSettings& settings) {
   }
   if (!(n.gamma > 0.0) || n.gamma > 10.0) {
     throw UsageError(fmt::format("--gamma {}: must be more than 0 and at most 10", n.gamma));
+  }
+  for (const DisplayRequest& display : settings.displays) {
+    const std::string problem = display_request_problem(display);
+    if (!problem.empty()) throw UsageError(fmt::format("a waveform or spectrum layer: {}", problem));
   }
 }
 
@@ -75,6 +80,11 @@ struct StemStreams {
   std::vector<StemReader> readers;
   std::vector<WindowAccumulator> accumulators;
   std::vector<SpectrumAccumulator> spectra;  // made here: FFTW plans only one at a time
+  // The displays (AnalysisSettings::displays, in that order) and, per stem and for the mix,
+  // the indices of those that show it.
+  std::vector<DisplayAccumulator> displays;
+  std::vector<std::vector<std::size_t>> displays_of_stem;
+  std::vector<std::size_t> displays_of_mix;
 };
 
 StemStreams open_streams(const std::vector<StemInfo>& stems, const Timeline& timeline,
@@ -90,6 +100,17 @@ StemStreams open_streams(const std::vector<StemInfo>& stems, const Timeline& tim
     s.accumulators.emplace_back(own, std::llround(settings.window_ms * 1e-3 * own.sample_rate));
     s.spectra.emplace_back(own, settings.bands, settings.bleed_reduce);
   }
+  s.displays_of_stem.resize(stems.size());
+  for (const DisplayRequest& display : settings.displays) {
+    const bool mix = display.source == kMixSource;
+    // validate() keeps sources within 0..31, the scene within the stems.
+    if (!mix && display.source >= static_cast<int>(stems.size()))
+      throw UsageError(fmt::format("a waveform or spectrum layer shows stem {}, but there are {} stems", display.source,
+                                   stems.size()));
+    (mix ? s.displays_of_mix : s.displays_of_stem[static_cast<std::size_t>(display.source)])
+        .push_back(s.displays.size());
+    s.displays.emplace_back(display, mix ? timeline : s.timelines[static_cast<std::size_t>(display.source)]);
+  }
   return s;
 }
 
@@ -100,7 +121,7 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
   MixBus bus(stems, timeline.sample_rate);
   std::vector<std::vector<float>> stereo(stems.size());
   std::vector<std::vector<float>> mono(stems.size());
-  std::vector<float> mix;
+  std::vector<float> mix, mix_mono;
   std::int64_t mixed = 0;  // samples of the mix measured so far
   float mix_peak = 0.0f;
   // Stems at different rates advance by the same stretch of time per block.
@@ -133,6 +154,7 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
       }
       s.accumulators[k].add(mono[k].data(), got);
       s.spectra[k].add(mono[k].data(), got);
+      for (const std::size_t d : s.displays_of_stem[k]) s.displays[d].add(mono[k].data(), got);
       bus.add(i, stereo[k].data(), got);
       if (got < want || last) bus.end(i);
     });
@@ -142,6 +164,11 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
     mix.resize(static_cast<std::size_t>(2 * ready));
     bus.take(mix.data(), ready);
     for (const float x : mix) mix_peak = std::max(mix_peak, std::abs(x));
+    if (!s.displays_of_mix.empty()) {
+      mix_mono.resize(static_cast<std::size_t>(ready));
+      for (std::size_t j = 0; j < mix_mono.size(); ++j) mix_mono[j] = 0.5f * (mix[2 * j] + mix[2 * j + 1]);
+      for (const std::size_t d : s.displays_of_mix) s.displays[d].add(mix_mono.data(), ready);
+    }
     mixed += ready;
   }
   return mix_peak;
@@ -236,6 +263,19 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline, c
   });
   analysis.mix_peak = mix_peak;
   analysis.mix_gain = mix_peak > kMixCeiling ? static_cast<float>(kMixCeiling / mix_peak) : 1.0f;
+  std::vector<DisplayTrack>& displays = analysis.features.displays();
+  displays.resize(settings.displays.size());
+  for_each_in_parallel(static_cast<int>(displays.size()), threads, [&](int i) {
+    const auto d = static_cast<std::size_t>(i);
+    displays[d].request = settings.displays[d];
+    displays[d].values = streams.displays[d].finish();
+    // A stem at another rate may see one frame more than the song: drop it.
+    displays[d].values.resize(static_cast<std::size_t>(timeline.frame_count()) *
+                              static_cast<std::size_t>(displays[d].request.values_per_frame()));
+    // A trace of the mix shows the soundtrack's samples, after its gain.
+    if (displays[d].request.kind == DisplayRequest::Kind::trace && displays[d].request.source == kMixSource)
+      for (float& v : displays[d].values) v *= analysis.mix_gain;
+  });
   return analysis;
 }
 

@@ -1,5 +1,6 @@
 #include <stemviz/analysis/feature_file.hpp>
 
+#include <stemviz/analysis/displays.hpp>
 #include <stemviz/analysis/parallel.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
@@ -67,6 +68,48 @@ int json_int(const nlohmann::ordered_json& json) { return static_cast<int>(check
 std::int64_t json_int64(const nlohmann::json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
 std::int64_t json_int64(const nlohmann::ordered_json& json) { return checked_whole(json, INT64_MIN, INT64_MAX); }
 
+namespace {
+
+nlohmann::json displays_json(const std::vector<DisplayRequest>& displays) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const DisplayRequest& d : displays) {
+    const nlohmann::json source = d.source == kMixSource ? nlohmann::json("mix") : nlohmann::json(d.source);
+    if (d.kind == DisplayRequest::Kind::trace)
+      list.push_back({{"kind", "trace"}, {"source", source}, {"columns", d.columns}});
+    else
+      list.push_back(
+          {{"kind", "spectrum"}, {"source", source}, {"bands", d.bands}, {"min_hz", d.min_hz}, {"max_hz", d.max_hz}});
+  }
+  return list;
+}
+
+// Throws nlohmann::json::exception for a missing or mistyped entry, UsageError for an
+// impossible one.
+std::vector<DisplayRequest> displays_from_json(const nlohmann::json& list) {
+  std::vector<DisplayRequest> displays;
+  for (const nlohmann::json& entry : list) {
+    DisplayRequest d;
+    const std::string kind = entry.at("kind").get<std::string>();
+    if (kind != "trace" && kind != "spectrum") throw UsageError(fmt::format("no display kind \"{}\"", kind));
+    d.kind = kind == "trace" ? DisplayRequest::Kind::trace : DisplayRequest::Kind::spectrum;
+    const nlohmann::json& source = entry.at("source");
+    d.source = source.is_string() && source.get<std::string>() == "mix" ? kMixSource : json_int(source);
+    if (d.kind == DisplayRequest::Kind::trace) {
+      d.columns = json_int(entry.at("columns"));
+    } else {
+      d.bands = json_int(entry.at("bands"));
+      d.min_hz = entry.at("min_hz").get<double>();
+      d.max_hz = entry.at("max_hz").get<double>();
+    }
+    const std::string problem = display_request_problem(d);
+    if (!problem.empty()) throw UsageError(problem);
+    displays.push_back(d);
+  }
+  return displays;
+}
+
+}  // namespace
+
 nlohmann::json analysis_settings_json(const AnalysisSettings& s) {
   const Normalization& n = s.normalization;
   return {{"window_ms", s.window_ms},
@@ -76,7 +119,8 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s) {
           {"floor_db", n.floor_db ? nlohmann::json(*n.floor_db) : nlohmann::json(nullptr)},
           {"gamma", n.gamma},
           {"bands", s.bands},
-          {"bleed_reduce", s.bleed_reduce}};
+          {"bleed_reduce", s.bleed_reduce},
+          {"displays", displays_json(s.displays)}};
 }
 
 AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
@@ -90,6 +134,8 @@ AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
   s.normalization.gamma = j.at("gamma").get<double>();
   s.bands = json_int(j.at("bands"));
   s.bleed_reduce = j.at("bleed_reduce").get<bool>();
+  // Absent in what stemviz wrote before displays existed: none.
+  if (j.contains("displays")) s.displays = displays_from_json(j.at("displays"));
   return s;
 }
 
@@ -147,10 +193,15 @@ std::string write_feature_file(std::ostream& out, const FeatureFile& file) {
   // The values go out as the track holds them, which is the file's order.
   const std::span<const float> values = features.values();
   std::string payload;
-  payload.reserve(sizeof(std::uint64_t) + text.size() + values.size_bytes());
+  std::size_t display_bytes = 0;
+  for (const DisplayTrack& display : features.displays()) display_bytes += display.values.size() * sizeof(float);
+  payload.reserve(sizeof(std::uint64_t) + text.size() + values.size_bytes() + display_bytes);
   append<std::uint64_t>(payload, text.size());
   payload += text;
   payload.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());
+  // Then each display's values, in the order of the settings' list.
+  for (const DisplayTrack& display : features.displays())
+    payload.append(reinterpret_cast<const char*>(display.values.data()), display.values.size() * sizeof(float));
   const std::string digest = Sha256().update(payload).digest();
   out.write(kMagic, sizeof(kMagic));
   const std::uint32_t version = kFeatureFormatVersion;
@@ -261,16 +312,29 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
   // the file's size.
   const std::uint64_t value_bytes = size - values_start_;
   const std::uint64_t row_bytes = static_cast<std::uint64_t>(FeatureTrack::kValuesBeforeBands + bands_) * sizeof(float);
-  const std::uint64_t stem_rows = static_cast<std::uint64_t>(stems_) * row_bytes;
-  if (stem_rows == 0 ? value_bytes != 0
-                     : value_bytes % stem_rows != 0 || value_bytes / stem_rows != static_cast<std::uint64_t>(frames_)) {
+  std::uint64_t frame_bytes = static_cast<std::uint64_t>(stems_) * row_bytes;  // every stem's and display's
+  for (const DisplayRequest& display : metadata.settings.displays) {
+    if (display.source != kMixSource && display.source >= stems_) throw damaged("a display shows a stem it lacks");
+    frame_bytes += static_cast<std::uint64_t>(display.values_per_frame()) * sizeof(float);
+  }
+  if (frame_bytes == 0
+          ? value_bytes != 0
+          : value_bytes % frame_bytes != 0 || value_bytes / frame_bytes != static_cast<std::uint64_t>(frames_)) {
     throw damaged("the feature file's size does not match its frame count");
+  }
+  displays_ = metadata.settings.displays;
+  std::uint64_t display_start =
+      values_start_ + static_cast<std::uint64_t>(stems_) * row_bytes * static_cast<std::uint64_t>(frames_);
+  for (const DisplayRequest& display : displays_) {
+    display_starts_.push_back(display_start);
+    display_start +=
+        static_cast<std::uint64_t>(display.values_per_frame()) * sizeof(float) * static_cast<std::uint64_t>(frames_);
   }
   metadata.analysis.features = {};
   if (content_hash != nullptr) *content_hash = to_hex(actual);
 }
 
-void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack& block) const {
+void FeatureFileRows::check_unchanged() const {
   // The values are read long after the hash was checked: a file written over in place since
   // then (a replaced one keeps the old inode open here) must not pass for the checked one.
   struct stat info {};
@@ -278,6 +342,22 @@ void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack&
       info.st_mtim.tv_sec != checked_time_.tv_sec || info.st_mtim.tv_nsec != checked_time_.tv_nsec) {
     throw Failure(fmt::format("{}: the feature file changed while it was in use; run the job again", path_.string()));
   }
+}
+
+void FeatureFileRows::read_display(int display, std::int64_t first, std::int64_t count, float* into) const {
+  check_unchanged();
+  const auto d = static_cast<std::size_t>(display);
+  const std::uint64_t frame_bytes = static_cast<std::uint64_t>(displays_[d].values_per_frame()) * sizeof(float);
+  errno = 0;
+  if (!read_at(file_.get(), into, static_cast<std::size_t>(count) * frame_bytes,
+               display_starts_[d] + static_cast<std::uint64_t>(first) * frame_bytes)) {
+    throw Failure(fmt::format("{}: cannot read display {} of frames {} to {}: {}", path_.string(), display, first,
+                              first + count - 1, errno != 0 ? system_error_text() : "the file is shorter than it was"));
+  }
+}
+
+void FeatureFileRows::read(std::int64_t first, std::int64_t count, FeatureTrack& block) const {
+  check_unchanged();
   reshape(block, stems_, count, bands_);
   const std::uint64_t row_bytes = block.values_per_frame() * sizeof(float);
   for (int stem = 0; stem < stems_; ++stem) {
@@ -297,6 +377,13 @@ FeatureFile read_feature_file(const fs::path& path, std::string* content_hash) {
   FeatureFile file;
   const FeatureFileRows rows(path, file, content_hash);
   rows.read(0, rows.frame_count(), file.analysis.features);
+  for (std::size_t d = 0; d < rows.displays().size(); ++d) {
+    DisplayTrack& display = file.analysis.features.displays().emplace_back();
+    display.request = rows.displays()[d];
+    display.values.resize(static_cast<std::size_t>(rows.frame_count()) *
+                          static_cast<std::size_t>(display.request.values_per_frame()));
+    if (!display.values.empty()) rows.read_display(static_cast<int>(d), 0, rows.frame_count(), display.values.data());
+  }
   return file;
 }
 

@@ -2,7 +2,9 @@
 
 #include <stemviz/draw/image_layer.hpp>
 #include <stemviz/draw/meters_layer.hpp>
+#include <stemviz/draw/spectrum_layer.hpp>
 #include <stemviz/draw/text_layer.hpp>
+#include <stemviz/draw/waveform_layer.hpp>
 #include <stemviz/scene/scene.hpp>
 #include <stemviz/util/error.hpp>
 
@@ -144,6 +146,19 @@ PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
   return box;
 }
 
+int display_of(const LayerDescription& layer, const Scene& scene) {
+  const std::optional<DisplayRequest> request =
+      display_request(layer, scene.stem_names(), scene.timeline().fps.to_double());
+  const int display = request ? find_display(scene.features(), *request) : -1;
+  if (display < 0) {
+    throw InputError(
+        fmt::format("{}: the features hold no {} for this layer (they were analysed for another scene); "
+                    "analyse the stems again with this scene",
+                    layer.where.to_string(), layer.kind == "waveform" ? "trace" : "spectrum"));
+  }
+  return display;
+}
+
 std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Scene& scene, SceneEvaluator& evaluator,
                                         int stem, cairo_t* cr) {
   // One line per kind: what draws it.
@@ -155,6 +170,10 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
     return std::make_unique<LyricsLayerDrawer>(layer, evaluator, scene.lyrics(lyrics->file), cr);
   if (std::holds_alternative<MetersLayer>(layer.details))
     return std::make_unique<MetersLayerDrawer>(layer, scene, evaluator, cr);
+  if (std::holds_alternative<WaveformLayer>(layer.details))
+    return std::make_unique<WaveformLayerDrawer>(layer, scene, evaluator);
+  if (std::holds_alternative<SpectrumLayer>(layer.details))
+    return std::make_unique<SpectrumLayerDrawer>(layer, scene, evaluator);
   throw Failure(fmt::format("{}: layer kind \"{}\" cannot be drawn", layer.where.to_string(), layer.kind));
 }
 

@@ -66,8 +66,18 @@ void run_preview(const PreviewOptions& options) {
   }
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;
-  const FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
+  settings.displays = display_requests(look.description.layers, stem_names(stems), look.fps.to_double());
+  FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
   const auto draw = [&](Look& current) {
+    check_layer_stems(current.description, stems);
+    // An edited scene may show another waveform or spectrum: analyse for it (or take it from
+    // the cache) before drawing.
+    const std::vector<DisplayRequest> displays =
+        display_requests(current.description.layers, stem_names(stems), current.fps.to_double());
+    if (displays != settings.displays) {
+      settings.displays = displays;
+      features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
+    }
     SceneInputs inputs = read_scene_files(current.description, options.look);
     const Scene scene(std::move(current.description), stem_names(stems), features.analysis.features, timeline,
                       current.width, current.height, std::move(inputs));

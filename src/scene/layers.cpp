@@ -17,6 +17,13 @@ namespace {
 // The keys every 2D layer takes.
 const std::vector<std::string> kBoxKeys = {"position", "anchor", "width", "height", "opacity", "blend", "stem"};
 
+bool shows_audio(const LayerDescription& layer) { return layer.kind == "waveform" || layer.kind == "spectrum"; }
+
+// What the layer's numbers may read: a bound stem's variables, or the frame's alone.
+Scope scope_of(const LayerDescription& layer) {
+  return layer.stem.empty() || layer.stem == kMixStemName ? Scope::frame : Scope::stem;
+}
+
 void read_box(const TableReader& reader, LayerDescription& layer) {
   // A layer bound to a stem reads that stem's variables.
   if (const toml::node* stem = reader.node("stem")) {
@@ -32,9 +39,14 @@ void read_box(const TableReader& reader, LayerDescription& layer) {
       layer.stem = reader.text("stem", "");
       if (layer.stem.empty())
         throw InputError(fmt::format("{}: 'stem' is empty; give a stem's name", layer.stem_where.to_string()));
+      if (layer.stem == kMixStemName && !shows_audio(layer))
+        throw InputError(fmt::format("{}: \"mix\" is for waveform and spectrum layers; bind a {} layer to one stem",
+                                     layer.stem_where.to_string(), layer.kind));
     }
   }
-  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+  // A waveform or spectrum shows the mix unless it names a stem.
+  if (layer.stem.empty() && shows_audio(layer)) layer.stem = kMixStemName;
+  const Scope scope = scope_of(layer);
   if (const toml::array* position = reader.array("position", 2, 2, "[0.5, 0.9]")) {
     for (std::size_t k = 0; k < 2; ++k)
       layer.position[k] = reader.number_at(*position->get(k), "position", scope, -10.0, 10.0);
@@ -116,7 +128,7 @@ void read_text(const TableReader& reader, LayerDescription& layer) {
         fmt::format("{}: a text layer needs 'text', such as text = \"{{title}}\"", layer.where.to_string()));
   text.pieces = read_placeholders(reader.text("text", ""), spot_of(*reader.node("text"), reader.file()).shifted(1),
                                   !layer.stem.empty());
-  read_text_style(reader, layer.stem.empty() ? Scope::frame : Scope::stem, text);
+  read_text_style(reader, scope_of(layer), text);
   layer.details = std::move(text);
 }
 
@@ -145,7 +157,7 @@ void read_lyrics(const TableReader& reader, LayerDescription& layer) {
   lyrics.file = read_file_key(reader, layer, "{lyrics}", "an LRC or SRT file's path");
   lyrics.fade = reader.constant("fade", lyrics.fade, 0.0, 10.0);
   lyrics.next_line = reader.boolean("next_line", lyrics.next_line);
-  read_text_style(reader, layer.stem.empty() ? Scope::frame : Scope::stem, lyrics.style);
+  read_text_style(reader, scope_of(layer), lyrics.style);
   layer.details = std::move(lyrics);
 }
 
@@ -155,7 +167,7 @@ void read_image(const TableReader& reader, LayerDescription& layer) {
   image.file = read_file_key(reader, layer, "{cover}", "a picture's path");
   const std::string fit = reader.choice("fit", "contain", {"contain", "cover", "stretch"});
   image.fit = fit == "cover" ? Fit::cover : fit == "stretch" ? Fit::stretch : Fit::contain;
-  const Scope scope = layer.stem.empty() ? Scope::frame : Scope::stem;
+  const Scope scope = scope_of(layer);
   image.scale = reader.number("scale", image.scale, scope, 0.0, 100.0);
   image.rotate = reader.number("rotate", image.rotate, scope, -1e6, 1e6);
   layer.details = std::move(image);
@@ -191,6 +203,59 @@ void read_meters(const TableReader& reader, LayerDescription& layer) {
   layer.details = std::move(meters);
 }
 
+// A `colour` that is one colour or a list of them (a gradient).
+std::vector<Colour> read_colours(const TableReader& reader, const char* key, std::vector<Colour> fallback) {
+  const toml::node* node = reader.node(key);
+  if (!node) return fallback;
+  if (!node->is_array()) return {reader.colour(key, {})};
+  std::vector<Colour> colours;
+  const toml::array* list = reader.array(key, 1, 16, "[\"#40c0ff\", \"#ff4080\"]");
+  for (const toml::node& colour : *list) colours.push_back(reader.colour_at(colour, key));
+  return colours;
+}
+
+void read_waveform(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  WaveformLayer wave;
+  const std::string style = reader.choice("style", "filled", {"line", "filled", "mirrored", "radial"});
+  wave.style = style == "line"       ? WaveStyle::line
+               : style == "mirrored" ? WaveStyle::mirrored
+               : style == "radial"   ? WaveStyle::radial
+                                     : WaveStyle::filled;
+  wave.seconds = reader.constant("seconds", wave.seconds, 0.001, 60.0);
+  wave.colour = reader.colour("colour", wave.colour);
+  wave.line_width = reader.number("line_width", wave.line_width, scope_of(layer), 0.1, 100.0);
+  wave.gain = reader.number("gain", wave.gain, scope_of(layer), 0.0, 100.0);
+  wave.inner = reader.constant("inner", wave.inner, 0.0, 1.0);
+  layer.details = wave;
+}
+
+void read_spectrum(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  SpectrumLayer spectrum;
+  spectrum.bands = reader.integer("bands", spectrum.bands, kMinDisplayBands, kMaxDisplayBands);
+  spectrum.min_hz = reader.constant("min_hz", spectrum.min_hz, 1.0, 48000.0);
+  spectrum.max_hz = reader.constant("max_hz", spectrum.max_hz, 2.0, 96000.0);
+  if (spectrum.max_hz < 2.0 * spectrum.min_hz) {
+    throw InputError(
+        fmt::format("{}: 'max_hz' {} must be at least twice 'min_hz' ({}): a spectrum spans an octave or more",
+                    spot_of(*reader.node(reader.has("max_hz") ? "max_hz" : "min_hz"), reader.file()).to_string(),
+                    format_number(spectrum.max_hz), format_number(spectrum.min_hz)));
+  }
+  const std::string style = reader.choice("style", "bars", {"bars", "line", "radial", "mirrored"});
+  spectrum.style = style == "line"       ? SpectrumStyle::line
+                   : style == "radial"   ? SpectrumStyle::radial
+                   : style == "mirrored" ? SpectrumStyle::mirrored
+                                         : SpectrumStyle::bars;
+  spectrum.colours = read_colours(reader, "colour", spectrum.colours);
+  spectrum.gap = reader.constant("gap", spectrum.gap, 0.0, 4.0);
+  spectrum.peak_hold = reader.constant("peak_hold", spectrum.peak_hold, 0.0, 10.0);
+  spectrum.floor_db = reader.constant("floor_db", spectrum.floor_db, -120.0, -6.0);
+  spectrum.line_width = reader.number("line_width", spectrum.line_width, scope_of(layer), 0.1, 100.0);
+  spectrum.inner = reader.constant("inner", spectrum.inner, 0.0, 1.0);
+  layer.details = std::move(spectrum);
+}
+
 // `own` keys and the text style's.
 std::vector<std::string> styled(std::vector<std::string> own) {
   own.insert(own.end(), kTextStyleKeys.begin(), kTextStyleKeys.end());
@@ -216,6 +281,11 @@ const std::vector<LayerKind>& layer_kinds() {
        {"stems", "scale", "floor_db", "peak_hold", "direction", "gap", "labels", "label_size", "label_colour",
         "colours", "track_colour"},
        read_meters},
+      {"waveform", true, {"style", "seconds", "colour", "line_width", "gain", "inner"}, read_waveform},
+      {"spectrum",
+       true,
+       {"bands", "min_hz", "max_hz", "style", "colour", "gap", "peak_hold", "floor_db", "line_width", "inner"},
+       read_spectrum},
   };
   return kinds;
 }
@@ -299,7 +369,46 @@ int find_stem(const std::string& stem, const SourceSpot& where, const std::vecto
 }  // namespace
 
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
-  return layer.stem.empty() ? -1 : find_stem(layer.stem, layer.stem_where, stem_names);
+  return layer.stem.empty() || layer.stem == kMixStemName ? -1 : find_stem(layer.stem, layer.stem_where, stem_names);
+}
+
+std::int64_t trace_frames(const WaveformLayer& waveform, double fps) {
+  return std::max<std::int64_t>(1, std::llround(waveform.seconds * fps));
+}
+
+std::optional<DisplayRequest> display_request(const LayerDescription& layer, const std::vector<std::string>& stem_names,
+                                              double fps) {
+  DisplayRequest request;
+  request.source = layer.stem == kMixStemName ? kMixSource : layer_stem(layer, stem_names);
+  if (const auto* wave = std::get_if<WaveformLayer>(&layer.details)) {
+    // About 1200 points across the whole trace: finer than a 1080p box shows, and 144 KB a
+    // minute of 60 fps for a 4 s trace. A trace shorter than a frame gets the most columns.
+    constexpr std::int64_t kTracePoints = 1200;
+    const std::int64_t frames = trace_frames(*wave, fps);
+    request.kind = DisplayRequest::Kind::trace;
+    request.columns =
+        static_cast<int>(std::clamp<std::int64_t>((kTracePoints + frames - 1) / frames, 1, kMaxTraceColumns));
+    return request;
+  }
+  if (const auto* spectrum = std::get_if<SpectrumLayer>(&layer.details)) {
+    request.kind = DisplayRequest::Kind::spectrum;
+    request.bands = spectrum->bands;
+    request.min_hz = spectrum->min_hz;
+    request.max_hz = spectrum->max_hz;
+    return request;
+  }
+  return std::nullopt;
+}
+
+std::vector<DisplayRequest> display_requests(const std::vector<LayerDescription>& layers,
+                                             const std::vector<std::string>& stem_names, double fps) {
+  std::vector<DisplayRequest> requests;
+  for (const LayerDescription& layer : layers) {
+    const std::optional<DisplayRequest> request = display_request(layer, stem_names, fps);
+    if (request && std::find(requests.begin(), requests.end(), *request) == requests.end())
+      requests.push_back(*request);
+  }
+  return requests;
 }
 
 std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names) {

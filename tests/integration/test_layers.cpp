@@ -5,10 +5,13 @@
 #include "../support/probe.hpp"
 
 #include <doctest/doctest.h>
+#include <sndfile.h>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <fstream>
+#include <numbers>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -196,6 +199,21 @@ position = [0.98, 0.02]
 width = 0.3
 height = 0.3
 peak_hold = 1
+[[layers]]
+kind = "waveform"
+position = [0.3, 0.3]
+width = 0.5
+height = 0.15
+seconds = 2
+[[layers]]
+kind = "spectrum"
+stem = "02-snare"
+style = "radial"
+position = [0.8, 0.6]
+width = 0.3
+height = 0.3
+peak_hold = 0.5
+colour = ["#ff0000", "#0000ff"]
 [[layers]]
 kind = "lyrics"
 file = "{lyrics}"
@@ -405,6 +423,91 @@ track_colour = "#000000"
   CHECK(std::abs((360 - top) - highest * 360.0) <= 1.0);
 }
 
+namespace {
+
+// A one-stem folder at 48 kHz, 3 s, holding `value` (mono, so the mix's mono is the stem's).
+fs::path one_stem(const std::string& name, double (*value)(std::int64_t, int)) {
+  const fs::path stems = fresh_dir(name) / "stems";
+  fs::create_directories(stems);
+  write_stem(stems / "tone.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 48000, 1, 3 * 48000, value);
+  return stems;
+}
+
+Image previewed_from(const fs::path& stems, const fs::path& scene, const fs::path& png, const std::string& at) {
+  const RunResult result = run(kStemviz, {"preview", stems.string(), "--scene", scene.string(), "--size", "640x360",
+                                          "--at", at, "-o", png.string(), "-y", "--no-cache"});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  return read_png(png);
+}
+
+// A 2 Hz sine at 0.8 of full scale: slow enough that each column of a 1 s trace is one value.
+double slow_sine(std::int64_t i, int) {
+  return 0.8 * std::sin(2.0 * std::numbers::pi * 2.0 * static_cast<double>(i) / 48000.0);
+}
+double tone_1k(std::int64_t i, int) {
+  return 0.5 * std::sin(2.0 * std::numbers::pi * 1000.0 * static_cast<double>(i) / 48000.0);
+}
+
+}  // namespace
+
+TEST_CASE("a waveform's trace is the audio's samples around the frame's time") {
+  const fs::path stems = one_stem("layers-waveform", slow_sine);
+  // The whole picture, white on black: 1 s of the mix centred on the frame, full scale at
+  // the top and bottom edges.
+  const fs::path scene = write_scene(stems.parent_path(), "wave", kBlack + R"(
+[[layers]]
+kind = "waveform"
+seconds = 1
+anchor = "top-left"
+position = [0, 0]
+width = 1
+height = 1
+)");
+  const Image image = previewed_from(stems, scene, stems.parent_path() / "wave.png", "1.5");
+  // Column x shows the time 1.5 - 0.5 + (x + 0.5) / 640 seconds: the lit run's far end from
+  // the middle (180) is the sample there.
+  for (const int x : {10, 100, 250, 320, 400, 555, 630}) {
+    CAPTURE(x);
+    const double t = 1.0 + (x + 0.5) / 640.0;
+    const double sample = 0.8 * std::sin(2.0 * std::numbers::pi * 2.0 * t);
+    int top = 360, bottom = -1;
+    for (int y = 0; y < 360; ++y) {
+      if (image.channel(x, y, 0) > 128) top = std::min(top, y), bottom = std::max(bottom, y);
+    }
+    REQUIRE(bottom >= 0);
+    const double reach = sample > 0 ? 180.0 - top : bottom + 1 - 180.0;
+    CHECK(std::abs(reach - std::abs(sample) * 180.0) <= 2.0);
+  }
+}
+
+TEST_CASE("a spectrum's tallest bar is the band of the tone's frequency") {
+  const fs::path stems = one_stem("layers-spectrum", tone_1k);
+  const fs::path scene = write_scene(stems.parent_path(), "spectrum", kBlack + R"(
+[[layers]]
+kind = "spectrum"
+bands = 32
+gap = 0
+anchor = "top-left"
+position = [0, 0]
+width = 1
+height = 1
+)");
+  const Image image = previewed_from(stems, scene, stems.parent_path() / "spectrum.png", "1.5");
+  // 32 bands from 40 Hz to 16 kHz, 20 pixels each: 1 kHz lies in band floor(32 log(25) / log(400)) = 17.
+  const auto bar_height = [&](int band) {
+    int lit = 0;
+    for (int y = 0; y < 360; ++y) lit += image.channel(band * 20 + 10, y, 0) > 128 ? 1 : 0;
+    return lit;
+  };
+  int tallest = 0;
+  for (int band = 1; band < 32; ++band)
+    if (bar_height(band) > bar_height(tallest)) tallest = band;
+  CHECK(tallest == 17);
+  CHECK(bar_height(17) >= 355);  // the loudest band of the song: 0 dB, the whole height
+  for (const int far : {0, 5, 10, 24, 31}) CHECK(bar_height(far) < bar_height(17) / 2);
+}
+
 TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   const fs::path dir = fresh_dir("layers-mistakes");
   const fs::path out_dir = dir / "out";
@@ -417,9 +520,10 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   };
   // kBlack takes lines 1 to 5; the layers start on line 6.
   refused("[[layers]]\nkind = \"txt\"\n",
-          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics, meters");
+          ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics, meters, "
+          "waveform, spectrum");
   refused("[[layers]]\ntext = \"x\"\n",
-          ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics, meters");
+          ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics, meters, waveform, spectrum");
   refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
   refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
   refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
@@ -448,4 +552,15 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
           ":8:21: no stem \"hihat\"; the stems are 01-kick, 02-snare");
   refused("[[layers]]\nkind = \"lyrics\"\nfile = \"bad.lrc\"\n[[layers]]\nkind = \"image\"\nfile = \"bad.lrc\"\n",
           ":11:9: \"bad.lrc\" is a picture here and lyrics at");
+  refused("[[layers]]\nkind = \"waveform\"\nstyle = \"bars\"\n",
+          ":8:10: 'style' in a waveform layer cannot be \"bars\"; use one of line, filled, mirrored, radial");
+  refused("[[layers]]\nkind = \"waveform\"\nseconds = 0\n", ":8:11:");
+  refused("[[layers]]\nkind = \"waveform\"\nstem = \"kik\"\n", ":8:8: no stem \"kik\"");
+  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nstem = \"mix\"\n",
+          ":9:8: \"mix\" is for waveform and spectrum layers; bind a text layer to one stem");
+  refused("[[layers]]\nkind = \"spectrum\"\nbands = 200\n", ":8:9:");
+  refused("[[layers]]\nkind = \"spectrum\"\nmin_hz = 100\nmax_hz = 150\n",
+          ":9:10: 'max_hz' 150 must be at least twice 'min_hz' (100)");
+  refused("[[layers]]\nkind = \"spectrum\"\ncolour = [\"#ff0000\", \"blue\"]\n", ":8:");
+  refused("[[layers]]\nkind = \"spectrum\"\nstem = \"mix\"\nheight = \"level * 0.5\"\n", ":9:");
 }

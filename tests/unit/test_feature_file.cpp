@@ -30,6 +30,16 @@ FeatureFile sample_file() {
       file.analysis.features.set(s, f, {x, x / 2, x / 3, -x, 100 * x, x / 5, f % 9 == 0 ? x : 0.0f, {x, 2 * x, 3 * x}});
     }
   }
+  // Two displays after the stems: a trace of stem 1 and a spectrum of the mix.
+  const std::int64_t frames = file.timeline.frame_count();
+  file.settings.displays = {{DisplayRequest::Kind::trace, 1, 3, 0, 0.0, 0.0},
+                            {DisplayRequest::Kind::spectrum, kMixSource, 0, 5, 30.0, 18000.0}};
+  for (const DisplayRequest& request : file.settings.displays) {
+    DisplayTrack& display = file.analysis.features.displays().emplace_back();
+    display.request = request;
+    for (std::int64_t v = 0; v < frames * request.values_per_frame(); ++v)
+      display.values.push_back(static_cast<float>(v % 97) / 96.0f - (request.source == 1 ? 0.5f : 0.0f));
+  }
   file.analysis.mix_gain = 0.8123f;
   file.analysis.mix_peak = 1.0968;
   file.stems = {{"kick", "kick.wav", std::string(64, 'a'), 1, 48000, 96000},
@@ -94,6 +104,12 @@ TEST_SUITE("feature file") {
         REQUIRE(a.at(s, f) == b.at(s, f));
       }
     }
+    CHECK(file.settings.displays == expected.settings.displays);
+    REQUIRE(a.displays().size() == 2);
+    for (std::size_t d = 0; d < 2; ++d) {
+      CHECK(a.displays()[d].request == b.displays()[d].request);
+      CHECK(a.displays()[d].values == b.displays()[d].values);
+    }
     // The same content always gives the same file.
     std::string again;
     write_sample("again.svf", &again);
@@ -116,8 +132,8 @@ TEST_SUITE("feature file") {
                          InputError);
 
     const fs::path newer = write_sample("newer.svf");
-    poke(newer, 16, std::string("\x02\x00\x00\x00", 4));
-    CHECK_THROWS_WITH_AS(read_feature_file(newer), doctest::Contains("feature file format 2"), JobMismatch);
+    poke(newer, 16, std::string("\x03\x00\x00\x00", 4));
+    CHECK_THROWS_WITH_AS(read_feature_file(newer), doctest::Contains("feature file format 3"), JobMismatch);
   }
 
   TEST_CASE("blocks of frames read from the file are the frames written") {
@@ -145,6 +161,22 @@ TEST_SUITE("feature file") {
       REQUIRE(block.frame_count() == count);
       for (int stem = 0; stem < 2; ++stem) {
         for (std::int64_t f = 0; f < count; ++f) CHECK(block.at(stem, f) == want.analysis.features.at(stem, first + f));
+      }
+      // Each display's frames, and zeros for frames outside the song.
+      REQUIRE(rows.displays() == want.settings.displays);
+      for (int d = 0; d < 2; ++d) {
+        const DisplayTrack& display = want.analysis.features.displays()[static_cast<std::size_t>(d)];
+        const auto per_frame = static_cast<std::size_t>(display.request.values_per_frame());
+        std::vector<float> got;
+        read_display_frames(rows, d, first - 2, count + 4, got);
+        REQUIRE(got.size() == static_cast<std::size_t>(count + 4) * per_frame);
+        for (std::int64_t f = first - 2; f < first + count + 2; ++f) {
+          for (std::size_t v = 0; v < per_frame; ++v) {
+            const float expected =
+                f < 0 || f >= frames ? 0.0f : display.values[static_cast<std::size_t>(f) * per_frame + v];
+            REQUIRE(got[static_cast<std::size_t>(f - first + 2) * per_frame + v] == expected);
+          }
+        }
       }
     }
     // A file written over in place or cut short after it was checked: the read fails as a

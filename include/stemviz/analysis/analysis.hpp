@@ -19,6 +19,9 @@ struct AnalysisSettings {
   int bands = 8;              // spectral bands per stem, 1..kMaxBands
   bool bleed_reduce = false;  // scale every feature to the stem's own power (own_power_fraction)
   int threads = 0;            // OpenMP threads; 0 = all cores
+  // What the scene's waveform and spectrum layers need, each once (scene/layers.hpp's
+  // display_requests); empty for scenes without them.
+  std::vector<DisplayRequest> displays;
 };
 
 // Checks the settings; throws UsageError naming the command-line option at fault.

@@ -11,6 +11,8 @@
 //             SHA-256 of the file, channels, sample rate, samples)
 //   float32   stem by stem, frame by frame: level, rms, peak, db, centroid_hz, flux, onset,
 //             then band_count bands (see StemFrameFeatures)
+//   float32   display by display (the settings' `displays`), frame by frame: its
+//             values_per_frame() values (DisplayRequest)
 #pragma once
 
 #include <stemviz/analysis/analysis.hpp>
@@ -31,7 +33,8 @@
 
 namespace stemviz {
 
-inline constexpr std::uint32_t kFeatureFormatVersion = 1;
+// 2: displays for waveform and spectrum layers.
+inline constexpr std::uint32_t kFeatureFormatVersion = 2;
 
 struct FeatureFileStem {
   std::string name;    // label, the file name without extension
@@ -98,8 +101,14 @@ class FeatureFileRows final : public FeatureSource {
   // One read per stem. Throws Failure naming the file when it has changed (size or
   // modification time) or become unreadable since it was checked.
   void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const override;
+  const std::vector<DisplayRequest>& displays() const override { return displays_; }
+  // One read; throws as read() does.
+  void read_display(int display, std::int64_t first, std::int64_t count, float* into) const override;
 
  private:
+  // Throws Failure when the file has changed since it was checked.
+  void check_unchanged() const;
+
   std::filesystem::path path_;
   std::unique_ptr<std::FILE, FileCloser> file_;  // read with pread, so threads may share it
   std::uint64_t values_start_ = 0;               // byte offset of the first value
@@ -108,6 +117,8 @@ class FeatureFileRows final : public FeatureSource {
   int stems_ = 0;
   std::int64_t frames_ = 0;
   int bands_ = 0;
+  std::vector<DisplayRequest> displays_;
+  std::vector<std::uint64_t> display_starts_;  // byte offset of each display's first value
 };
 
 // Feature files kept in a folder under a key over everything the features depend on: this

@@ -35,6 +35,42 @@ struct StemFrameFeatures {
   bool operator==(const StemFrameFeatures&) const = default;
 };
 
+// The source of a display that shows the stems' sum (what the soundtrack plays) rather than
+// one stem.
+inline constexpr int kMixSource = -2;
+// The most columns a trace keeps per frame, and the most bands a display spectrum has.
+inline constexpr int kMaxTraceColumns = 256;
+inline constexpr int kMinDisplayBands = 4;
+inline constexpr int kMaxDisplayBands = 128;
+
+// Per-frame data beyond the features that a waveform or spectrum layer asks the analysis for,
+// computed in the same streaming pass and carried by the feature file, so a shard worker
+// needs no stems. The scene derives them from its layers (scene/layers.hpp), so the cache
+// key and the file change with what the layers ask for.
+struct DisplayRequest {
+  enum class Kind { trace, spectrum };
+  Kind kind = Kind::trace;
+  int source = 0;  // a stem's index from 0, or kMixSource
+  // trace: each frame's samples (from its first sample to the next frame's) in `columns`
+  // equal parts, 1..kMaxTraceColumns, each stored as its smallest and largest sample of the
+  // mono downmix (-1..1, full scale; the mix as the soundtrack has it, after its gain).
+  int columns = 0;
+  // spectrum: `bands` (kMinDisplayBands..kMaxDisplayBands) log-spaced bands from min_hz to
+  // max_hz, each the amplitude in that band of a Hann-windowed FFT centred on the frame,
+  // 0..1 with 1 the source's loudest band at any frame.
+  int bands = 0;
+  double min_hz = 0.0, max_hz = 0.0;
+
+  int values_per_frame() const { return kind == Kind::trace ? 2 * columns : bands; }
+  bool operator==(const DisplayRequest&) const = default;
+};
+
+// A display's values for every frame of the song, frame by frame.
+struct DisplayTrack {
+  DisplayRequest request;
+  std::vector<float> values;  // frame_count x request.values_per_frame()
+};
+
 // Features of every stem at every frame of the song (or of a block of frames). They are kept
 // as the feature file stores them: stem-major, then frame, then kValuesBeforeBands values
 // (level, rms, peak, db, centroid_hz, flux, onset) and the bands in use, so a block of
@@ -88,6 +124,9 @@ class FeatureTrack {
     return std::span<float>(values_).subspan(offset(stem, first), static_cast<std::size_t>(count) * values_per_frame());
   }
   std::size_t values_per_frame() const { return static_cast<std::size_t>(kValuesBeforeBands + band_count_); }
+  // The whole song's displays (a block read from a FeatureSource has none).
+  const std::vector<DisplayTrack>& displays() const { return displays_; }
+  std::vector<DisplayTrack>& displays() { return displays_; }
 
  private:
   std::size_t offset(int stem, std::int64_t frame) const {
@@ -99,6 +138,7 @@ class FeatureTrack {
   std::int64_t frame_count_ = 0;
   int band_count_ = 0;
   std::vector<float> values_;
+  std::vector<DisplayTrack> displays_;
 };
 
 // Where the frames' features come from: a FeatureTrack in memory (FeatureTrackSource), or
@@ -115,19 +155,54 @@ class FeatureSource {
   // becomes a stem_count() x count track (reusing its memory when the shape is the same).
   // Throws Failure when the frames cannot be read.
   virtual void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const = 0;
+  // What the displays hold, in the order read_display() numbers them.
+  virtual const std::vector<DisplayRequest>& displays() const = 0;
+  // Display `display`'s values of frames [first, first + count), all within the song, into
+  // `into` (count x values_per_frame() floats). Throws Failure when they cannot be read.
+  virtual void read_display(int display, std::int64_t first, std::int64_t count, float* into) const = 0;
 };
+
+// The index of the display holding `request` in `source`, or -1.
+inline int find_display(const FeatureSource& source, const DisplayRequest& request) {
+  const std::vector<DisplayRequest>& displays = source.displays();
+  const auto found = std::find(displays.begin(), displays.end(), request);
+  return found == displays.end() ? -1 : static_cast<int>(found - displays.begin());
+}
+
+// Display `display`'s values of frames [first, first + count) into `into`, resized to fit;
+// frames outside the song read as zeros (silence), so a caller never reads out of range.
+inline void read_display_frames(const FeatureSource& source, int display, std::int64_t first, std::int64_t count,
+                                std::vector<float>& into) {
+  const auto per_frame =
+      static_cast<std::size_t>(source.displays()[static_cast<std::size_t>(display)].values_per_frame());
+  into.assign(static_cast<std::size_t>(count) * per_frame, 0.0f);
+  const std::int64_t from = std::max<std::int64_t>(first, 0);
+  const std::int64_t to = std::min(first + count, source.frame_count());
+  if (to > from)
+    source.read_display(display, from, to - from, into.data() + static_cast<std::size_t>(from - first) * per_frame);
+}
 
 // A FeatureTrack as a FeatureSource; the track must outlive it.
 class FeatureTrackSource final : public FeatureSource {
  public:
-  explicit FeatureTrackSource(const FeatureTrack& track) : track_(&track) {}
+  explicit FeatureTrackSource(const FeatureTrack& track) : track_(&track) {
+    for (const DisplayTrack& display : track.displays()) requests_.push_back(display.request);
+  }
   int stem_count() const override { return track_->stem_count(); }
   std::int64_t frame_count() const override { return track_->frame_count(); }
   int band_count() const override { return track_->band_count(); }
   void read(std::int64_t first, std::int64_t count, FeatureTrack& block) const override;
+  const std::vector<DisplayRequest>& displays() const override { return requests_; }
+  void read_display(int display, std::int64_t first, std::int64_t count, float* into) const override {
+    const DisplayTrack& from = track_->displays()[static_cast<std::size_t>(display)];
+    const auto per_frame = static_cast<std::size_t>(from.request.values_per_frame());
+    std::copy_n(from.values.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(first) * per_frame),
+                static_cast<std::size_t>(count) * per_frame, into);
+  }
 
  private:
   const FeatureTrack* track_;
+  std::vector<DisplayRequest> requests_;
 };
 
 // Makes `block` a track of `stems` x `frames` with `bands` bands, keeping its memory when it

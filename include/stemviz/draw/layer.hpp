@@ -87,6 +87,11 @@ class PlacedLayer {
   int content_width_ = -1, content_height_ = -1;  // of what content_ holds; -1: nothing yet
 };
 
+// The index of the display among `scene`'s features that `layer` (a waveform or spectrum
+// layer) shows. Throws InputError at the layer's kind when they hold none for it: features
+// analysed for another scene.
+int display_of(const LayerDescription& layer, const Scene& scene);
+
 // The layer of kind `layer.kind` (not "stage", which the canvas draws itself) for a canvas
 // drawing `scene` on `cr` with `evaluator`; `stem` is the bound stem's index, or -1.
 std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Scene& scene, SceneEvaluator& evaluator,

@@ -6,9 +6,11 @@
 // file pair in draw/ that draws it.
 #pragma once
 
+#include <stemviz/analysis/features.hpp>
 #include <stemviz/scene/values.hpp>
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -91,6 +93,41 @@ struct MetersLayer {
   Colour track_colour{0x29 / 255.0, 0x2b / 255.0, 0x38 / 255.0};  // "#292b38": the unlit part of a meter
 };
 
+// How a waveform layer draws its trace: a line through each column's middle, the band
+// between each column's smallest and largest sample, that band made symmetric about the
+// middle (the larger of the two), or the symmetric band bent around a circle.
+enum class WaveStyle { line, filled, mirrored, radial };
+
+// The samples of a stem or the mix over `seconds` centred on the frame's time (what plays
+// now is in the middle), from the analysis's trace (DisplayRequest::Kind::trace).
+struct WaveformLayer {
+  WaveStyle style = WaveStyle::filled;
+  double seconds = 4.0;  // the stretch the trace spans, 0.001..60; whole frames, at least one
+  Colour colour{1, 1, 1};
+  Number line_width = Number::of(3.0);  // pixels at 1080 lines, 0.1..100 (the line and radial styles)
+  Number gain = Number::of(1.0);        // amplitude scale, 0..100: 1 draws full scale at the box's edge
+  double inner = 0.5;                   // radial: the circle's radius, a share of half the box's smaller side, 0..1
+};
+
+// How a spectrum layer draws its bands: bars up from the bottom, a line through their tops,
+// bars outwards around a circle, or bars grown both ways from the middle.
+enum class SpectrumStyle { bars, line, radial, mirrored };
+
+// The amplitude of a stem or the mix in log-spaced bands at the frame, from the analysis's
+// spectrum (DisplayRequest::Kind::spectrum), on a dB scale from floor_db (nothing shown) to 0
+// dB (the source's loudest band at any frame).
+struct SpectrumLayer {
+  int bands = 32;  // kMinDisplayBands..kMaxDisplayBands
+  double min_hz = 40.0, max_hz = 16000.0;
+  SpectrumStyle style = SpectrumStyle::bars;
+  std::vector<Colour> colours{Colour{1, 1, 1}};  // one, or a gradient from the lowest band to the highest
+  double gap = 0.25;                             // between bars, a share of a bar's width, 0..4
+  double peak_hold = 0.0;                        // seconds a band's peak mark stays, 0..10 (0: none)
+  double floor_db = -48.0;                       // -120..-6
+  Number line_width = Number::of(3.0);           // pixels at 1080 lines, 0.1..100 (the line style)
+  double inner = 0.5;                            // radial: as WaveformLayer's
+};
+
 struct LayerDescription {
   std::string kind;  // "stage", "text", ...
   SourceSpot where;  // of the entry's `kind`
@@ -102,11 +139,15 @@ struct LayerDescription {
   Number opacity = Number::of(1.0);  // 0..1
   Blend blend = Blend::normal;
   // The stem a layer is bound to, whose variables its numbers read: a stem's name or its
-  // index from 0; empty for a layer of the whole frame.
+  // index from 0; empty for a layer of the whole frame. "mix" (waveform and spectrum layers
+  // only, and theirs when absent) shows the stems' sum and reads no stem's variables.
   std::string stem;
   SourceSpot stem_where;
-  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer> details;
+  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer, WaveformLayer, SpectrumLayer> details;
 };
+
+// The stem name that stands for the stems' sum.
+inline constexpr const char* kMixStemName = "mix";
 
 // A file a scene names (an image or lyrics layer's `file`): what it holds, where it is
 // named, and the name as written.
@@ -118,8 +159,19 @@ struct SceneAsset {
 };
 
 // The index of the stem `layer` is bound to among `stem_names`, or -1 for a layer of the
-// whole frame. Throws InputError at the `stem` key, naming the stems, when there is none.
+// whole frame or the mix. Throws InputError at the `stem` key, naming the stems, when there
+// is none.
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names);
+
+// What a waveform or spectrum layer needs from the analysis at `fps` frames per second for
+// stems named `stem_names`; nullopt for other kinds. Throws as layer_stem() does.
+std::optional<DisplayRequest> display_request(const LayerDescription& layer, const std::vector<std::string>& stem_names,
+                                              double fps);
+// The requests of every layer in `layers`, each once, in the order they first appear.
+std::vector<DisplayRequest> display_requests(const std::vector<LayerDescription>& layers,
+                                             const std::vector<std::string>& stem_names, double fps);
+// How many frames a waveform layer's trace spans at `fps`: its seconds, at least one.
+std::int64_t trace_frames(const WaveformLayer& waveform, double fps);
 
 // The stems a meters layer shows, as indices into `stem_names`: its `stems`, or all. Throws
 // InputError at the entry that names no stem.
