@@ -106,8 +106,9 @@ for length in short long; do
 done
 
 # Layered scenes: the first BENCH_LAYER_SECONDS with the classic scene (for reference: a short
-# render's fixed costs weigh on its ratio), the bundled meters scene, and the stage under a
-# title, the running time, lyrics and a standing cover picture; each against the encode-only
+# render's fixed costs weigh on its ratio), the bundled layered scenes (meters, audiogram,
+# album, lyrics, headline: waveforms and spectra of the mix), and the stage under a title,
+# the running time, lyrics and a standing cover picture; each against the encode-only
 # ceiling of its own frames, as above (one turn each).
 layer_seconds="${BENCH_LAYER_SECONDS:-15}"
 "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 10 --size 1000x1000 -o "$work/cover.png" -q -y \
@@ -147,7 +148,7 @@ size = 56
 next_line = true
 SCENE
 layer_rows=()
-for scene in classic meters "$work/layered.toml"; do
+for scene in classic meters audiogram album lyrics headline "$work/layered.toml"; do
   /usr/bin/time -f '%e' -o "$work/layer.time" \
     "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/layer.mp4" -y --progress none --cache-dir "$work/cache" \
     --to "$layer_seconds" --scene "$scene" --cover "$work/cover.png" --lyrics "$work/song.lrc" \

@@ -164,8 +164,11 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
   // One line per kind: what draws it.
   if (std::holds_alternative<TextLayer>(layer.details))
     return std::make_unique<TextLayerDrawer>(layer, scene, evaluator, stem, cr);
-  if (const auto* image = std::get_if<ImageLayer>(&layer.details))
-    return std::make_unique<ImageLayerDrawer>(layer, evaluator, scene.picture(image->file));
+  if (const auto* image = std::get_if<ImageLayer>(&layer.details)) {
+    const Picture* picture = scene.picture(image->file);
+    if (!picture && !image->fallback.empty()) picture = scene.picture(image->fallback);
+    return std::make_unique<ImageLayerDrawer>(layer, evaluator, picture);
+  }
   if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
     return std::make_unique<LyricsLayerDrawer>(layer, evaluator, scene.lyrics(lyrics->file), cr);
   if (std::holds_alternative<MetersLayer>(layer.details))

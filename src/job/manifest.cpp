@@ -258,7 +258,7 @@ Manifest from_json(const Json& j, const fs::path& path) {
   if (j.contains("assets")) {
     for (const Json& a : j.at("assets")) {
       SceneAssetFile asset{
-          text(a, "name"), checked_file_name(a.at("file"), path), text(a, "sha256"), json_int64(a.at("bytes")), {}};
+          text(a, "name"), checked_file_name(a.at("file"), path), text(a, "sha256"), json_int64(a.at("bytes")), {}, {}};
       if (asset.bytes < 0 || asset.bytes > kMaxPictureFileBytes || asset.sha256.size() != 64)
         throw broken(fmt::format("its file \"{}\" is described wrongly", asset.name));
       m.assets.push_back(std::move(asset));

@@ -1,6 +1,7 @@
 #include <stemviz/job/scene_files.hpp>
 
 #include <stemviz/media/picture.hpp>
+#include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
 #include <stemviz/util/hash.hpp>
@@ -59,6 +60,24 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
       path = *given;
     } else {
       const fs::path named(asset.name);
+      // A bundled scene's own files (its fallback cover) are bundled beside it.
+      const BundledFile* bundled = scene.files.empty() && named.is_relative()
+                                       ? find_bundled("scenes/" + named.lexically_normal().string())
+                                       : nullptr;
+      if (bundled != nullptr && asset.kind == SceneAsset::Kind::picture) {
+        const std::string bytes(bundled->text);
+        inputs.pictures.emplace(asset.name, decode_picture_bytes(bytes, std::string(bundled->path)));
+        if (files != nullptr) {
+          const std::string sha256 = Sha256().update(bytes).hex();
+          files->push_back({asset.name,
+                            fmt::format("{}.{}", sha256, extension_of(named)),
+                            sha256,
+                            static_cast<std::int64_t>(bytes.size()),
+                            {},
+                            bundled->text});
+        }
+        continue;
+      }
       path = named.is_absolute() || scene.folder.empty() ? named : scene.folder / named;
     }
     // Messages name the spot in the scene, and the file as this machine finds it.
@@ -69,8 +88,12 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
     }
     if (files != nullptr) {
       const std::string sha256 = sha256_of_file(path);
-      files->push_back({asset.name, fmt::format("{}.{}", sha256, extension_of(path)), sha256,
-                        static_cast<std::int64_t>(fs::file_size(path)), path});
+      files->push_back({asset.name,
+                        fmt::format("{}.{}", sha256, extension_of(path)),
+                        sha256,
+                        static_cast<std::int64_t>(fs::file_size(path)),
+                        path,
+                        {}});
     }
   }
   return inputs;
@@ -86,9 +109,16 @@ void copy_scene_files(const fs::path& job, const std::vector<SceneAssetFile>& fi
     const fs::path target = folder / file.file;
     if (fs::is_regular_file(target, error) && sha256_of_file(target) == file.sha256) continue;
     TempFile temp(temp_path_for(target));
-    fs::copy_file(file.source, temp.path(), fs::copy_options::overwrite_existing, error);
-    if (error)
-      throw Failure(fmt::format("cannot copy {} to {}: {}", file.source.string(), target.string(), error.message()));
+    if (!file.bundled.empty()) {
+      std::ofstream out(temp.path(), std::ios::binary);
+      out.write(file.bundled.data(), static_cast<std::streamsize>(file.bundled.size()));
+      out.close();
+      if (!out) throw Failure(fmt::format("cannot write {}: {}", temp.path().string(), system_error_text()));
+    } else {
+      fs::copy_file(file.source, temp.path(), fs::copy_options::overwrite_existing, error);
+      if (error)
+        throw Failure(fmt::format("cannot copy {} to {}: {}", file.source.string(), target.string(), error.message()));
+    }
     temp.keep_as(target);
   }
 }

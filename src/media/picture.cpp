@@ -46,8 +46,16 @@ Picture decode_picture(const std::filesystem::path& path, const std::string& sho
   if (size > static_cast<std::uintmax_t>(kMaxPictureFileBytes))
     throw refuse(fmt::format("{} bytes, more than the {} MiB a picture may have", size, kMaxPictureFileBytes >> 20));
   std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) throw refuse("cannot read it");
+  return decode_picture_bytes(bytes, name);
+}
+
+Picture decode_picture_bytes(const std::string& bytes, const std::string& shown) {
+  const std::string& name = shown;
+  const auto refuse = [&](const std::string& why) {
+    return InputError(fmt::format("{}: {}; use a PNG, JPEG or WebP picture", name, why));
+  };
   const AVCodecID id = codec_of(bytes);
   if (id == AV_CODEC_ID_NONE) throw refuse("not a picture stemviz reads");
   const AVCodec* codec = avcodec_find_decoder(id);

@@ -165,6 +165,18 @@ void read_image(const TableReader& reader, LayerDescription& layer) {
   read_box(reader, layer);
   ImageLayer image;
   image.file = read_file_key(reader, layer, "{cover}", "a picture's path");
+  if (reader.has("fallback")) {
+    image.fallback = reader.text("fallback", "");
+    const SourceSpot where = spot_of(*reader.node("fallback"), reader.file()).shifted(1);
+    if (image.file != "{cover}")
+      throw InputError(
+          fmt::format("{}: 'fallback' is shown when file = \"{{cover}}\" has no --cover; this "
+                      "layer's file is always there",
+                      where.to_string()));
+    if (image.fallback.empty() || image.fallback.find('{') != std::string::npos)
+      throw InputError(
+          fmt::format("{}: 'fallback' is a picture's path, relative to the scene file", where.to_string()));
+  }
   const std::string fit = reader.choice("fit", "contain", {"contain", "cover", "stretch"});
   image.fit = fit == "cover" ? Fit::cover : fit == "stretch" ? Fit::stretch : Fit::contain;
   const Scope scope = scope_of(layer);
@@ -274,7 +286,7 @@ const std::vector<LayerKind>& layer_kinds() {
   static const std::vector<LayerKind> kinds = {
       {"stage", false, {}, [](const TableReader&, LayerDescription& layer) { layer.details = StageLayer{}; }},
       {"text", true, styled({"text"}), read_text},
-      {"image", true, {"file", "fit", "scale", "rotate"}, read_image},
+      {"image", true, {"file", "fallback", "fit", "scale", "rotate"}, read_image},
       {"lyrics", true, styled({"file", "fade", "next_line"}), read_lyrics},
       {"meters",
        true,
@@ -325,9 +337,9 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
     known.insert(known.end(), kind->keys.begin(), kind->keys.end());
     const TableReader reader(table, fmt::format("a {} layer", layer.kind), top.file(), known);
     kind->read(reader, layer);
-    const auto name_file = [&](SceneAsset::Kind what, const std::string& name) {
+    const auto name_file = [&](SceneAsset::Kind what, const std::string& name, const char* key) {
       const auto same = std::find_if(assets.begin(), assets.end(), [&](const SceneAsset& a) { return a.name == name; });
-      const SourceSpot where = spot_of(*reader.node("file"), top.file()).shifted(1);
+      const SourceSpot where = spot_of(*reader.node(key), top.file()).shifted(1);
       if (same == assets.end()) {
         assets.push_back({what, name, where});
       } else if (same->kind != what) {
@@ -336,9 +348,12 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
                                      name, word(what), word(same->kind), same->where.to_string()));
       }
     };
-    if (const auto* image = std::get_if<ImageLayer>(&layer.details)) name_file(SceneAsset::Kind::picture, image->file);
+    if (const auto* image = std::get_if<ImageLayer>(&layer.details)) {
+      name_file(SceneAsset::Kind::picture, image->file, "file");
+      if (!image->fallback.empty()) name_file(SceneAsset::Kind::picture, image->fallback, "fallback");
+    }
     if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
-      name_file(SceneAsset::Kind::lyrics, lyrics->file);
+      name_file(SceneAsset::Kind::lyrics, lyrics->file, "file");
     if (std::holds_alternative<StageLayer>(layer.details)) {
       if (stage_at) {
         throw InputError(fmt::format("{}: the stage may appear once in [[layers]]; it is already at {}",

@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 #include <sstream>
 #include <string>
@@ -330,6 +331,49 @@ TEST_CASE("{cover} shows the picture given with --cover, else nothing, and a job
   CHECK(shard.exit_code == 3);
   CHECK(shard.output.find(assets.front() + ": changed since the job was planned, the scene's \"{cover}\"") !=
         std::string::npos);
+
+  // A `fallback` fills an empty slot, and gives way to --cover.
+  write_png(dir / "blue.png", 50, 50, 0, 0, 255);
+  const fs::path with_fallback =
+      write_scene(dir, "fallback",
+                  kBlack + "[[layers]]\nkind = \"image\"\nfile = \"{cover}\"\nfallback = \"blue.png\"\nheight = 0.5\n");
+  const Image fallback = picture(with_fallback, "fallback", {});
+  CHECK(lit_box(fallback, 128) == std::array<int, 4>{230, 90, 410, 270});
+  CHECK(fallback.channel(320, 180, 0) > 200);  // blue: B, G, R, A in memory
+  const Image given = picture(with_fallback, "given", {"--cover", (dir / "red.png").string()});
+  CHECK(given.channel(320, 180, 2) > 200);
+  CHECK(given.channel(320, 180, 0) < 50);
+}
+
+TEST_CASE("a bundled scene's own picture travels in its job, and a moved job renders it") {
+  const fs::path dir = fresh_dir("layers-bundled-cover");
+  const fs::path job = dir / "job";
+  REQUIRE(run(kStemviz, {"plan", kKit.string(), "--scene", "audiogram", "--size", "320x180", "--to", "1", "-o",
+                         job.string(), "-q"})
+              .exit_code == 0);
+  // The one asset is the cover stemviz ships, byte for byte.
+  const std::vector<std::string> assets = files_in(job / "assets");
+  REQUIRE(assets.size() == 1);
+  std::ifstream shipped(fs::path(STEMVIZ_SOURCE_DIR) / "scenes" / "images" / "cover.jpg", std::ios::binary);
+  std::ifstream carried(job / "assets" / assets.front(), std::ios::binary);
+  const std::string a((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+  const std::string b((std::istreambuf_iterator<char>(carried)), std::istreambuf_iterator<char>());
+  CHECK(a.size() > 1000);
+  CHECK(a == b);
+  // Moved, it renders; its frames show the cover (orange at its bottom) where the local
+  // render does.
+  const fs::path moved = dir / "elsewhere";
+  fs::rename(job, moved);
+  const fs::path out = dir / "out.mp4";
+  REQUIRE(run(kStemviz, {"shard", moved.string(), "--index", "0", "-q"}).exit_code == 0);
+  const RunResult stitched = run(kStemviz, {"stitch", moved.string(), "-o", out.string(), "-q"});
+  INFO(stitched.output);
+  REQUIRE(stitched.exit_code == 0);
+  const fs::path local = dir / "local.mp4";
+  REQUIRE(run(kStemviz, {"render", kKit.string(), "--scene", "audiogram", "--size", "320x180", "--to", "1", "-o",
+                         local.string(), "-q"})
+              .exit_code == 0);
+  CHECK(frame_hashes(out) == frame_hashes(local));
 }
 
 TEST_CASE("a lyrics layer shows the line of the frame's time, switching at its stamp") {

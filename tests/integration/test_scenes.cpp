@@ -70,12 +70,18 @@ TEST_CASE("every bundled scene matches its golden picture") {
   const fs::path out_dir = fresh_dir("golden");
   const RunResult listing = run(kStemviz, {"scenes"});
   REQUIRE(listing.exit_code == 0);
-  for (const std::string name : {"classic", "heptagon", "spin", "grid", "overlay", "meters"}) {
+  // The lyrics scene shows lines from --lyrics.
+  const fs::path lyrics = out_dir / "song.lrc";
+  std::ofstream(lyrics) << "[00:01.00]Seven drums in the morning\n[00:02.20]Every one a voice\n[00:03.00]Listen\n";
+  for (const std::string name :
+       {"classic", "heptagon", "spin", "grid", "overlay", "meters", "audiogram", "album", "lyrics", "headline"}) {
     CAPTURE(name);
     CHECK(listing.output.find("  " + name + " ") != std::string::npos);
     const fs::path out = out_dir / (name + "-out.png");
-    const RunResult result =
-        preview({"--scene", name, "--at", "2.5", "--size", "384x216", "--no-cache", "-o", out.string()});
+    std::vector<std::string> arguments = {"--scene", name,         "--at", "2.5",       "--size",
+                                          "384x216", "--no-cache", "-o",   out.string()};
+    if (name == "lyrics") arguments.insert(arguments.end(), {"--lyrics", lyrics.string()});
+    const RunResult result = preview(arguments);
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
     const fs::path reference = kGolden / (name + ".png");

@@ -49,6 +49,7 @@ struct SceneAssetFile {
   std::string sha256;            // of its bytes
   std::int64_t bytes = 0;        // its size
   std::filesystem::path source;  // where plan found it; not in the manifest
+  std::string_view bundled;      // or its bytes, for a bundled scene's own file; not in the manifest
 };
 
 struct Manifest {

@@ -15,5 +15,7 @@ namespace stemviz {
 // when it is missing, not a picture of those formats, damaged, larger than
 // kMaxPictureFileBytes, or wider or taller than kMaxPictureSide.
 Picture decode_picture(const std::filesystem::path& path, const std::string& shown = {});
+// The same for a picture's bytes held in memory (a bundled one), named `shown` in messages.
+Picture decode_picture_bytes(const std::string& bytes, const std::string& shown);
 
 }  // namespace stemviz

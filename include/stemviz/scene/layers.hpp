@@ -60,6 +60,8 @@ struct TextLayer {
 struct ImageLayer {
   // As the scene gives it: a path relative to the scene file, or "{cover}" for --cover.
   std::string file;
+  // Shown when `file` is "{cover}" and no --cover was given; empty for nothing.
+  std::string fallback;
   Fit fit = Fit::contain;
   Number scale = Number::of(1.0);   // about the box's centre, 0..100
   Number rotate = Number::of(0.0);  // degrees clockwise about the box's centre
