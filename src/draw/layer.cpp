@@ -4,6 +4,7 @@
 #include <stemviz/draw/meters_layer.hpp>
 #include <stemviz/draw/spectrum_layer.hpp>
 #include <stemviz/draw/text_layer.hpp>
+#include <stemviz/draw/video_layer.hpp>
 #include <stemviz/draw/waveform_layer.hpp>
 #include <stemviz/scene/scene.hpp>
 #include <stemviz/util/error.hpp>
@@ -173,6 +174,11 @@ std::unique_ptr<PlacedLayer> make_layer(const LayerDescription& layer, const Sce
     return std::make_unique<LyricsLayerDrawer>(layer, evaluator, scene.lyrics(lyrics->file), cr);
   if (std::holds_alternative<MetersLayer>(layer.details))
     return std::make_unique<MetersLayerDrawer>(layer, scene, evaluator, cr);
+  if (const auto* video = std::get_if<VideoLayer>(&layer.details)) {
+    const VideoSource* source = scene.video(video->file);
+    if (source == nullptr) throw Failure(fmt::format("{}: the video was not read", layer.where.to_string()));
+    return std::make_unique<VideoLayerDrawer>(layer, evaluator, *source);
+  }
   if (std::holds_alternative<WaveformLayer>(layer.details))
     return std::make_unique<WaveformLayerDrawer>(layer, scene, evaluator);
   if (std::holds_alternative<SpectrumLayer>(layer.details))

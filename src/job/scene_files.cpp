@@ -1,6 +1,7 @@
 #include <stemviz/job/scene_files.hpp>
 
 #include <stemviz/media/picture.hpp>
+#include <stemviz/media/video.hpp>
 #include <stemviz/util/bundled.hpp>
 #include <stemviz/util/error.hpp>
 #include <stemviz/util/files.hpp>
@@ -38,6 +39,10 @@ void read_input(const SceneAsset& asset, const fs::path& path, const std::string
     inputs.pictures.emplace(asset.name, decode_picture(path, shown));
     return;
   }
+  if (asset.kind == SceneAsset::Kind::video) {
+    inputs.videos.emplace(asset.name, open_video(path, shown));
+    return;
+  }
   std::error_code error;
   if (!fs::is_regular_file(path, error)) throw InputError(fmt::format("{}: no such lyrics file", shown));
   if (fs::file_size(path, error) > kMaxLyricsBytes)
@@ -60,8 +65,11 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
       path = *given;
     } else {
       const fs::path named(asset.name);
-      // A bundled scene's own files (its fallback cover) are bundled beside it.
-      const BundledFile* bundled = scene.files.empty() && named.is_relative()
+      path = named.is_absolute() || scene.folder.empty() ? named : scene.folder / named;
+      // The pictures bundled scenes show are bundled beside them, for a bundled scene and for
+      // a copy of one (`stemviz scenes --show`) without the picture beside it.
+      std::error_code missing;
+      const BundledFile* bundled = named.is_relative() && (scene.files.empty() || !fs::exists(path, missing))
                                        ? find_bundled("scenes/" + named.lexically_normal().string())
                                        : nullptr;
       if (bundled != nullptr && asset.kind == SceneAsset::Kind::picture) {
@@ -78,7 +86,6 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
         }
         continue;
       }
-      path = named.is_absolute() || scene.folder.empty() ? named : scene.folder / named;
     }
     // Messages name the spot in the scene, and the file as this machine finds it.
     try {

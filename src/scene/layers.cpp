@@ -185,6 +185,20 @@ void read_image(const TableReader& reader, LayerDescription& layer) {
   layer.details = std::move(image);
 }
 
+void read_video(const TableReader& reader, LayerDescription& layer) {
+  read_box(reader, layer);
+  VideoLayer video;
+  video.file = reader.text("file", "");
+  if (video.file.empty())
+    throw InputError(fmt::format("{}: a video layer needs 'file', a video's path relative to the scene file",
+                                 (reader.has("file") ? reader.spot("file") : layer.where).to_string()));
+  const std::string fit = reader.choice("fit", "cover", {"contain", "cover", "stretch"});
+  video.fit = fit == "contain" ? Fit::contain : fit == "stretch" ? Fit::stretch : Fit::cover;
+  video.loop = reader.boolean("loop", video.loop);
+  video.offset = reader.constant("offset", video.offset, -1e6, 1e6);
+  layer.details = std::move(video);
+}
+
 void read_meters(const TableReader& reader, LayerDescription& layer) {
   read_box(reader, layer);
   MetersLayer meters;
@@ -293,6 +307,7 @@ const std::vector<LayerKind>& layer_kinds() {
        {"stems", "scale", "floor_db", "peak_hold", "direction", "gap", "labels", "label_size", "label_colour",
         "colours", "track_colour"},
        read_meters},
+      {"video", true, {"file", "fit", "loop", "offset"}, read_video},
       {"waveform", true, {"style", "seconds", "colour", "line_width", "gain", "inner"}, read_waveform},
       {"spectrum",
        true,
@@ -343,7 +358,9 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
       if (same == assets.end()) {
         assets.push_back({what, name, where});
       } else if (same->kind != what) {
-        const auto word = [](SceneAsset::Kind of) { return of == SceneAsset::Kind::picture ? "a picture" : "lyrics"; };
+        const auto word = [](SceneAsset::Kind of) {
+          return of == SceneAsset::Kind::picture ? "a picture" : of == SceneAsset::Kind::video ? "a video" : "lyrics";
+        };
         throw InputError(fmt::format("{}: \"{}\" is {} here and {} at {}; one file cannot be both", where.to_string(),
                                      name, word(what), word(same->kind), same->where.to_string()));
       }
@@ -352,6 +369,8 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
       name_file(SceneAsset::Kind::picture, image->file, "file");
       if (!image->fallback.empty()) name_file(SceneAsset::Kind::picture, image->fallback, "fallback");
     }
+    if (const auto* video = std::get_if<VideoLayer>(&layer.details))
+      name_file(SceneAsset::Kind::video, video->file, "file");
     if (const auto* lyrics = std::get_if<LyricsLayer>(&layer.details))
       name_file(SceneAsset::Kind::lyrics, lyrics->file, "file");
     if (std::holds_alternative<StageLayer>(layer.details)) {

@@ -31,6 +31,11 @@ const Picture* Scene::picture(const std::string& name) const {
   return found == inputs_.pictures.end() ? nullptr : &found->second;
 }
 
+const VideoSource* Scene::video(const std::string& name) const {
+  const auto found = inputs_.videos.find(name);
+  return found == inputs_.videos.end() ? nullptr : &found->second;
+}
+
 const Lyrics* Scene::lyrics(const std::string& name) const {
   const auto found = inputs_.lyrics.find(name);
   return found == inputs_.lyrics.end() ? nullptr : &found->second;

@@ -68,6 +68,35 @@ std::array<int, 4> lit_box(const Image& image, int threshold = 64) {
 
 bool same_pixels(const Image& a, const Image& b) { return a.width > 0 && a.argb == b.argb; }
 
+// Writes dir/mover.mkv, made by stemviz: 4 s at 25 fps, 400x40 lossless (FFV1), black with
+// a white bar 4 pixels wide at x = 4 * the frame's index, so a picture of it tells which of
+// its 100 frames it shows.
+void make_mover(const fs::path& dir) {
+  write_png(dir / "bar.png", 4, 40, 255, 255, 255);
+  const fs::path scene = write_scene(dir, "mover", kBlack + R"(
+[[layers]]
+kind = "image"
+file = "bar.png"
+fit = "stretch"
+anchor = "top-left"
+position = ["frame / 100", 0]
+width = 0.01
+height = 1
+)");
+  const RunResult made = run(kStemviz, {"render", kKit.string(), "--scene", scene.string(), "--size", "400x40", "--fps",
+                                        "25", "--codec", "ffv1", "-o", (dir / "mover.mkv").string(), "-y", "-q"});
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+}
+
+// The mover frame a picture of it (stretched to the whole picture, 400 pixels wide) shows:
+// its bar's left edge / 4, or -1 for none.
+int mover_frame(const Image& image) {
+  for (int x = 0; x < image.width; ++x)
+    if (image.channel(x, image.height / 2, 1) > 128) return x / (image.width / 100);
+  return -1;
+}
+
 }  // namespace
 
 TEST_CASE("a text layer's pixels lie in its box, at its anchor") {
@@ -177,8 +206,16 @@ TEST_CASE("a layered scene's frames do not depend on chunks, threads, shards or 
   write_jpeg(dir / "cover.jpg", 64, 64, 200, 80, 40);
   std::ofstream(dir / "words.srt") << "1\n00:00:00,500 --> 00:00:02,000\nFirst words\n\n2\n00:00:02,000 --> "
                                       "00:00:03,500\nand the next\n";
+  make_mover(dir);
   const fs::path scene = write_scene(dir, "layered", R"scene(
 title = "Layers"
+[[layers]]
+kind = "video"
+file = "mover.mkv"
+anchor = "top-left"
+position = [0, 0.4]
+width = 0.5
+offset = 1.3
 [[layers]]
 kind = "image"
 file = "{cover}"
@@ -374,6 +411,23 @@ TEST_CASE("a bundled scene's own picture travels in its job, and a moved job ren
                          local.string(), "-q"})
               .exit_code == 0);
   CHECK(frame_hashes(out) == frame_hashes(local));
+
+  // A copy of the scene finds the picture among the bundled files, unless one lies beside it.
+  const RunResult shown = run(kStemviz, {"scenes", "--show", "audiogram"});
+  REQUIRE(shown.exit_code == 0);
+  std::ofstream(dir / "mine.toml") << shown.output;
+  const auto frame = [&](const std::string& scene, const std::string& name) {
+    const RunResult result = run(kStemviz, {"preview", kKit.string(), "--scene", scene, "--size", "320x180", "--at",
+                                            "0.5", "-o", (dir / name).string(), "-y"});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return read_png(dir / name);
+  };
+  const Image bundled = frame("audiogram", "bundled.png");
+  CHECK(frame((dir / "mine.toml").string(), "copy.png").argb == bundled.argb);
+  fs::create_directories(dir / "images");
+  write_jpeg(dir / "images" / "cover.jpg", 64, 64, 0, 255, 0);
+  CHECK(frame((dir / "mine.toml").string(), "own.png").argb != bundled.argb);
 }
 
 TEST_CASE("a lyrics layer shows the line of the frame's time, switching at its stamp") {
@@ -552,6 +606,56 @@ height = 1
   for (const int far : {0, 5, 10, 24, 31}) CHECK(bar_height(far) < bar_height(17) / 2);
 }
 
+TEST_CASE("a video layer shows the frame of the frame's time, offset and looped") {
+  const fs::path dir = fresh_dir("layers-video");
+  make_mover(dir);
+  const auto scene = [&](const std::string& name, const std::string& keys) {
+    return write_scene(dir, name,
+                       kBlack + "[[layers]]\nkind = \"video\"\nfile = \"mover.mkv\"\nfit = \"stretch\"\n" +
+                           "anchor = \"top-left\"\nposition = [0, 0]\nwidth = 1\nheight = 1\n" + keys);
+  };
+  const fs::path looped = scene("looped", "offset = 0.5\n");
+  const fs::path held = scene("held", "offset = 0.5\nloop = false\n");
+  const fs::path plain = scene("plain", "");
+  // The frame on screen at t (60 fps) starts at floor(60 t) / 60; the video (25 fps, 4 s)
+  // shows the frame that starts at or before that time plus the offset.
+  const auto shown = [&](const fs::path& of, const std::string& at) {
+    const fs::path png = dir / (of.stem().string() + ".png");
+    const RunResult result = run(kStemviz, {"preview", kKit.string(), "--scene", of.string(), "--size", "400x40",
+                                            "--at", at, "-o", png.string(), "-y"});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return mover_frame(read_png(png));
+  };
+  for (const double t : {0.0, 0.35, 1.77, 3.62, 3.99}) {
+    CAPTURE(t);
+    const double start = std::floor(t * 60.0) / 60.0;
+    const auto frame_at = [](double seconds) {
+      return std::min(99, static_cast<int>(std::floor(seconds * 25.0 + 1e-6)));
+    };
+    const std::string at = std::to_string(t);
+    CHECK(shown(plain, at) == frame_at(start));
+    CHECK(shown(looped, at) == frame_at(std::fmod(start + 0.5, 4.0)));
+    CHECK(shown(held, at) == frame_at(start + 0.5));
+  }
+  // A frame far from the one before (a seek back, then forward) shows the same as in order.
+  const fs::path video = dir / "looped.mp4";
+  const RunResult render =
+      run(kStemviz, {"render", kKit.string(), "--scene", looped.string(), "--size", "400x40", "--crf", "0", "--preset",
+                     "ultrafast", "--chunk-seconds", "0.7", "-o", video.string(), "-y", "-q"});
+  INFO(render.output);
+  REQUIRE(render.exit_code == 0);
+  const auto hashes = frame_hashes(video);
+  REQUIRE(hashes.size() == 240);
+  const fs::path later = dir / "later.mp4";
+  REQUIRE(run(kStemviz, {"render", kKit.string(), "--scene", looped.string(), "--size", "400x40", "--crf", "0",
+                         "--preset", "ultrafast", "--from", "2.9", "-o", later.string(), "-y", "-q"})
+              .exit_code == 0);
+  const auto tail = frame_hashes(later);
+  REQUIRE(tail.size() == 66);
+  CHECK(std::equal(tail.begin(), tail.end(), hashes.end() - 66));
+}
+
 TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   const fs::path dir = fresh_dir("layers-mistakes");
   const fs::path out_dir = dir / "out";
@@ -565,9 +669,10 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
   // kBlack takes lines 1 to 5; the layers start on line 6.
   refused("[[layers]]\nkind = \"txt\"\n",
           ":7:8: no layer kind \"txt\" (did you mean \"text\"?); the kinds are stage, text, image, lyrics, meters, "
-          "waveform, spectrum");
-  refused("[[layers]]\ntext = \"x\"\n",
-          ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics, meters, waveform, spectrum");
+          "video, waveform, spectrum");
+  refused(
+      "[[layers]]\ntext = \"x\"\n",
+      ":6:1: a [[layers]] entry needs 'kind', one of stage, text, image, lyrics, meters, video, waveform, spectrum");
   refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nsise = 3\n", ":9:1: unknown key 'sise' in a text layer");
   refused("[[layers]]\nkind = \"text\"\n", ":7:8: a text layer needs 'text'");
   refused("[[layers]]\nkind = \"text\"\ntext = \"at {tiem}\"\n", ":8:12: no placeholder {tiem} (did you mean {time}?)");
@@ -607,4 +712,12 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
           ":9:10: 'max_hz' 150 must be at least twice 'min_hz' (100)");
   refused("[[layers]]\nkind = \"spectrum\"\ncolour = [\"#ff0000\", \"blue\"]\n", ":8:");
   refused("[[layers]]\nkind = \"spectrum\"\nstem = \"mix\"\nheight = \"level * 0.5\"\n", ":9:");
+  refused("[[layers]]\nkind = \"video\"\n", ":7:8: a video layer needs 'file'");
+  refused("[[layers]]\nkind = \"video\"\nfile = \"gone.mp4\"\n",
+          ":8:9: " + (dir / "gone.mp4").string() + ": no such video file; use a video file such as MP4");
+  refused("[[layers]]\nkind = \"video\"\nfile = \"notes.png\"\n",
+          ":8:9: " + (dir / "notes.png").string() + ": not a video stemviz reads");
+  std::ofstream(dir / "list.m3u8") << "#EXTM3U\n#EXTINF:1,\n/etc/passwd\n";
+  refused("[[layers]]\nkind = \"video\"\nfile = \"list.m3u8\"\n",
+          ":8:9: " + (dir / "list.m3u8").string() + ": not a video stemviz reads");
 }

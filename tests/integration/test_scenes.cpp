@@ -62,6 +62,47 @@ bool wait_for(Condition ready, double seconds = 20.0) {
   return ready();
 }
 
+// Compares the picture `out` with tests/golden/NAME.png within a tolerance (a Cairo or font
+// update that moves antialiasing by a level passes, a changed look does not), writing a
+// difference picture into `out_dir` when they differ; with `update`, replaces the reference.
+void check_golden(const fs::path& out, const std::string& name, bool update, const fs::path& out_dir) {
+  const fs::path reference = kGolden / (name + ".png");
+  if (update) fs::copy_file(out, reference, fs::copy_options::overwrite_existing);
+  const Image want = read_png(reference);
+  const Image got = read_png(out);
+  REQUIRE(got.width == want.width);
+  REQUIRE(got.height == want.height);
+  Image diff = got;
+  double total = 0.0;
+  int differing = 0;
+  for (int y = 0; y < got.height; ++y) {
+    for (int x = 0; x < got.width; ++x) {
+      int most = 0;
+      for (int c = 0; c < 4; ++c) {
+        const int d = std::abs(got.channel(x, y, c) - want.channel(x, y, c));
+        total += d;
+        most = std::max(most, d);
+      }
+      const std::size_t at =
+          static_cast<std::size_t>(y) * static_cast<std::size_t>(diff.stride) + static_cast<std::size_t>(x) * 4;
+      const auto shown = static_cast<std::uint8_t>(std::min(255, most * 4));
+      diff.argb[at] = diff.argb[at + 1] = diff.argb[at + 2] = shown;
+      diff.argb[at + 3] = 255;
+      if (most > 24) ++differing;
+    }
+  }
+  const double mean = total / (4.0 * got.width * got.height);
+  const bool close = mean < 1.0 && differing < got.width * got.height / 200;
+  if (!close) {
+    write_png(diff, out_dir / (name + "-diff.png"));
+    MESSAGE("look at " << out.string() << " and " << (out_dir / (name + "-diff.png")).string());
+  } else {
+    fs::remove(out);
+  }
+  CHECK(mean < 1.0);
+  CHECK(differing < got.width * got.height / 200);
+}
+
 }  // namespace
 
 TEST_CASE("every bundled scene matches its golden picture") {
@@ -84,45 +125,43 @@ TEST_CASE("every bundled scene matches its golden picture") {
     const RunResult result = preview(arguments);
     INFO(result.output);
     REQUIRE(result.exit_code == 0);
-    const fs::path reference = kGolden / (name + ".png");
-    if (update) fs::copy_file(out, reference, fs::copy_options::overwrite_existing);
-    const Image want = read_png(reference);
-    const Image got = read_png(out);
-    REQUIRE(want.width == 384);
-    REQUIRE(got.width == want.width);
-    REQUIRE(got.height == want.height);
-    // Within a tolerance, so that a Cairo or font update that moves antialiasing by a level
-    // passes, and a changed look does not.
-    Image diff = got;
-    double total = 0.0;
-    int differing = 0;
-    for (int y = 0; y < got.height; ++y) {
-      for (int x = 0; x < got.width; ++x) {
-        int most = 0;
-        for (int c = 0; c < 4; ++c) {
-          const int d = std::abs(got.channel(x, y, c) - want.channel(x, y, c));
-          total += d;
-          most = std::max(most, d);
-        }
-        const std::size_t at =
-            static_cast<std::size_t>(y) * static_cast<std::size_t>(diff.stride) + static_cast<std::size_t>(x) * 4;
-        const auto shown = static_cast<std::uint8_t>(std::min(255, most * 4));
-        diff.argb[at] = diff.argb[at + 1] = diff.argb[at + 2] = shown;
-        diff.argb[at + 3] = 255;
-        if (most > 24) ++differing;
-      }
-    }
-    const double mean = total / (4.0 * got.width * got.height);
-    const bool close = mean < 1.0 && differing < got.width * got.height / 200;
-    if (!close) {
-      write_png(diff, out_dir / (name + "-diff.png"));
-      MESSAGE("look at " << out.string() << " and " << (out_dir / (name + "-diff.png")).string());
-    } else {
-      fs::remove(out);
-    }
-    CHECK(mean < 1.0);
-    CHECK(differing < got.width * got.height / 200);
+    check_golden(out, name, update, out_dir);
   }
+}
+
+// Every style of the layers that have styles, in one picture: waveforms (line, filled,
+// mirrored, radial) in the top row, spectra (bars, line, radial, mirrored) under them, and
+// along the bottom outlined text, meters to the right, a one-frame trace of one stem and 128
+// bands of another (a video's frames are checked by their pixels in test_layers.cpp).
+TEST_CASE("every layer style matches its golden picture") {
+  const bool update = std::getenv("STEMVIZ_UPDATE_GOLDEN") != nullptr;
+  const fs::path dir = fresh_dir("golden-styles");
+  std::string scene = "title = \"Styles\"\n[video]\nbackground = \"#101018\"\n";
+  const auto box = [&](const std::string& kind, const std::string& keys, double x, double y) {
+    scene += "[[layers]]\nkind = \"" + kind + "\"\nwidth = 0.22\nheight = 0.28\nposition = [" + std::to_string(x) +
+             ", " + std::to_string(y) + "]\n" + keys;
+  };
+  const char* waves[] = {"line", "filled", "mirrored", "radial"};
+  const char* spectra[] = {"bars", "line", "radial", "mirrored"};
+  for (int k = 0; k < 4; ++k) {
+    box("waveform", std::string("style = \"") + waves[k] + "\"\nseconds = 1\ncolour = \"#7fd3ff\"\n", 0.13 + 0.25 * k,
+        0.17);
+    box("spectrum",
+        std::string("style = \"") + spectra[k] +
+            "\"\nbands = 24\npeak_hold = 0.5\ncolour = [\"#ffd27f\", \"#8f7bff\"]\n",
+        0.13 + 0.25 * k, 0.5);
+  }
+  box("text", "text = \"{title} {time}\"\nsize = 40\noutline_width = 3\noutline_colour = \"#ff4080\"\n", 0.13, 0.83);
+  box("meters", "direction = \"right\"\nscale = \"db\"\nlabels = false\n", 0.38, 0.83);
+  box("waveform", "stem = \"01-kick\"\nstyle = \"mirrored\"\nseconds = 0.05\ncolour = \"#ff8040\"\n", 0.63, 0.83);
+  box("spectrum", "stem = 6\nstyle = \"bars\"\nbands = 128\ngap = 0\nmin_hz = 20\nmax_hz = 20000\n", 0.88, 0.83);
+  std::ofstream(dir / "styles.toml") << scene;
+  const fs::path out = dir / "styles-out.png";
+  const RunResult result = preview({"--scene", (dir / "styles.toml").string(), "--at", "2.5", "--size", "640x360",
+                                    "--no-cache", "-o", out.string()});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  check_golden(out, "styles", update, dir);
 }
 
 TEST_CASE("a preview has the pixels of the video's frame at that time") {

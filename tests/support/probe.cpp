@@ -18,7 +18,9 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -281,11 +283,35 @@ void write_stem(const fs::path& path, int format, int rate, int channels, std::i
   sf_close(file);
 }
 
+FeatureTrack with_displays(const FeatureTrack& features, const SceneDescription& scene,
+                           const std::vector<std::string>& stem_names, double fps) {
+  FeatureTrack track = features;
+  for (const DisplayRequest& request : display_requests(scene.layers, stem_names, fps)) {
+    DisplayTrack& display = track.displays().emplace_back();
+    display.request = request;
+    const std::int64_t count = track.frame_count() * request.values_per_frame();
+    for (std::int64_t v = 0; v < count; ++v) {
+      const float x = static_cast<float>(v % 41) / 40.0f;
+      display.values.push_back(request.kind == DisplayRequest::Kind::trace ? 2.0f * x - 1.0f : x);
+    }
+  }
+  return track;
+}
+
 Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline, int width,
                     int height) {
   std::vector<std::string> names;
   for (int stem = 0; stem < features.stem_count(); ++stem) names.push_back("stem " + std::to_string(stem + 1));
-  return Scene(load_scene(name), names, features, timeline, width, height);
+  SceneDescription scene = load_scene(name);
+  if (display_requests(scene.layers, names, timeline.fps.to_double()).empty())
+    return Scene(std::move(scene), names, features, timeline, width, height);
+  // A scene with waveforms or spectra reads their displays too: a copy of the features with
+  // them, kept for the rest of the process, as a Scene only points at its features.
+  static std::deque<FeatureTrack> kept;
+  static std::mutex kept_lock;
+  const std::lock_guard<std::mutex> hold(kept_lock);
+  const FeatureTrack& track = kept.emplace_back(with_displays(features, scene, names, timeline.fps.to_double()));
+  return Scene(std::move(scene), names, track, timeline, width, height);
 }
 
 FeatureTrack constant_features(int stems, std::int64_t frames, float value) {

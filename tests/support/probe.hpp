@@ -99,7 +99,14 @@ std::filesystem::path fresh_dir(const std::string& name);
 void write_stem(const std::filesystem::path& path, int format, int rate, int channels, std::int64_t samples,
                 double (*value)(std::int64_t, int));
 
+// `features` with the displays `scene`'s waveform and spectrum layers ask for, as the
+// analysis would give them: values across their whole range (-1..1 for a trace, 0..1 for a
+// spectrum).
+FeatureTrack with_displays(const FeatureTrack& features, const SceneDescription& scene,
+                           const std::vector<std::string>& stem_names, double fps);
+
 // A bundled scene (by name) for `features.stem_count()` stems named "stem 1", "stem 2", ...
+// (with displays added to a copy of `features` when its layers need them)
 Scene bundled_scene(const std::string& name, const FeatureTrack& features, const Timeline& timeline, int width,
                     int height);
 

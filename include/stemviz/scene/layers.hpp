@@ -67,6 +67,15 @@ struct ImageLayer {
   Number rotate = Number::of(0.0);  // degrees clockwise about the box's centre
 };
 
+// A video file (any libav-decodable file in a common container), the frame showing at the
+// frame's time: a background or an inset.
+struct VideoLayer {
+  std::string file;      // relative to the scene file
+  Fit fit = Fit::cover;  // in its box, as an image's
+  bool loop = true;      // after its end, from its start again; else its last frame stays
+  double offset = 0.0;   // seconds into the video at the song's start, -1e6..1e6
+};
+
 // Timed lyrics or captions (LRC or SRT): the line showing at the frame's time, fading in
 // and out, with the next line under it if asked; text keys as TextLayer's.
 struct LyricsLayer {
@@ -145,7 +154,8 @@ struct LayerDescription {
   // only, and theirs when absent) shows the stems' sum and reads no stem's variables.
   std::string stem;
   SourceSpot stem_where;
-  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer, WaveformLayer, SpectrumLayer> details;
+  std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer, WaveformLayer, SpectrumLayer, VideoLayer>
+      details;
 };
 
 // The stem name that stands for the stems' sum.
@@ -154,7 +164,7 @@ inline constexpr const char* kMixStemName = "mix";
 // A file a scene names (an image or lyrics layer's `file`): what it holds, where it is
 // named, and the name as written.
 struct SceneAsset {
-  enum class Kind { picture, lyrics };
+  enum class Kind { picture, lyrics, video };
   Kind kind = Kind::picture;
   std::string name;  // as the scene gives it; "{cover}" and "{lyrics}" for the option's file
   SourceSpot where;  // of the value

@@ -83,6 +83,7 @@ class Scene {
   // The lyrics the scene names `name`, or null when it has none (a {lyrics} slot with no
   // --lyrics).
   const Lyrics* lyrics(const std::string& name) const;
+  const VideoSource* video(const std::string& name) const;
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
   // The label text under stem `stem`, or empty.
   std::string label(int stem) const;

@@ -10,6 +10,7 @@ namespace stemviz {
 struct Picture {
   int width = 0, height = 0;         // pixels, each 1 .. kMaxPictureSide when decoded
   std::vector<std::uint8_t> pixels;  // rows of width * 4 bytes, top row first
+  bool opaque = false;               // every alpha is 255: it may be drawn as Cairo's RGB24, copied rather than blended
 };
 
 // The largest side of a picture stemviz reads (a 16K image), and the largest file.
