@@ -107,9 +107,9 @@ done
 
 # Layered scenes: the first BENCH_LAYER_SECONDS with the classic scene (for reference: a short
 # render's fixed costs weigh on its ratio), the bundled layered scenes (meters, audiogram,
-# album, lyrics, headline: waveforms and spectra of the mix), and the stage under a title,
-# the running time, lyrics and a standing cover picture; each against the encode-only
-# ceiling of its own frames, as above (one turn each).
+# album, lyrics, headline: waveforms and spectra of the mix), the stage under a title, the
+# running time, lyrics and a standing cover picture, and the stage over a background video;
+# each against the encode-only ceiling of its own frames, as above (one turn each).
 layer_seconds="${BENCH_LAYER_SECONDS:-15}"
 "$STEMVIZ_BUILD/stemviz" preview "$work/stems" --at 10 --size 1000x1000 -o "$work/cover.png" -q -y \
   --cache-dir "$work/cache"
@@ -147,8 +147,17 @@ position = [0.5, 0.85]
 size = 56
 next_line = true
 SCENE
+# The classic stage over a 1080p30 H.264 background video (made by stemviz from the spin
+# scene): what a video layer adds is its decoding, conversion and copies.
+"$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/background.mp4" -y -q --cache-dir "$work/cache" \
+  --scene spin --to "$layer_seconds" --fps 30 --size 1080p --no-audio
+{
+  "$STEMVIZ_BUILD/stemviz" scenes --show classic
+  printf '[[layers]]\nkind = "video"\nfile = "background.mp4"\nwidth = 1\nheight = 1\n'
+  printf '[[layers]]\nkind = "stage"\n'
+} >"$work/video.toml"
 layer_rows=()
-for scene in classic meters audiogram album lyrics headline "$work/layered.toml"; do
+for scene in classic meters audiogram album lyrics headline "$work/layered.toml" "$work/video.toml"; do
   /usr/bin/time -f '%e' -o "$work/layer.time" \
     "$STEMVIZ_BUILD/stemviz" render "$work/stems" -o "$work/layer.mp4" -y --progress none --cache-dir "$work/cache" \
     --to "$layer_seconds" --scene "$scene" --cover "$work/cover.png" --lyrics "$work/song.lrc" \

@@ -17,11 +17,12 @@ cd "$STEMVIZ_ROOT"
 # Renders that cover the render pool, the encoders, sharded jobs and interruption; each
 # checks its output with libav like the rest of the suite.
 renders='^integration: ?(default render|output does not depend on thread count|a job rendered in shards|SIGTERM stops)'
-# A layered scene lays text out with Pango on every worker. Pango and HarfBuzz share their
+# A layered scene (with every kind of layer: a video decoded per worker, waveforms and
+# spectra read from the feature file) lays text out with Pango on every worker. Pango and HarfBuzz share their
 # caches between threads under GLib's locks, which tests/tsan.supp has to hide (GLib is not
 # instrumented), so ThreadSanitizer reports races inside them that their locks prevent: that
 # render runs under AddressSanitizer only.
-layered='|a layered scene'
+layered='|a layered scene|a video layer|a waveform|a spectrum'
 
 for preset in asan tsan; do
   echo "sanitize: building and testing the $preset preset"
