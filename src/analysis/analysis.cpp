@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace stemviz {
 
@@ -85,6 +86,9 @@ struct StemStreams {
   std::vector<DisplayAccumulator> displays;
   std::vector<std::vector<std::size_t>> displays_of_stem;
   std::vector<std::size_t> displays_of_mix;
+  // The mix's, at the song's rate, with AnalysisSettings::mix_features.
+  std::optional<WindowAccumulator> mix_window;
+  std::optional<SpectrumAccumulator> mix_spectrum;
 };
 
 StemStreams open_streams(const std::vector<StemInfo>& stems, const Timeline& timeline,
@@ -99,6 +103,10 @@ StemStreams open_streams(const std::vector<StemInfo>& stems, const Timeline& tim
     s.readers.emplace_back(stem);
     s.accumulators.emplace_back(own, std::llround(settings.window_ms * 1e-3 * own.sample_rate));
     s.spectra.emplace_back(own, settings.bands, settings.bleed_reduce);
+  }
+  if (settings.mix_features) {
+    s.mix_window.emplace(timeline, std::llround(settings.window_ms * 1e-3 * timeline.sample_rate));
+    s.mix_spectrum.emplace(timeline, settings.bands);
   }
   s.displays_of_stem.resize(stems.size());
   for (const DisplayRequest& display : settings.displays) {
@@ -164,10 +172,14 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
     mix.resize(static_cast<std::size_t>(2 * ready));
     bus.take(mix.data(), ready);
     for (const float x : mix) mix_peak = std::max(mix_peak, std::abs(x));
-    if (!s.displays_of_mix.empty()) {
+    if (!s.displays_of_mix.empty() || s.mix_window) {
       mix_mono.resize(static_cast<std::size_t>(ready));
       for (std::size_t j = 0; j < mix_mono.size(); ++j) mix_mono[j] = 0.5f * (mix[2 * j] + mix[2 * j + 1]);
       for (const std::size_t d : s.displays_of_mix) s.displays[d].add(mix_mono.data(), ready);
+      if (s.mix_window) {
+        s.mix_window->add(mix_mono.data(), ready);
+        s.mix_spectrum->add(mix_mono.data(), ready);
+      }
     }
     mixed += ready;
   }
@@ -255,12 +267,24 @@ Analysis analyze(const std::vector<StemInfo>& stems, const Timeline& timeline, c
   }
 
   Analysis analysis;
-  analysis.features = FeatureTrack(stem_count, timeline.frame_count(), settings.bands);
+  analysis.features =
+      FeatureTrack(stem_count + (settings.mix_features ? 1 : 0), timeline.frame_count(), settings.bands);
   for_each_in_parallel(stem_count, threads, [&](int i) {
     const auto s = static_cast<std::size_t>(i);
     store_features(i, envelopes[s], spectrum[s], smoothed[s], references[s], settings, timeline.fps.to_double(),
                    analysis.features);
   });
+  if (settings.mix_features) {
+    // The mix as one more stem, the soundtrack before its gain, normalized against itself
+    // (with global normalization too: it is louder than any stem).
+    const Envelope envelope = streams.mix_window->finish();
+    const SpectrumAccumulator::Result mix_spectrum = streams.mix_spectrum->finish();
+    const std::vector<double> mix_smoothed =
+        smooth_envelope(envelope.rms, frame_seconds, settings.attack_ms, settings.release_ms);
+    store_features(stem_count, envelope, mix_spectrum, mix_smoothed,
+                   normalization_reference(mix_smoothed, settings.normalization), settings, timeline.fps.to_double(),
+                   analysis.features);
+  }
   analysis.mix_peak = mix_peak;
   analysis.mix_gain = mix_peak > kMixCeiling ? static_cast<float>(kMixCeiling / mix_peak) : 1.0f;
   std::vector<DisplayTrack>& displays = analysis.features.displays();

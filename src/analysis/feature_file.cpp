@@ -120,7 +120,8 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s) {
           {"gamma", n.gamma},
           {"bands", s.bands},
           {"bleed_reduce", s.bleed_reduce},
-          {"displays", displays_json(s.displays)}};
+          {"displays", displays_json(s.displays)},
+          {"mix_features", s.mix_features}};
 }
 
 AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
@@ -136,6 +137,7 @@ AnalysisSettings analysis_settings_from_json(const nlohmann::json& j) {
   s.bleed_reduce = j.at("bleed_reduce").get<bool>();
   // Absent in what stemviz wrote before displays existed: none.
   if (j.contains("displays")) s.displays = displays_from_json(j.at("displays"));
+  if (j.contains("mix_features")) s.mix_features = j.at("mix_features").get<bool>();
   return s;
 }
 
@@ -295,7 +297,9 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
     // A setting that the command line would refuse: the file is damaged.
     throw damaged(fmt::format("the feature file's metadata is not readable ({})", e.what()));
   }
-  stems_ = static_cast<int>(metadata.stems.size());
+  // The mix's row follows the stems' when it was asked for.
+  stems_ =
+      static_cast<int>(metadata.stems.size()) + (metadata.settings.mix_features && !metadata.stems.empty() ? 1 : 0);
   if (!is_frame_rate(metadata.timeline.fps) || metadata.timeline.sample_rate <= 0) {
     throw damaged("the feature file has an impossible frame or sample rate");
   }
@@ -314,7 +318,8 @@ FeatureFileRows::FeatureFileRows(const fs::path& path, FeatureFile& metadata, st
   const std::uint64_t row_bytes = static_cast<std::uint64_t>(FeatureTrack::kValuesBeforeBands + bands_) * sizeof(float);
   std::uint64_t frame_bytes = static_cast<std::uint64_t>(stems_) * row_bytes;  // every stem's and display's
   for (const DisplayRequest& display : metadata.settings.displays) {
-    if (display.source != kMixSource && display.source >= stems_) throw damaged("a display shows a stem it lacks");
+    if (display.source != kMixSource && display.source >= static_cast<int>(metadata.stems.size()))
+      throw damaged("a display shows a stem it lacks");
     frame_bytes += static_cast<std::uint64_t>(display.values_per_frame()) * sizeof(float);
   }
   if (frame_bytes == 0

@@ -96,8 +96,8 @@ void FrameCanvas::follow_features(std::int64_t frame) {
     block_first_ = first;
   }
   if (at == onset_frame_) return;
-  const int known = std::min(scene_->stem_count(), features.stem_count());
-  onset_states_.resize(static_cast<std::size_t>(scene_->stem_count()));
+  const int known = std::min(scene_->row_count(), features.stem_count());
+  onset_states_.resize(static_cast<std::size_t>(scene_->row_count()));
   // Frames in order (as a chunk draws them) step the state once; any other frame starts
   // again from its block's start, which lies in the block just loaded.
   const bool next = onset_frame_ == at - 1;

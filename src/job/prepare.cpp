@@ -220,6 +220,7 @@ PreparedJob prepare_job(const JobSettings& settings, int threads, int shards, co
   AnalysisSettings analysis = settings.analysis;
   analysis.threads = threads;
   analysis.displays = display_requests(look.description.layers, stem_names(job.stems), look.fps.to_double());
+  analysis.mix_features = mix_features_wanted(look.description.layers).has_value();
   if (analyse) {
     job.features = features_for(job.stems, timeline, analysis, settings.cache, beside, true, progress);
     manifest.stems = job.features.stems;

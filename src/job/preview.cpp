@@ -67,6 +67,7 @@ void run_preview(const PreviewOptions& options) {
   AnalysisSettings settings = options.analysis;
   settings.threads = options.threads;
   settings.displays = display_requests(look.description.layers, stem_names(stems), look.fps.to_double());
+  settings.mix_features = mix_features_wanted(look.description.layers).has_value();
   FeatureFile features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
   const auto draw = [&](Look& current) {
     check_layer_stems(current.description, stems);
@@ -74,8 +75,10 @@ void run_preview(const PreviewOptions& options) {
     // the cache) before drawing.
     const std::vector<DisplayRequest> displays =
         display_requests(current.description.layers, stem_names(stems), current.fps.to_double());
-    if (displays != settings.displays) {
+    const bool mix = mix_features_wanted(current.description.layers).has_value();
+    if (displays != settings.displays || mix != settings.mix_features) {
       settings.displays = displays;
+      settings.mix_features = mix;
       features = features_for(stems, timeline, settings, options.cache, options.output, false, progress);
     }
     SceneInputs inputs = read_scene_files(current.description, options.look);

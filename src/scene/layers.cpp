@@ -17,12 +17,8 @@ namespace {
 // The keys every 2D layer takes.
 const std::vector<std::string> kBoxKeys = {"position", "anchor", "width", "height", "opacity", "blend", "stem"};
 
-bool shows_audio(const LayerDescription& layer) { return layer.kind == "waveform" || layer.kind == "spectrum"; }
-
 // What the layer's numbers may read: a bound stem's variables, or the frame's alone.
-Scope scope_of(const LayerDescription& layer) {
-  return layer.stem.empty() || layer.stem == kMixStemName ? Scope::frame : Scope::stem;
-}
+Scope scope_of(const LayerDescription& layer) { return layer.stem.empty() ? Scope::frame : Scope::stem; }
 
 void read_box(const TableReader& reader, LayerDescription& layer) {
   // A layer bound to a stem reads that stem's variables.
@@ -39,13 +35,8 @@ void read_box(const TableReader& reader, LayerDescription& layer) {
       layer.stem = reader.text("stem", "");
       if (layer.stem.empty())
         throw InputError(fmt::format("{}: 'stem' is empty; give a stem's name", layer.stem_where.to_string()));
-      if (layer.stem == kMixStemName && !shows_audio(layer))
-        throw InputError(fmt::format("{}: \"mix\" is for waveform and spectrum layers; bind a {} layer to one stem",
-                                     layer.stem_where.to_string(), layer.kind));
     }
   }
-  // A waveform or spectrum shows the mix unless it names a stem.
-  if (layer.stem.empty() && shows_audio(layer)) layer.stem = kMixStemName;
   const Scope scope = scope_of(layer);
   if (const toml::array* position = reader.array("position", 2, 2, "[0.5, 0.9]")) {
     for (std::size_t k = 0; k < 2; ++k)
@@ -394,16 +385,30 @@ int find_stem(const std::string& stem, const SourceSpot& where, const std::vecto
   const char* end = stem.data() + stem.size();
   if (std::from_chars(stem.data(), end, index).ptr == end && index >= 0 && index < static_cast<int>(stem_names.size()))
     return index;
-  const std::string closest = closest_name(stem, stem_names);
-  throw InputError(fmt::format("{}: no stem \"{}\"{}; the stems are {} (or their index from 0)", where.to_string(),
-                               stem, closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest),
-                               fmt::join(stem_names, ", ")));
+  std::vector<std::string> names = stem_names;
+  names.emplace_back(kMixStemName);
+  const std::string closest = closest_name(stem, names);
+  throw InputError(fmt::format(
+      "{}: no stem \"{}\"{}; the stems are {} (or their index from 0), and \"mix\" is their sum", where.to_string(),
+      stem, closest.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", closest), fmt::join(stem_names, ", ")));
 }
 
 }  // namespace
 
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
-  return layer.stem.empty() || layer.stem == kMixStemName ? -1 : find_stem(layer.stem, layer.stem_where, stem_names);
+  if (layer.stem.empty()) return -1;
+  return layer.stem == kMixStemName ? static_cast<int>(stem_names.size())
+                                    : find_stem(layer.stem, layer.stem_where, stem_names);
+}
+
+std::optional<SourceSpot> mix_features_wanted(const std::vector<LayerDescription>& layers) {
+  for (const LayerDescription& layer : layers) {
+    if (layer.stem == kMixStemName) return layer.stem_where;
+    if (const auto* meters = std::get_if<MetersLayer>(&layer.details))
+      for (const MetersLayer::StemName& stem : meters->stems)
+        if (stem.name == kMixStemName) return stem.where;
+  }
+  return std::nullopt;
 }
 
 std::int64_t trace_frames(const WaveformLayer& waveform, double fps) {
@@ -413,7 +418,7 @@ std::int64_t trace_frames(const WaveformLayer& waveform, double fps) {
 std::optional<DisplayRequest> display_request(const LayerDescription& layer, const std::vector<std::string>& stem_names,
                                               double fps) {
   DisplayRequest request;
-  request.source = layer.stem == kMixStemName ? kMixSource : layer_stem(layer, stem_names);
+  request.source = layer.stem.empty() || layer.stem == kMixStemName ? kMixSource : layer_stem(layer, stem_names);
   if (const auto* wave = std::get_if<WaveformLayer>(&layer.details)) {
     // About 1200 points across the whole trace: finer than a 1080p box shows, and 144 KB a
     // minute of 60 fps for a 4 s trace. A trace shorter than a frame gets the most columns.
@@ -447,7 +452,9 @@ std::vector<DisplayRequest> display_requests(const std::vector<LayerDescription>
 
 std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names) {
   std::vector<int> stems;
-  for (const MetersLayer::StemName& stem : meters.stems) stems.push_back(find_stem(stem.name, stem.where, stem_names));
+  for (const MetersLayer::StemName& stem : meters.stems)
+    stems.push_back(stem.name == kMixStemName ? static_cast<int>(stem_names.size())
+                                              : find_stem(stem.name, stem.where, stem_names));
   if (meters.stems.empty())
     for (std::size_t k = 0; k < stem_names.size(); ++k) stems.push_back(static_cast<int>(k));
   return stems;

@@ -58,6 +58,8 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
     colours_.push_back(object.colours.empty() ? palette_colour(object.palette, stem, stems)
                                               : object.colours[static_cast<std::size_t>(stem) % object.colours.size()]);
   }
+  colours_.push_back({0xdb / 255.0, 0xe0 / 255.0, 0xf0 / 255.0});  // the mix's
+  rows_ = std::min(stems + 1, std::max(stems, features_->stem_count()));
   const LayoutDescription& layout = description_.layout;
   if (layout.kind == LayoutKind::positions && static_cast<int>(layout.positions.size()) < stems) {
     throw InputError(
@@ -66,21 +68,27 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
                     layout.positions_where.to_string(), layout.positions.size(), stems));
   }
   check_layer_stems(description_.layers, stem_names_);
+  if (const std::optional<SourceSpot> mix = mix_features_wanted(description_.layers); mix && rows_ == stems) {
+    throw InputError(
+        fmt::format("{}: the features hold no row for the mix (they were analysed for another scene); "
+                    "analyse the stems again with this scene",
+                    mix->to_string()));
+  }
   if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
   // `hit` and `onsets` need every earlier frame: run them over the whole song once, keeping
   // where each block starts, so a frame's value never depends on where its chunk starts.
   constexpr double kHitSeconds = 0.15;
   fade_ = std::exp(-1.0 / (timeline.fps.to_double() * kHitSeconds));
   const std::int64_t frames = features_->frame_count();
-  const int known = std::min(stems, features_->stem_count());
+  const int known = std::min(rows_, features_->stem_count());
   const std::int64_t blocks = (frames + kFeatureBlockFrames - 1) / kFeatureBlockFrames;
-  block_starts_.resize(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(stems));
-  std::vector<OnsetState> states(static_cast<std::size_t>(stems));
+  block_starts_.resize(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(rows_));
+  std::vector<OnsetState> states(static_cast<std::size_t>(rows_));
   FeatureTrack block;
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t first = b * kFeatureBlockFrames;
     const std::int64_t count = std::min(kFeatureBlockFrames, frames - first);
-    std::copy(states.begin(), states.end(), block_starts_.begin() + b * stems);
+    std::copy(states.begin(), states.end(), block_starts_.begin() + b * rows_);
     features_->read(first, count, block);
     for (int stem = 0; stem < known; ++stem) {
       for (std::int64_t frame = 0; frame < count; ++frame) {
@@ -91,7 +99,7 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
 }
 
 const OnsetState& Scene::onset_state_before_block(int stem, std::int64_t block) const {
-  return block_starts_[static_cast<std::size_t>(block * stem_count() + stem)];
+  return block_starts_[static_cast<std::size_t>(block * rows_ + stem)];
 }
 
 OnsetState Scene::onset_state_after(int stem, std::int64_t frame, const FeatureTrack& block) const {

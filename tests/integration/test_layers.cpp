@@ -232,6 +232,7 @@ outline_width = 2
 kind = "stage"
 [[layers]]
 kind = "meters"
+stems = ["mix", 0, 1, 2, 3, 4, 5, 6]
 anchor = "top-right"
 position = [0.98, 0.02]
 width = 0.3
@@ -606,6 +607,51 @@ height = 1
   for (const int far : {0, 5, 10, 24, 31}) CHECK(bar_height(far) < bar_height(17) / 2);
 }
 
+TEST_CASE("mix binds a layer to the stems' sum: its meter, its variables, its name") {
+  // One stem: the mix is that stem (its peak, 0.8, needs no gain), so the mix's meter and
+  // the stem's stand equally high.
+  const fs::path stems = one_stem("layers-mix", slow_sine);
+  const fs::path scene = write_scene(stems.parent_path(), "mix", kBlack + R"(
+[[layers]]
+kind = "meters"
+stems = ["mix", "tone"]
+colours = ["#ffffff"]
+track_colour = "#000000"
+labels = false
+peak_hold = 0
+scale = "db"
+floor_db = -60
+anchor = "top-left"
+position = [0, 0]
+width = 0.5
+height = 1
+gap = 1
+[[layers]]
+kind = "text"
+stem = "mix"
+text = "{name}"
+anchor = "top-left"
+position = [0.6, 0.1]
+size = "20 + 300 * level"
+)");
+  const Image image = previewed_from(stems, scene, stems.parent_path() / "mix.png", "1.1");
+  const auto lit_rows = [&](int x) {
+    int rows = 0;
+    for (int y = 0; y < 360; ++y) rows += image.channel(x, y, 1) > 128 ? 1 : 0;
+    return rows;
+  };
+  // Two meters in 320 pixels with a gap as wide as one: 106.7 pixels each.
+  CHECK(lit_rows(50) > 100);
+  CHECK(std::abs(lit_rows(50) - lit_rows(265)) <= 1);
+  // The text ("mix") reads the mix's level, high near a crest of the sine: its glyphs stand
+  // several times taller than the 4 px they have at level 0 (20 px at 1080 lines).
+  int top = 360, bottom = 0;
+  for (int y = 0; y < 360; ++y)
+    for (int x = 384; x < 640; ++x)
+      if (image.channel(x, y, 1) > 128) top = std::min(top, y), bottom = std::max(bottom, y);
+  CHECK(bottom - top > 30);
+}
+
 TEST_CASE("a video layer shows the frame of the frame's time, offset and looped") {
   const fs::path dir = fresh_dir("layers-video");
   make_mover(dir);
@@ -705,13 +751,12 @@ TEST_CASE("mistakes in [[layers]] name the file, line and column") {
           ":8:10: 'style' in a waveform layer cannot be \"bars\"; use one of line, filled, mirrored, radial");
   refused("[[layers]]\nkind = \"waveform\"\nseconds = 0\n", ":8:11:");
   refused("[[layers]]\nkind = \"waveform\"\nstem = \"kik\"\n", ":8:8: no stem \"kik\"");
-  refused("[[layers]]\nkind = \"text\"\ntext = \"x\"\nstem = \"mix\"\n",
-          ":9:8: \"mix\" is for waveform and spectrum layers; bind a text layer to one stem");
+  refused("[[layers]]\nkind = \"meters\"\nstems = [\"mx\"]\n",
+          ":8:10: no stem \"mx\" (did you mean \"mix\"?); the stems are 01-kick, 02-snare");
   refused("[[layers]]\nkind = \"spectrum\"\nbands = 200\n", ":8:9:");
   refused("[[layers]]\nkind = \"spectrum\"\nmin_hz = 100\nmax_hz = 150\n",
           ":9:10: 'max_hz' 150 must be at least twice 'min_hz' (100)");
   refused("[[layers]]\nkind = \"spectrum\"\ncolour = [\"#ff0000\", \"blue\"]\n", ":8:");
-  refused("[[layers]]\nkind = \"spectrum\"\nstem = \"mix\"\nheight = \"level * 0.5\"\n", ":9:");
   refused("[[layers]]\nkind = \"video\"\n", ":7:8: a video layer needs 'file'");
   refused("[[layers]]\nkind = \"video\"\nfile = \"gone.mp4\"\n",
           ":8:9: " + (dir / "gone.mp4").string() + ": no such video file; use a video file such as MP4");

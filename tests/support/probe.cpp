@@ -286,6 +286,13 @@ void write_stem(const fs::path& path, int format, int rate, int channels, std::i
 FeatureTrack with_displays(const FeatureTrack& features, const SceneDescription& scene,
                            const std::vector<std::string>& stem_names, double fps) {
   FeatureTrack track = features;
+  if (mix_features_wanted(scene.layers) && features.stem_count() == static_cast<int>(stem_names.size())) {
+    // The mix's row after the stems': here the first stem's features again.
+    track = FeatureTrack(features.stem_count() + 1, features.frame_count(), features.band_count());
+    for (int row = 0; row <= features.stem_count(); ++row)
+      for (std::int64_t frame = 0; frame < features.frame_count(); ++frame)
+        track.set(row, frame, features.at(row < features.stem_count() ? row : 0, frame));
+  }
   for (const DisplayRequest& request : display_requests(scene.layers, stem_names, fps)) {
     DisplayTrack& display = track.displays().emplace_back();
     display.request = request;
@@ -303,7 +310,7 @@ Scene bundled_scene(const std::string& name, const FeatureTrack& features, const
   std::vector<std::string> names;
   for (int stem = 0; stem < features.stem_count(); ++stem) names.push_back("stem " + std::to_string(stem + 1));
   SceneDescription scene = load_scene(name);
-  if (display_requests(scene.layers, names, timeline.fps.to_double()).empty())
+  if (display_requests(scene.layers, names, timeline.fps.to_double()).empty() && !mix_features_wanted(scene.layers))
     return Scene(std::move(scene), names, features, timeline, width, height);
   // A scene with waveforms or spectra reads their displays too: a copy of the features with
   // them, kept for the rest of the process, as a Scene only points at its features.

@@ -101,7 +101,7 @@ void write_stem(const std::filesystem::path& path, int format, int rate, int cha
 
 // `features` with the displays `scene`'s waveform and spectrum layers ask for, as the
 // analysis would give them: values across their whole range (-1..1 for a trace, 0..1 for a
-// spectrum).
+// spectrum); and with a row for the mix (the first stem's features) when a layer reads it.
 FeatureTrack with_displays(const FeatureTrack& features, const SceneDescription& scene,
                            const std::vector<std::string>& stem_names, double fps);
 

@@ -116,6 +116,35 @@ TEST_SUITE("feature file") {
     CHECK(again == written);
   }
 
+  TEST_CASE("the mix's row follows the stems' when the settings ask for it") {
+    FeatureFile file = sample_file();
+    file.settings.mix_features = true;
+    FeatureTrack with_mix(3, file.timeline.frame_count(), 3);
+    for (int row = 0; row < 3; ++row)
+      for (std::int64_t f = 0; f < with_mix.frame_count(); ++f)
+        with_mix.set(row, f, {static_cast<float>(row * 1000 + f), 0.5f, 0.25f, -6.0f, 440.0f, 0.0f, 0.0f, {}});
+    with_mix.displays() = file.analysis.features.displays();
+    file.analysis.features = with_mix;
+    const fs::path path = test::fresh_dir("feature-file-mix") / "mix.svf";
+    {
+      std::ofstream out(path, std::ios::binary);
+      write_feature_file(out, file);
+    }
+    const FeatureFile read = read_feature_file(path);
+    CHECK(read.settings.mix_features);
+    CHECK(read.stems.size() == 2);
+    REQUIRE(read.analysis.features.stem_count() == 3);
+    CHECK(read.analysis.features.at(2, 7).level == 2007.0f);
+    CHECK(read.analysis.features.displays().size() == 2);
+    // Without the flag the same values are refused as the wrong size.
+    file.settings.mix_features = false;
+    {
+      std::ofstream out(path, std::ios::binary);
+      write_feature_file(out, file);
+    }
+    CHECK_THROWS_WITH_AS(read_feature_file(path), doctest::Contains("does not match its frame count"), InputError);
+  }
+
   TEST_CASE("a damaged, truncated, foreign or newer file is refused with a reason") {
     const fs::path damaged = write_sample("damaged.svf");
     poke(damaged, static_cast<std::streamoff>(fs::file_size(damaged) - 3), "x");

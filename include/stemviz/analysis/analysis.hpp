@@ -22,13 +22,16 @@ struct AnalysisSettings {
   // What the scene's waveform and spectrum layers need, each once (scene/layers.hpp's
   // display_requests); empty for scenes without them.
   std::vector<DisplayRequest> displays;
+  // The mix's own features too, as one more row after the stems' (FeatureTrack's row
+  // stem_count() - 1), for layers bound to "mix" (scene/layers.hpp's needs_mix_features).
+  bool mix_features = false;
 };
 
 // Checks the settings; throws UsageError naming the command-line option at fault.
 void validate(const AnalysisSettings& settings);
 
 struct Analysis {
-  FeatureTrack features;
+  FeatureTrack features;  // a row per stem, and the mix's after them with mix_features
   float mix_gain = 1.0f;  // soundtrack gain that keeps the stems' sum below full scale
   double mix_peak = 0.0;  // peak of the unscaled sum of the stems, 1.0 = full scale
 };

@@ -91,7 +91,7 @@ struct MetersLayer {
     std::string name;  // a stem's name, or its index from 0
     SourceSpot where;
   };
-  std::vector<StemName> stems;           // empty: every stem, in stem order
+  std::vector<StemName> stems;           // empty: every stem, in stem order; "mix" for the mix
   bool db = false;                       // a dB scale (the `db` feature) from floor_db up to 0 dB, else `level` 0..1
   double floor_db = -60.0;               // -120..-6
   double peak_hold = 1.5;                // seconds a peak mark stays, 0..10 (0: no mark)
@@ -150,8 +150,8 @@ struct LayerDescription {
   Number opacity = Number::of(1.0);  // 0..1
   Blend blend = Blend::normal;
   // The stem a layer is bound to, whose variables its numbers read: a stem's name or its
-  // index from 0; empty for a layer of the whole frame. "mix" (waveform and spectrum layers
-  // only, and theirs when absent) shows the stems' sum and reads no stem's variables.
+  // index from 0, or "mix" for the stems' sum (the features' row after the stems'); empty
+  // for a layer of the whole frame (a waveform or spectrum then shows the mix).
   std::string stem;
   SourceSpot stem_where;
   std::variant<StageLayer, TextLayer, ImageLayer, LyricsLayer, MetersLayer, WaveformLayer, SpectrumLayer, VideoLayer>
@@ -170,10 +170,14 @@ struct SceneAsset {
   SourceSpot where;  // of the value
 };
 
-// The index of the stem `layer` is bound to among `stem_names`, or -1 for a layer of the
-// whole frame or the mix. Throws InputError at the `stem` key, naming the stems, when there
-// is none.
+// The index of the stem `layer` is bound to among `stem_names` (stem_names.size() for
+// "mix", the mix's row), or -1 for a layer of the whole frame. Throws InputError at the
+// `stem` key, naming the stems, when there is none.
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names);
+
+// Where the first layer that reads the mix's features (bound to "mix", or a meter of it)
+// names it; nullopt when none does, and the analysis need not make them.
+std::optional<SourceSpot> mix_features_wanted(const std::vector<LayerDescription>& layers);
 
 // What a waveform or spectrum layer needs from the analysis at `fps` frames per second for
 // stems named `stem_names`; nullopt for other kinds. Throws as layer_stem() does.
@@ -185,8 +189,8 @@ std::vector<DisplayRequest> display_requests(const std::vector<LayerDescription>
 // How many frames a waveform layer's trace spans at `fps`: its seconds, at least one.
 std::int64_t trace_frames(const WaveformLayer& waveform, double fps);
 
-// The stems a meters layer shows, as indices into `stem_names`: its `stems`, or all. Throws
-// InputError at the entry that names no stem.
+// The stems a meters layer shows, as indices into `stem_names` (its size for "mix"): its
+// `stems`, or all. Throws InputError at the entry that names no stem.
 std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names);
 
 // Checks every stem that `layers` name against `stem_names`, as the two above do.

@@ -75,7 +75,13 @@ class Scene {
   }
   const SceneDescription& description() const { return description_; }
   const VariableSet& variables() const { return variables_; }
-  const std::string& stem_name(int stem) const { return stem_names_[static_cast<std::size_t>(stem)]; }
+  // Rows of features a frame may bind: the stems, and the mix's after them (index
+  // stem_count()) when the features have it.
+  int row_count() const { return rows_; }
+  // Stem `stem`'s name, or "mix" for the mix's row.
+  const std::string& stem_name(int stem) const {
+    return stem < stem_count() ? stem_names_[static_cast<std::size_t>(stem)] : mix_name_;
+  }
   const std::vector<std::string>& stem_names() const { return stem_names_; }
   // The picture the scene names `name` (an image layer's file as written), or null when it
   // has none (a {cover} slot with no --cover).
@@ -84,6 +90,7 @@ class Scene {
   // --lyrics).
   const Lyrics* lyrics(const std::string& name) const;
   const VideoSource* video(const std::string& name) const;
+  // Stem `stem`'s colour (a light grey for the mix's row).
   const Colour& stem_colour(int stem) const { return colours_[static_cast<std::size_t>(stem)]; }
   // The label text under stem `stem`, or empty.
   std::string label(int stem) const;
@@ -107,8 +114,10 @@ class Scene {
   const FeatureSource* features_;
   Timeline timeline_;
   VariableSet variables_;
-  double fade_ = 0.0;                     // how much of `fading` is left after one frame
-  std::vector<OnsetState> block_starts_;  // block-major: stem_count() per block
+  double fade_ = 0.0;  // how much of `fading` is left after one frame
+  int rows_ = 0;
+  std::string mix_name_ = "mix";
+  std::vector<OnsetState> block_starts_;  // block-major: rows_ per block
   std::vector<Colour> colours_;
   double fitted_distance_ = 10.0;
   SceneInputs inputs_;
