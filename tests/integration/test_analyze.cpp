@@ -479,6 +479,25 @@ TEST_CASE("features are cached beside the output and analysed again when stems o
   const fs::path elsewhere = fresh_dir("cache-elsewhere");
   analyse("elsewhere.csv", {"--cache-dir", elsewhere.string()});
   CHECK(!fs::is_empty(elsewhere));
+
+  // What a scene's waveform, spectrum or "mix" layers ask for is part of the key: a preview
+  // with another such layer analyses again, the same one takes the cache.
+  const auto preview = [&](const std::string& layer) {
+    const fs::path scene = out / "layer.toml";
+    std::ofstream(scene) << "[[layers]]\n" << layer;
+    const RunResult result = run(kStemviz, {"preview", stems.string(), "--scene", scene.string(), "--size", "320x180",
+                                            "-o", (out / "layer.png").string(), "-y"});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return result.output.find("analysing") != std::string::npos;
+  };
+  CHECK(preview("kind = \"waveform\"\n"));
+  CHECK_FALSE(preview("kind = \"waveform\"\n"));
+  CHECK(preview("kind = \"waveform\"\nseconds = 1\n"));
+  CHECK(preview("kind = \"spectrum\"\n"));
+  CHECK(preview("kind = \"spectrum\"\nbands = 64\n"));
+  CHECK(preview("kind = \"text\"\ntext = \"x\"\nstem = \"mix\"\n"));
+  CHECK_FALSE(preview("kind = \"spectrum\"\nbands = 64\n"));
 }
 
 TEST_CASE("analyze -o features.svf writes the binary feature file with the stems' hashes") {
