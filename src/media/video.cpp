@@ -65,14 +65,9 @@ class VideoDecoder final : public VideoFrames {
 VideoDecoder::VideoDecoder(const std::filesystem::path& path, std::string shown) : shown_(std::move(shown)) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) refuse("no such video file");
-  AVFormatContext* raw = avformat_alloc_context();
-  if (raw == nullptr) throw Failure(fmt::format("{}: out of memory", shown_));
-  raw->format_whitelist = av_strdup(kVideoFormats);
-  raw->protocol_whitelist = av_strdup("file");
-  // On failure avformat_open_input frees the context itself.
-  const int opened = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  if (opened < 0) refuse(fmt::format("not a video stemviz reads ({})", av_error_text(opened)));
-  input_.reset(raw);
+  int opened = 0;
+  input_ = open_restricted(path.string(), kVideoFormats, opened);
+  if (!input_) refuse(fmt::format("not a video stemviz reads ({})", av_error_text(opened)));
   if (avformat_find_stream_info(input_.get(), nullptr) < 0) refuse("its streams cannot be read");
   const AVCodec* decoder = nullptr;
   stream_ = av_find_best_stream(input_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);

@@ -3,6 +3,8 @@
 #include "../support/checks.hpp"
 #include "../support/probe.hpp"
 
+#include <stemviz/util/hash.hpp>
+
 #include <stemviz/job/job_folder.hpp>
 #include <stemviz/job/manifest.hpp>
 
@@ -216,6 +218,29 @@ TEST_CASE("a damaged segment is refused by the stitch and rendered again by its 
         std::string::npos);
   must_run({"stitch", job.string(), "-o", (dir / "out.mp4").string(), "-q"});
   check_same_video(local_render(dir), dir / "out.mp4");
+}
+
+TEST_CASE("a segment that is a playlist naming another video is refused, even with a forged record") {
+  const fs::path dir = fresh_dir("jobs-playlist");
+  const fs::path job = dir / "job";
+  must_run(with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "3", "-q"}));
+  for (const char* k : {"0", "1", "2"}) must_run({"shard", job.string(), "--index", k, "-q"});
+  // As an attacker who can write the job folder would: chunk 5 becomes an HLS playlist that
+  // names chunk 0 (a video libav would follow), with a record made for it.
+  const fs::path victim = job / "segments" / "chunk-000005.mp4";
+  std::ofstream(victim, std::ios::trunc) << "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n"
+                                         << (job / "segments" / "chunk-000000.mp4").string() << "\n#EXT-X-ENDLIST\n";
+  const nlohmann::json old_record = nlohmann::json::parse(read_text(fs::path(victim.string() + ".done")));
+  const nlohmann::json record = {{"job", old_record.at("job")},
+                                 {"bytes", fs::file_size(victim)},
+                                 {"sha256", stemviz::sha256_of_file(victim)},
+                                 {"frames", old_record.at("frames")}};
+  std::ofstream(victim.string() + ".done", std::ios::trunc) << record.dump() << "\n";
+  const RunResult refused = run(kStemviz, {"stitch", job.string(), "-o", (dir / "out.mp4").string()});
+  INFO(refused.output);
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.output.find("chunk-000005.mp4: not a file as stemviz writes them") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out.mp4"));
 }
 
 TEST_CASE("a manifest that was edited, damaged or made by another build is refused") {

@@ -39,9 +39,12 @@ struct Decoder {
   int stream = -1;
 };
 
+// What the tests decode: stemviz's containers and the PNG frames of its png codec.
+constexpr const char* kProbedContainers = "mov,matroska,webm,flac,wav,png_pipe";
+
 Decoder open_decoder(const fs::path& path, bool with_alpha = false) {
   Decoder d;
-  d.input = open_input(path.string());
+  d.input = open_input(path.string(), kProbedContainers);
   d.stream = check_av(av_find_best_stream(d.input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0), "video stream");
   const AVCodecParameters* par = d.input->streams[d.stream]->codecpar;
   // FFmpeg's own VP9 decoder drops the alpha plane; libvpx's decodes it.
@@ -170,7 +173,7 @@ std::vector<std::uint64_t> frame_hashes(const fs::path& path) {
 }
 
 std::vector<std::vector<std::uint8_t>> video_packets(const fs::path& path) {
-  InputFormatPtr input = open_input(path.string());
+  InputFormatPtr input = open_input(path.string(), kProbedContainers);
   const int stream = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   std::vector<std::vector<std::uint8_t>> packets;
   auto packet = make_packet();

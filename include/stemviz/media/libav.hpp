@@ -7,6 +7,7 @@
 
 #include <stemviz/util/error.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,11 +92,35 @@ inline int check_av(int result, std::string_view what) {
   return packet;
 }
 
-// Opens `path` for reading and reads its stream info; throws Failure naming the file.
-[[nodiscard]] inline InputFormatPtr open_input(const std::string& path) {
-  AVFormatContext* raw = nullptr;
-  check_av(avformat_open_input(&raw, path.c_str(), nullptr, nullptr), "cannot open " + path);
-  InputFormatPtr input(raw);
+// The containers stemviz writes (segments, soundtracks, outputs), the only demuxers it uses
+// to read them back: a job folder's "segment" that is an HLS playlist, a concat list or an
+// image pattern, which libav would follow to other files, is refused instead.
+inline constexpr const char* kOwnContainers = "mov,matroska,webm,flac,wav";
+
+// Opens `path` with the demuxers in `formats` (comma-separated names) and the `file`
+// protocol only; null, with libav's error code in `error`, when it cannot.
+[[nodiscard]] inline InputFormatPtr open_restricted(const std::string& path, const char* formats, int& error) {
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) throw Failure("out of memory opening " + path);
+  raw->format_whitelist = av_strdup(formats);
+  raw->protocol_whitelist = av_strdup("file");
+  // On failure avformat_open_input frees the context itself.
+  error = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+  return InputFormatPtr(error < 0 ? nullptr : raw);
+}
+
+// Opens `path` for reading as open_restricted() does and reads its stream info. Throws
+// Failure naming the file when it cannot be opened, InputError when it is there but not a
+// file of those formats.
+[[nodiscard]] inline InputFormatPtr open_input(const std::string& path, const char* formats = kOwnContainers) {
+  int opened = 0;
+  InputFormatPtr input = open_restricted(path, formats, opened);
+  if (!input) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) check_av(opened, "cannot open " + path);
+    throw InputError(path + ": not a file as stemviz writes them (" + formats + "): " + av_error_text(opened) +
+                     "; delete it and make it again");
+  }
   check_av(avformat_find_stream_info(input.get(), nullptr), "cannot read streams of " + path);
   return input;
 }
