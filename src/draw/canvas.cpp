@@ -118,11 +118,15 @@ void FrameCanvas::draw(std::int64_t frame) {
   evaluator_->set_frame(timeline.frame_time(frame), static_cast<double>(frame), timeline.fps.to_double(),
                         scene.stem_count(), timeline.duration_seconds(),
                         static_cast<double>(scene.width()) / scene.height());
-  restore_background();
-  dirty_boxes_.clear();
   const LayerFrame at{
       frame,       timeline.frame_time(frame), scene.width(), scene.height(), block_first_ >= 0 ? &block_ : nullptr,
       block_first_};
+  // A bottom layer that paints every pixel opaquely (a background video or picture) hides
+  // the background: restoring it first would copy a whole picture for nothing.
+  const Layer& bottom = layers_.front();
+  if (bottom.placed && bottom.stem >= 0) bind_stem(bottom.stem, frame);
+  if (!bottom.placed || !bottom.placed->covers_picture(at)) restore_background();
+  dirty_boxes_.clear();
   for (const Layer& layer : layers_) {
     if (!layer.placed) {
       dirty_boxes_.push_back(draw_stage(frame));

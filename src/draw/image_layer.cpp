@@ -13,6 +13,7 @@ ImageLayerDrawer::ImageLayerDrawer(const LayerDescription& layer, SceneEvaluator
   scale_ = evaluator.compile(image.scale);
   rotate_ = evaluator.compile(image.rotate);
   if (picture != nullptr && picture->width > 0 && picture->height > 0) {
+    opaque_ = picture->opaque;
     picture_width_ = picture->width;
     picture_height_ = picture->height;
     // Cairo only reads from it: it is the source of every fitting.
@@ -25,26 +26,15 @@ ImageLayerDrawer::ImageLayerDrawer(const LayerDescription& layer, SceneEvaluator
 bool ImageLayerDrawer::prepare(const LayerFrame& frame, double box_width, double box_height, double& width,
                                double& height) {
   if (!source_) return false;  // nothing to draw: a zero-sized box
-  const double aspect = static_cast<double>(picture_height_) / picture_width_;
-  if (box_width > 0.0 && box_height > 0.0) {
-    width = box_width, height = box_height;
-  } else if (box_width > 0.0) {
-    width = box_width, height = box_width * aspect;  // width alone keeps the aspect
-  } else if (box_height > 0.0) {
-    width = box_height / aspect, height = box_height;
-  } else {
-    // Neither: the picture's own pixels at 1080 lines, scaled with the picture height.
-    width = picture_width_ * frame.height / 1080.0, height = picture_height_ * frame.height / 1080.0;
-  }
+  picture_box(picture_width_, picture_height_, frame, box_width, box_height, width, height);
   // The content depends on nothing but the box's size, which PlacedLayer compares.
   return false;
 }
 
 void ImageLayerDrawer::paint(cairo_t* cr, double width, double height) {
   if (!source_) return;
-  double sx = width / picture_width_, sy = height / picture_height_;
-  if (fit_ == Fit::contain) sx = sy = std::min(sx, sy);
-  if (fit_ == Fit::cover) sx = sy = std::max(sx, sy);
+  double sx = 1.0, sy = 1.0;
+  fit_scale(fit_, picture_width_, picture_height_, width, height, sx, sy);
   cairo_save(cr);
   cairo_rectangle(cr, 0, 0, width, height);
   cairo_clip(cr);

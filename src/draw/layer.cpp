@@ -77,6 +77,20 @@ void PlacedLayer::refresh_content(int picture_width, int picture_height, int mar
   content_height_ = picture_height;
 }
 
+bool PlacedLayer::covers_picture(const LayerFrame& frame) {
+  if (!opaque_fill() || blend_ != Blend::normal || !width_ || !height_ || opacity_() < 1.0) return false;
+  double scale = 1.0, radians = 0.0;
+  motion(scale, radians);
+  if (scale != 1.0 || radians != 0.0) return false;
+  // The box as draw() places it, on whole pixels.
+  const double width = std::max(0.0, (*width_)()) * frame.width;
+  const double height = std::max(0.0, (*height_)()) * frame.height;
+  const auto [ax, ay] = anchor_point(anchor_);
+  const double x = std::round(position_[0]() * frame.width - ax * width);
+  const double y = std::round(position_[1]() * frame.height - ay * height);
+  return x <= 0.0 && y <= 0.0 && x + std::floor(width) >= frame.width && y + std::floor(height) >= frame.height;
+}
+
 PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
   double opacity = std::clamp(opacity_(), 0.0, 1.0);
   const double box_width = width_ ? std::max(0.0, (*width_)()) * frame.width : 0.0;
@@ -145,6 +159,26 @@ PixelBox PlacedLayer::draw(cairo_t* cr, const LayerFrame& frame) {
     cairo_paint_with_alpha(cr, opacity);
   cairo_restore(cr);
   return box;
+}
+
+void picture_box(int width, int height, const LayerFrame& frame, double box_width, double box_height, double& out_width,
+                 double& out_height) {
+  const double aspect = static_cast<double>(height) / width;
+  if (box_width > 0.0 && box_height > 0.0) {
+    out_width = box_width, out_height = box_height;
+  } else if (box_width > 0.0) {
+    out_width = box_width, out_height = box_width * aspect;  // width alone keeps the aspect
+  } else if (box_height > 0.0) {
+    out_width = box_height / aspect, out_height = box_height;
+  } else {
+    out_width = width * frame.height / 1080.0, out_height = height * frame.height / 1080.0;
+  }
+}
+
+void fit_scale(Fit fit, int width, int height, double box_width, double box_height, double& sx, double& sy) {
+  sx = box_width / width, sy = box_height / height;
+  if (fit == Fit::contain) sx = sy = std::min(sx, sy);
+  if (fit == Fit::cover) sx = sy = std::max(sx, sy);
 }
 
 int display_of(const LayerDescription& layer, const Scene& scene) {

@@ -21,21 +21,10 @@ double VideoLayerDrawer::video_time(const VideoLayer& video, double duration, do
 
 bool VideoLayerDrawer::prepare(const LayerFrame& frame, double box_width, double box_height, double& width,
                                double& height) {
-  const double aspect = static_cast<double>(source_->height) / source_->width;
-  if (box_width > 0.0 && box_height > 0.0) {
-    width = box_width, height = box_height;
-  } else if (box_width > 0.0) {
-    width = box_width, height = box_width * aspect;  // width alone keeps the aspect
-  } else if (box_height > 0.0) {
-    width = box_height / aspect, height = box_height;
-  } else {
-    // Neither: the video's own pixels at 1080 lines, scaled with the picture height.
-    width = source_->width * frame.height / 1080.0, height = source_->height * frame.height / 1080.0;
-  }
+  picture_box(source_->width, source_->height, frame, box_width, box_height, width, height);
   // The frame is scaled once, to the size it shows at: no second resampling by Cairo.
-  double sx = width / source_->width, sy = height / source_->height;
-  if (video_.fit == Fit::contain) sx = sy = std::min(sx, sy);
-  if (video_.fit == Fit::cover) sx = sy = std::max(sx, sy);
+  double sx = 1.0, sy = 1.0;
+  fit_scale(video_.fit, source_->width, source_->height, width, height, sx, sy);
   const auto side = [](double v) { return static_cast<int>(std::clamp(std::round(v), 1.0, double{kMaxPictureSide})); };
   picture_ = &frames_->at(video_time(video_, source_->duration, frame.time), side(source_->width * sx),
                           side(source_->height * sy));

@@ -91,6 +91,7 @@ Picture decode_picture_bytes(const std::string& bytes, const std::string& shown)
   sws_scale(convert.get(), frame->data, frame->linesize, 0, frame->height, planes, strides);
   const bool has_alpha = (av_pix_fmt_desc_get(source)->flags & AV_PIX_FMT_FLAG_ALPHA) != 0 ||
                          source == AV_PIX_FMT_PAL8;  // a palette may hold transparent entries
+  picture.opaque = !has_alpha;
   for (std::size_t at = 0; at < picture.pixels.size(); at += 4) {
     std::uint32_t pixel;
     std::memcpy(&pixel, &picture.pixels[at], 4);

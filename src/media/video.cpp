@@ -3,6 +3,7 @@
 #include <stemviz/media/libav.hpp>
 
 #include <fmt/format.h>
+#include <libyuv.h>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -33,6 +34,10 @@ class VideoDecoder final : public VideoFrames {
   int width() const { return codec_->width; }
   int height() const { return codec_->height; }
   double duration() const { return duration_; }
+  bool opaque() const {
+    const AVPixFmtDescriptor* format = av_pix_fmt_desc_get(codec_->pix_fmt);
+    return format != nullptr && (format->flags & AV_PIX_FMT_FLAG_ALPHA) == 0;
+  }
 
  private:
   [[noreturn]] void refuse(const std::string& why) const {
@@ -46,6 +51,10 @@ class VideoDecoder final : public VideoFrames {
   }
   // Positions the decoder at the keyframe at or before `target` (stream ticks).
   void seek(std::int64_t target);
+  // `frame` into `into` (its size set, its pixels sized): without scaling through libyuv
+  // (false when that does not apply), else scaled and converted by swscale.
+  bool convert_unscaled(const AVFrame& frame, Picture& into) const;
+  void scale(const AVFrame& frame, Picture& into);
 
   std::string shown_;
   InputFormatPtr input_;
@@ -143,20 +152,10 @@ const Picture& VideoDecoder::at(double seconds, int width, int height) {
   const AVFrame* frame = current_.get();
   if (pts_of(frame) == picture_pts_ && picture_.width == width && picture_.height == height) return picture_;
   const auto format = static_cast<AVPixelFormat>(frame->format);
-  // sws_getCachedContext keeps the context when it fits, else frees it and makes another.
-  SwsContext* scale = sws_getCachedContext(scale_.get(), frame->width, frame->height, format, width, height,
-                                           AV_PIX_FMT_RGB32, SWS_BILINEAR, nullptr, nullptr, nullptr);
-  if (scale != scale_.get()) {
-    (void)scale_.release();
-    scale_.reset(scale);
-  }
-  if (!scale_) refuse(fmt::format("its pixel format {} cannot be converted", static_cast<int>(format)));
   picture_.width = width;
   picture_.height = height;
   picture_.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
-  std::uint8_t* planes[4] = {picture_.pixels.data(), nullptr, nullptr, nullptr};
-  int strides[4] = {width * 4, 0, 0, 0};
-  sws_scale(scale_.get(), frame->data, frame->linesize, 0, frame->height, planes, strides);
+  if (!convert_unscaled(*frame, picture_)) scale(*frame, picture_);
   // AV_PIX_FMT_RGB32 is Cairo's ARGB32, unpremultiplied: premultiply a video with alpha.
   picture_.opaque = (av_pix_fmt_desc_get(format)->flags & AV_PIX_FMT_FLAG_ALPHA) == 0;
   if (!picture_.opaque) {
@@ -175,12 +174,48 @@ const Picture& VideoDecoder::at(double seconds, int width, int height) {
 
 }  // namespace
 
+bool VideoDecoder::convert_unscaled(const AVFrame& frame, Picture& into) const {
+  const auto format = static_cast<AVPixelFormat>(frame.format);
+  if (frame.width != into.width || frame.height != into.height ||
+      (format != AV_PIX_FMT_YUV420P && format != AV_PIX_FMT_YUVJ420P))
+    return false;
+  // libyuv's ARGB is Cairo's ARGB32 in memory (B, G, R, A), opaque. Its SIMD conversion of a
+  // 1080p frame takes a fraction of swscale's; the matrix and range follow the stream's.
+  const bool full = format == AV_PIX_FMT_YUVJ420P || frame.color_range == AVCOL_RANGE_JPEG;
+  const bool hd = frame.colorspace == AVCOL_SPC_BT709;
+  const auto convert = full ? libyuv::J420ToARGB : hd ? libyuv::H420ToARGB : libyuv::I420ToARGB;
+  return convert(frame.data[0], frame.linesize[0], frame.data[1], frame.linesize[1], frame.data[2], frame.linesize[2],
+                 into.pixels.data(), into.width * 4, into.width, into.height) == 0;
+}
+
+void VideoDecoder::scale(const AVFrame& frame, Picture& into) {
+  const auto format = static_cast<AVPixelFormat>(frame.format);
+  // sws_getCachedContext keeps the context when it fits, else frees it and makes another.
+  SwsContext* context = sws_getCachedContext(scale_.get(), frame.width, frame.height, format, into.width, into.height,
+                                             AV_PIX_FMT_RGB32, SWS_BILINEAR, nullptr, nullptr, nullptr);
+  if (context != scale_.get()) {
+    (void)scale_.release();
+    scale_.reset(context);
+  }
+  if (!scale_) refuse(fmt::format("its pixel format {} cannot be converted", static_cast<int>(format)));
+  // The stream's matrix and range, as the unscaled conversion takes them (swscale assumes
+  // BT.601 otherwise).
+  const bool full = format == AV_PIX_FMT_YUVJ420P || frame.color_range == AVCOL_RANGE_JPEG;
+  const int space = frame.colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT;
+  sws_setColorspaceDetails(scale_.get(), sws_getCoefficients(space), full ? 1 : 0, sws_getCoefficients(SWS_CS_DEFAULT),
+                           1, 0, 1 << 16, 1 << 16);
+  std::uint8_t* planes[4] = {into.pixels.data(), nullptr, nullptr, nullptr};
+  int strides[4] = {into.width * 4, 0, 0, 0};
+  sws_scale(scale_.get(), frame.data, frame.linesize, 0, frame.height, planes, strides);
+}
+
 VideoSource open_video(const std::filesystem::path& path, const std::string& shown) {
   const VideoDecoder probe(path, shown);
   VideoSource source;
   source.width = probe.width();
   source.height = probe.height();
   source.duration = probe.duration();
+  source.opaque = probe.opaque();
   source.open = [path, shown]() -> std::unique_ptr<VideoFrames> { return std::make_unique<VideoDecoder>(path, shown); };
   return source;
 }

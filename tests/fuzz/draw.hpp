@@ -31,11 +31,11 @@ class ShadedFrames final : public VideoFrames {
 };
 
 // `inputs` are what the scene's layers read from files; a video a scene names and `inputs`
-// lack is a 2 s video of ShadedFrames.
+// lack is an opaque 2 s video of ShadedFrames.
 inline void draw_a_few_frames(const SceneDescription& description, SceneInputs inputs = {}) {
   for (const SceneAsset& asset : description.assets) {
     if (asset.kind == SceneAsset::Kind::video && !inputs.videos.contains(asset.name))
-      inputs.videos[asset.name] = {64, 36, 2.0, [] { return std::make_unique<ShadedFrames>(); }};
+      inputs.videos[asset.name] = {64, 36, 2.0, true, [] { return std::make_unique<ShadedFrames>(); }};
   }
   static const Timeline timeline{Rational{30, 1}, 48000, 48000};
   static const FeatureTrack constant = test::constant_features(3, timeline.frame_count(), 0.6f);

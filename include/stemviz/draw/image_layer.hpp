@@ -19,8 +19,10 @@ class ImageLayerDrawer final : public PlacedLayer {
   bool prepare(const LayerFrame& frame, double box_width, double box_height, double& width, double& height) override;
   void paint(cairo_t* cr, double width, double height) override;
   void motion(double& scale, double& radians) override;
+  bool opaque_fill() const override { return opaque_ && fit_ != Fit::contain; }
 
  private:
+  bool opaque_ = false;  // the picture has no transparent pixel
   Fit fit_;
   Value scale_, rotate_;
   CairoSurfacePtr source_;  // the picture's pixels, not copied

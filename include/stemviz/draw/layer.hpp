@@ -46,8 +46,14 @@ class PlacedLayer {
   // Draws the layer at the evaluator's current frame onto `cr` and returns the pixels it
   // may have covered, clamped to the picture.
   PixelBox draw(cairo_t* cr, const LayerFrame& frame);
+  // True when the layer, drawn at this frame, paints every pixel of the picture opaquely (an
+  // opaque video or picture filling a box over all of it, at full opacity, blended normally,
+  // unmoved): what lies under it need not be drawn. Evaluates the layer's numbers.
+  bool covers_picture(const LayerFrame& frame);
 
  protected:
+  // True when the content fills its whole box with opaque pixels, whatever the frame.
+  virtual bool opaque_fill() const { return false; }
   // Brings the content to this frame and gives its own size in pixels, given the box's size
   // where the scene sets it (0 where it does not). True when its pixels may differ from
   // those of the frame prepared before (always true the first time).
@@ -86,6 +92,16 @@ class PlacedLayer {
   int content_capacity_width_ = 0, content_capacity_height_ = 0;
   int content_width_ = -1, content_height_ = -1;  // of what content_ holds; -1: nothing yet
 };
+
+// The size of a picture's box (an image's, a video's frame), pixels: the box where the scene
+// gives both sides; one side and the picture's aspect where it gives one (`box_width` or
+// `box_height` 0 where it does not); else the picture's own `width` x `height` pixels at
+// 1080 lines, scaled with the frame's height.
+void picture_box(int width, int height, const LayerFrame& frame, double box_width, double box_height, double& out_width,
+                 double& out_height);
+// The scale of a `width` x `height` picture in a box of `box_width` x `box_height` under
+// `fit`: the same both ways for contain (all of it in the box) and cover (the box filled).
+void fit_scale(Fit fit, int width, int height, double box_width, double box_height, double& sx, double& sy);
 
 // The index of the display among `scene`'s features that `layer` (a waveform or spectrum
 // layer) shows. Throws InputError at the layer's kind when they hold none for it: features

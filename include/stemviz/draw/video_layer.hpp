@@ -26,6 +26,7 @@ class VideoLayerDrawer final : public PlacedLayer {
   bool prepare(const LayerFrame& frame, double box_width, double box_height, double& width, double& height) override;
   void paint(cairo_t* cr, double width, double height) override;
   bool redrawn_every_frame() const override { return true; }
+  bool opaque_fill() const override { return source_->opaque && video_.fit != Fit::contain; }
 
  private:
   VideoLayer video_;

@@ -26,6 +26,7 @@ class VideoFrames {
 struct VideoSource {
   int width = 0, height = 0;  // pixels of its frames (display size)
   double duration = 0.0;      // seconds from its first frame's start to its last frame's end, > 0
+  bool opaque = false;        // its pixel format has no alpha: every frame is opaque
   std::function<std::unique_ptr<VideoFrames>()> open;
 };
 
