@@ -7,6 +7,8 @@
 # two job definitions in this folder registered (see README.md).
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
 usage="usage: submit.sh JOB_FOLDER s3://BUCKET/PREFIX s3://BUCKET/OUT.mp4"
 job="$(cd "${1:?$usage}" && pwd)"
 prefix="${2:?$usage}"
@@ -14,9 +16,14 @@ prefix="${prefix%/}/$(basename "$job")"
 output="${3:?$usage}"
 queue="${STEMVIZ_QUEUE:-stemviz}"
 
-# STEMVIZ_SHARDS and the job's hash, written by `stemviz plan`.
-# shellcheck source=/dev/null
-. "$job/job.env"
+# STEMVIZ_SHARDS and the job's hash, written by `stemviz plan`, read as data
+# (job-env.sh lies beside this script in a recipe `plan --emit` wrote, one folder up in
+# the source tree).
+helper="$here/job-env.sh"
+[ -f "$helper" ] || helper="$here/../job-env.sh"
+# shellcheck source=../job-env.sh
+. "$helper"
+read_job_env "$job"
 
 aws s3 sync --only-show-errors "$job/" "$prefix/" --exclude "segments/*" --exclude "logs/*"
 name="stemviz-${STEMVIZ_JOB_HASH:0:12}"

@@ -13,9 +13,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 job="$(cd "${1:?usage: submit.sh JOB_FOLDER}" && pwd)"
 kubectl="${KUBECTL:-kubectl}"
 
-# STEMVIZ_SHARDS, written by `stemviz plan`.
-# shellcheck source=/dev/null
-. "$job/job.env"
+# STEMVIZ_SHARDS, written by `stemviz plan`, read as data
+# (job-env.sh lies beside this script in a recipe `plan --emit` wrote, one folder up in
+# the source tree).
+helper="$here/job-env.sh"
+[ -f "$helper" ] || helper="$here/../job-env.sh"
+# shellcheck source=../job-env.sh
+. "$helper"
+read_job_env "$job"
 # The folder's name on the volume, and as Kubernetes names allow it (lowercase letters,
 # digits and '-') for the Jobs.
 STEMVIZ_FOLDER="$(basename "$job")"

@@ -9,6 +9,8 @@
 # STEMVIZ names the binary on the hosts (default: stemviz).
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
 usage="usage: render.sh JOB_FOLDER OUT.mp4 HOST [HOST...]"
 job="$(cd "${1:?$usage}" && pwd)"
 out="$(realpath -m "${2:?$usage}")"
@@ -17,9 +19,14 @@ shift 2
 hosts=("$@")
 stemviz="${STEMVIZ:-stemviz}"
 
-# STEMVIZ_SHARDS, written by `stemviz plan`.
-# shellcheck source=/dev/null
-. "$job/job.env"
+# STEMVIZ_SHARDS, written by `stemviz plan`, read as data
+# (job-env.sh lies beside this script in a recipe `plan --emit` wrote, one folder up in
+# the source tree).
+helper="$here/job-env.sh"
+[ -f "$helper" ] || helper="$here/../job-env.sh"
+# shellcheck source=../job-env.sh
+. "$helper"
+read_job_env "$job"
 
 remote_hosts() {
   local host

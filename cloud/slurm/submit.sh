@@ -14,9 +14,14 @@ job="$(cd "${1:?$usage}" && pwd)"
 out="$(realpath -m "${2:?$usage}")"
 max_running="${3:-16}"
 
-# STEMVIZ_SHARDS and the other facts of the job, written by `stemviz plan`.
-# shellcheck source=/dev/null
-. "$job/job.env"
+# STEMVIZ_SHARDS and the other facts of the job, written by `stemviz plan`, read as data
+# (job-env.sh lies beside this script in a recipe `plan --emit` wrote, one folder up in
+# the source tree).
+helper="$here/job-env.sh"
+[ -f "$helper" ] || helper="$here/../job-env.sh"
+# shellcheck source=../job-env.sh
+. "$helper"
+read_job_env "$job"
 
 mkdir -p "$job/logs"
 # The scripts read these from the environment sbatch passes on; exporting them here is

@@ -154,10 +154,11 @@ bool write_job(const fs::path& folder, Manifest& manifest, const FeatureFile& fe
     throw Failure(fmt::format("{}: cannot create it: {}", segments_folder(folder).string(), error.message()));
   }
   {
-    // For the scripts that submit the job (cloud/): `. JOB/job.env` gives its shard count.
+    // For the scripts that submit the job (cloud/), which read it as data (cloud/job-env.sh).
     TempFile env(temp_path_for(folder / "job.env"));
     write_file(env.path(),
-               fmt::format("# This stemviz job, for shell scripts: . job.env\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
+               fmt::format("# This stemviz job's facts, read as KEY=value data by "
+                           "cloud/job-env.sh\nSTEMVIZ_JOB_HASH={}\nSTEMVIZ_SHARDS={}\n"
                            "STEMVIZ_CHUNKS={}\nSTEMVIZ_FRAMES={}\n",
                            manifest.hash, manifest.shards, manifest.plan.chunks.size(), manifest.plan.frame_count()));
     env.keep_as(folder / "job.env");

@@ -59,8 +59,10 @@ fs::path emit_recipe(const fs::path& folder, const Manifest& manifest, const std
       {"STEMVIZ_CPUS", from_environment("STEMVIZ_CPUS", "16")},
   };
   for (const BundledFile& file : bundled_files()) {
-    if (!file.path.starts_with(prefix)) continue;
-    const std::string name(file.path.substr(prefix.size()));
+    // The scripts' reader of job.env (cloud/job-env.sh) goes beside them.
+    const bool helper = file.path == "cloud/job-env.sh";
+    if (!file.path.starts_with(prefix) && !helper) continue;
+    const std::string name(helper ? "job-env.sh" : file.path.substr(prefix.size()));
     // The Dockerfile builds from the source tree, so it stays there.
     if (name.find('/') != std::string::npos || name == "Dockerfile") continue;
     std::string text(file.text);

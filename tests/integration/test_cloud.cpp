@@ -113,6 +113,38 @@ TEST_CASE("the Slurm recipe renders a 4-shard job and stitches it on a real clus
   unsetenv("STEMVIZ_CPUS_PER_SHARD");
 }
 
+TEST_CASE("the recipes read job.env as data: a command added to it runs nowhere and is refused") {
+  const fs::path dir = fresh_dir("job-env");
+  const fs::path job = dir / "job";
+  stemviz_with_look({"plan", kKit.string(), "-o", job.string(), "--shards", "2", "--emit", "slurm", "-q"});
+  const std::string planned = [&] {
+    std::ifstream in(job / "job.env");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  const fs::path marker = dir / "ran";
+  // As someone who can write the job folder would: a command, a command in a value, a key
+  // the scripts do not know.
+  for (const std::string& added :
+       {"touch '" + marker.string() + "'\n", "STEMVIZ_SHARDS=$(touch '" + marker.string() + "')\n",
+        std::string("PATH=/tmp/evil\n")}) {
+    CAPTURE(added);
+    std::ofstream(job / "job.env", std::ios::trunc) << planned << added;
+    const fs::path cloud = kSource / "cloud";
+    for (const std::vector<std::string>& script :
+         {std::vector<std::string>{(cloud / "slurm" / "submit.sh").string(), job.string(), (dir / "o.mp4").string()},
+          {(job / "slurm" / "submit.sh").string(), job.string(), (dir / "o.mp4").string()},
+          {(cloud / "parallel" / "render.sh").string(), job.string(), (dir / "o.mp4").string(), ":"},
+          {(cloud / "aws-batch" / "submit.sh").string(), job.string(), "s3://bucket/jobs", "s3://bucket/o.mp4"},
+          {(cloud / "k8s" / "submit.sh").string(), job.string()}}) {
+      CAPTURE(script.front());
+      const RunResult result = run("/bin/bash", script);
+      CHECK(result.exit_code == 3);
+      CHECK(result.output.find("job.env:6: not what stemviz plan writes") != std::string::npos);
+      CHECK_FALSE(fs::exists(marker));
+    }
+  }
+}
+
 TEST_CASE("the GNU parallel recipe renders a 3-shard job over its hosts and stitches it") {
   const bool required = std::getenv("STEMVIZ_REQUIRE_SCHEDULERS") != nullptr;
   if (!fs::exists("/usr/bin/parallel") && !required) {

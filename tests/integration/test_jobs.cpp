@@ -441,6 +441,9 @@ TEST_CASE("plan --emit writes each scheduler's recipe into the job folder, fille
     CHECK(read_text(job / script) == read_text(cloud / script));
     CHECK((fs::status(job / script).permissions() & fs::perms::owner_exec) != fs::perms::none);
   }
+  // Each recipe carries the reader of job.env its scripts source.
+  for (const char* scheduler : {"slurm", "aws-batch", "k8s"})
+    CHECK(read_text(job / scheduler / "job-env.sh") == read_text(cloud / "job-env.sh"));
   CHECK(read_text(job / "aws-batch" / "shard-job-definition.json") ==
         read_text(cloud / "aws-batch" / "shard-job-definition.json"));
   CHECK_FALSE(fs::exists(job / "aws-batch" / "Dockerfile"));
