@@ -142,13 +142,14 @@ int VariableSet::add(const std::string& name, Scope scope) {
   if (const auto slot = find(name)) return *slot;
   names_.push_back(name);
   scopes_.push_back(scope);
+  slots_.emplace(name, size() - 1);
   return size() - 1;
 }
 
 std::optional<int> VariableSet::find(std::string_view name) const {
-  const auto at = std::find(names_.begin(), names_.end(), name);
-  if (at == names_.end()) return std::nullopt;
-  return static_cast<int>(at - names_.begin());
+  const auto at = slots_.find(std::string(name));
+  if (at == slots_.end()) return std::nullopt;
+  return at->second;
 }
 
 VariableSet scene_variables() {
@@ -175,8 +176,7 @@ bool is_language_name(const std::string& name) {
   return language->GetConst().count(name) > 0 || language->GetFunDef().count(name) > 0;
 }
 
-Expression::Expression(const std::string& text, const VariableSet& variables, double* values, Scope scope,
-                       const std::vector<int>& extra)
+Expression::Expression(const std::string& text, const VariableSet& variables, double* values, Scope scope)
     : parser_(std::make_unique<mu::Parser>()) {
   if (const auto at = assignment_at(text)) {
     throw ExpressionError{"expressions compute a value and cannot assign; compare with '=='", *at};
@@ -184,12 +184,27 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
   if (std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
     throw ExpressionError{"empty expression; write a number or a formula such as \"0.5 + rms\"", 0};
   }
+  const auto visible = [&](int slot) { return variables.scope(slot) <= scope; };
   try {
     define_functions(*parser_);
-    for (int slot = 0; slot < variables.size(); ++slot) {
-      if (variables.scope(slot) <= scope || std::find(extra.begin(), extra.end(), slot) != extra.end()) {
-        parser_->DefineVar(variables.name(slot), &values[slot]);
+    // Only the names the text holds are defined: defining every visible one made a shader's
+    // compile quadratic in its lines (each line sees all earlier ones), 8000 lines 40 s.
+    for (std::size_t at = 0; at < text.size();) {
+      const auto word = [&](std::size_t i) {
+        return i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_');
+      };
+      if (!word(at)) {
+        ++at;
+        continue;
       }
+      std::size_t end = at;
+      while (word(end)) ++end;
+      // A run that starts with a digit is a number (1e5), not a name.
+      if (!std::isdigit(static_cast<unsigned char>(text[at]))) {
+        if (const auto slot = variables.find(std::string_view(text).substr(at, end - at)); slot && visible(*slot))
+          parser_->DefineVar(variables.name(*slot), &values[*slot]);
+      }
+      at = end;
     }
     parser_->SetExpr(text);
     parser_->Eval();  // muParser finds most syntax errors only when it first evaluates
@@ -215,13 +230,10 @@ Expression::Expression(const std::string& text, const VariableSet& variables, do
                                           scope_names(variables, scope)),
                               position};
       }
-      std::vector<std::string> visible;
-      for (int slot = 0; slot < variables.size(); ++slot) {
-        if (variables.scope(slot) <= scope || std::find(extra.begin(), extra.end(), slot) != extra.end()) {
-          visible.push_back(variables.name(slot));
-        }
-      }
-      const std::string near = closest_name(token, visible);
+      std::vector<std::string> known;
+      for (int slot = 0; slot < variables.size(); ++slot)
+        if (visible(slot)) known.push_back(variables.name(slot));
+      const std::string near = closest_name(token, known);
       throw ExpressionError{near.empty() ? fmt::format("unknown variable '{}'; known {}: {}", token,
                                                        scope_description(scope), scope_names(variables, scope))
                                          : fmt::format("unknown variable '{}'; did you mean '{}'?", token, near),
@@ -246,9 +258,9 @@ double Expression::evaluate() const {
 }
 
 Expression compile_expression(const std::string& text, const SourceSpot& where, const VariableSet& variables,
-                              double* values, Scope scope, const std::vector<int>& extra) {
+                              double* values, Scope scope) {
   try {
-    return Expression(text, variables, values, scope, extra);
+    return Expression(text, variables, values, scope);
   } catch (const ExpressionError& error) {
     throw InputError(fmt::format("{}: {}", where.shifted(error.offset).to_string(), error.message));
   }

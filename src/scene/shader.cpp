@@ -35,13 +35,16 @@ bool is_output(std::string_view name) {
 }  // namespace
 
 ShaderProgram parse_shader(std::string_view text, const std::string& name, const std::string& file) {
+  if (text.size() > kMaxShaderBytes) {
+    throw InputError(fmt::format("{}: {} bytes; a shader has at most {} KiB (and {} statements)", file, text.size(),
+                                 kMaxShaderBytes >> 10, kMaxShaderStatements));
+  }
   ShaderProgram program;
   program.name = name;
   program.file = file;
   program.text = std::string(text);
   VariableSet variables = scene_variables();
   const int inputs = variables.size();
-  std::vector<int> assigned;  // slots of the locals set so far, in order
   std::vector<double> scratch;
   int line_number = 0;
   int last_line = 1;  // the last line with a statement, where a missing output is reported
@@ -104,13 +107,18 @@ ShaderProgram parse_shader(std::string_view text, const std::string& name, const
     expression = lead == std::string_view::npos ? std::string_view{} : expression.substr(lead);
     const int expression_column = static_cast<int>(expression.empty() ? content.data() + content.size() - line.data()
                                                                       : expression.data() - line.data());
+    if (program.statements.size() == kMaxShaderStatements) {
+      throw InputError(fmt::format("{}: statement {}; a shader has at most {} (every face runs them all)",
+                                   line_start.to_string(), kMaxShaderStatements + 1, kMaxShaderStatements));
+    }
     ShaderStatement statement{std::string(target), std::string(expression), line_start.shifted(expression_column)};
     // Check the expression against what is known at this line: the inputs and the names
     // set on earlier lines.
-    scratch.assign(static_cast<std::size_t>(variables.size()), 0.0);
-    compile_expression(statement.expression, statement.where, variables, scratch.data(), Scope::shader, assigned);
-    const int slot = variables.add(statement.target, Scope::shader);
-    if (std::find(assigned.begin(), assigned.end(), slot) == assigned.end()) assigned.push_back(slot);
+    // Grown, never cleared: the check reads no value.
+    if (scratch.size() < static_cast<std::size_t>(variables.size()))
+      scratch.resize(static_cast<std::size_t>(variables.size()) * 2, 0.0);
+    compile_expression(statement.expression, statement.where, variables, scratch.data(), Scope::shader);
+    variables.add(statement.target, Scope::shader);
     program.statements.push_back(std::move(statement));
     last_line = line_number;
   }
@@ -140,12 +148,9 @@ ShaderRun::ShaderRun(const ShaderProgram& program, const VariableSet& variables,
     if (!slot) throw Failure(fmt::format("shader {}: '{}' was not added to the scene's variables", program.name, name));
     return *slot;
   };
-  std::vector<int> assigned;
   for (const ShaderStatement& statement : program.statements) {
     // Parsing checked every line, so compiling again cannot fail.
-    steps_.push_back(
-        {slot_of(statement.target), Expression(statement.expression, variables, values, Scope::shader, assigned)});
-    assigned.push_back(steps_.back().slot);
+    steps_.push_back({slot_of(statement.target), Expression(statement.expression, variables, values, Scope::shader)});
   }
   r_ = slot_of("r");
   g_ = slot_of("g");

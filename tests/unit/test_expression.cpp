@@ -146,4 +146,24 @@ TEST_SUITE("expression") {
     CHECK(input_error_of("@vertx\n").find("test.shader:1:1: unknown directive '@vertx'; did you mean '@vertex'?") == 0);
     CHECK(input_error_of("r == 1\n").find("test.shader:1:1: expected 'name = expression'") == 0);
   }
+
+  TEST_CASE("a shader has at most 1000 statements and 64 KiB, and a long one checks in linear time") {
+    // 1000 statements, each reading the one before: accepted, and the last one sees them all.
+    std::string text = "v0 = base_r\n";
+    for (int k = 1; k < 997; ++k) text += "v" + std::to_string(k) + " = v" + std::to_string(k - 1) + " + 0.0001\n";
+    text += "r = v996\ng = base_g\nb = base_b\n";
+    const ShaderProgram program = parse_shader(text, "long", "long.shader");
+    REQUIRE(program.statements.size() == 1000);
+    VariableSet variables = scene_variables();
+    add_shader_names(program, variables);
+    std::vector<double> values(static_cast<std::size_t>(variables.size()), 0.0);
+    values[static_cast<std::size_t>(*variables.find("base_r"))] = 0.1;
+    CHECK(ShaderRun(program, variables, values.data()).run().r == doctest::Approx(0.1 + 0.0996));
+    // One more statement, or more text, is refused with the limit.
+    CHECK(input_error_of(text + "a = 1\n") ==
+          "test.shader:1001:1: statement 1001; a shader has at most 1000 (every face runs them all)");
+    CHECK(input_error_of(std::string(64 * 1024, '#') + "\n")
+              .find("test.shader: 65537 bytes; a shader has at most 64 "
+                    "KiB") == 0);
+  }
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace mu {
@@ -51,6 +52,7 @@ class VariableSet {
  private:
   std::vector<std::string> names_;
   std::vector<Scope> scopes_;
+  std::unordered_map<std::string, int> slots_;  // by name: a shader of many lines finds each in O(1)
 };
 
 // The variables every scene knows: frame-wide ones, the stem features (band0..band15) and
@@ -72,11 +74,11 @@ struct ExpressionError {
 // evaluation never fails: a result that is not a finite number reads as 0.
 class Expression {
  public:
-  // Compiles `text` for `scope`: it may read the variables of that scope and the wider ones,
-  // plus the slots in `extra` (a shader's earlier locals). `values` holds one double per
-  // variable of `variables` and must outlive the expression. Throws ExpressionError.
-  Expression(const std::string& text, const VariableSet& variables, double* values, Scope scope,
-             const std::vector<int>& extra = {});
+  // Compiles `text` for `scope`: it may read the variables of that scope and the wider ones
+  // (a shader's locals are added to `variables` as its lines set them). `values` holds one
+  // double per variable of `variables` and must outlive the expression. Throws
+  // ExpressionError. Linear in the text's length, whatever the number of variables.
+  Expression(const std::string& text, const VariableSet& variables, double* values, Scope scope);
   ~Expression();
   Expression(Expression&&) noexcept;
   Expression& operator=(Expression&&) noexcept;
@@ -93,6 +95,6 @@ class Expression {
 // Compiles `text`, which starts at `where` in a scene or shader file, as Expression's
 // constructor does; a mistake is thrown as InputError naming `file:line:col` inside it.
 Expression compile_expression(const std::string& text, const SourceSpot& where, const VariableSet& variables,
-                              double* values, Scope scope, const std::vector<int>& extra = {});
+                              double* values, Scope scope);
 
 }  // namespace stemviz

@@ -13,8 +13,8 @@
 namespace stemviz {
 
 struct SceneInputs {
-  std::map<std::string, Picture> pictures;  // image layers' files ("cover.png", "{cover}")
-  std::map<std::string, Lyrics> lyrics;     // lyrics layers' files ("song.lrc", "{lyrics}")
+  std::map<std::string, Picture> pictures;    // image layers' files ("cover.png", "{cover}")
+  std::map<std::string, Lyrics> lyrics;       // lyrics layers' files ("song.lrc", "{lyrics}")
   std::map<std::string, VideoSource> videos;  // video layers' files, checked; each canvas opens its own decoder
 };
 

@@ -7,6 +7,7 @@
 
 #include <stemviz/scene/expression.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,13 @@ struct ShaderProgram {
 // The names a shader sets for the renderer to read.
 inline constexpr const char* kShaderOutputs[] = {"r", "g", "b", "a", "edge_r", "edge_g", "edge_b", "edge_a"};
 
-// Parses and checks a shader; throws InputError naming `file:line:col` and what to do.
+// The largest shader: its text, and its statements (each runs for every face or vertex of
+// every frame). Checking and compiling take time linear in the text.
+inline constexpr std::size_t kMaxShaderBytes = 64 * 1024;
+inline constexpr std::size_t kMaxShaderStatements = 1000;
+
+// Parses and checks a shader; throws InputError naming `file:line:col` and what to do, or
+// the file when it is over kMaxShaderBytes.
 ShaderProgram parse_shader(std::string_view text, const std::string& name, const std::string& file);
 
 // Adds the program's locals and outputs to `variables` (at Scope::shader, visible only to
