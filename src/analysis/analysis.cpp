@@ -122,6 +122,12 @@ StemStreams open_streams(const std::vector<StemInfo>& stems, const Timeline& tim
   return s;
 }
 
+// The mono signal every feature and display is taken from: the mean of the two channels
+// of `frames` interleaved stereo samples.
+void downmix(const float* stereo, std::int64_t frames, float* mono) {
+  for (std::int64_t j = 0; j < frames; ++j) mono[j] = 0.5f * (stereo[2 * j] + stereo[2 * j + 1]);
+}
+
 // Reads every stem once, block by block (the stems of a block in parallel), into its
 // accumulators and into the mix; returns the peak of the mix, 1.0 = full scale.
 float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline, int threads, StemStreams& s) {
@@ -156,10 +162,7 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
                         "truncated or damaged, export it again",
                         stems[k].path.string(), s.readers[k].position(), stems[k].samples));
       }
-      for (std::int64_t j = 0; j < got; ++j) {
-        mono[k][static_cast<std::size_t>(j)] =
-            0.5f * (stereo[k][static_cast<std::size_t>(2 * j)] + stereo[k][static_cast<std::size_t>(2 * j + 1)]);
-      }
+      downmix(stereo[k].data(), got, mono[k].data());
       s.accumulators[k].add(mono[k].data(), got);
       s.spectra[k].add(mono[k].data(), got);
       for (const std::size_t d : s.displays_of_stem[k]) s.displays[d].add(mono[k].data(), got);
@@ -174,7 +177,7 @@ float stream_stems(const std::vector<StemInfo>& stems, const Timeline& timeline,
     for (const float x : mix) mix_peak = std::max(mix_peak, std::abs(x));
     if (!s.displays_of_mix.empty() || s.mix_window) {
       mix_mono.resize(static_cast<std::size_t>(ready));
-      for (std::size_t j = 0; j < mix_mono.size(); ++j) mix_mono[j] = 0.5f * (mix[2 * j] + mix[2 * j + 1]);
+      downmix(mix.data(), ready, mix_mono.data());
       for (const std::size_t d : s.displays_of_mix) s.displays[d].add(mix_mono.data(), ready);
       if (s.mix_window) {
         s.mix_window->add(mix_mono.data(), ready);

@@ -185,12 +185,8 @@ int display_of(const LayerDescription& layer, const Scene& scene) {
   const std::optional<DisplayRequest> request =
       display_request(layer, scene.stem_names(), scene.timeline().fps.to_double());
   const int display = request ? find_display(scene.features(), *request) : -1;
-  if (display < 0) {
-    throw InputError(
-        fmt::format("{}: the features hold no {} for this layer (they were analysed for another scene); "
-                    "analyse the stems again with this scene",
-                    layer.where.to_string(), layer.kind == "waveform" ? "trace" : "spectrum"));
-  }
+  // The Scene checked that its features hold every layer's display.
+  if (display < 0) throw Failure(fmt::format("{}: no display for this layer", layer.where.to_string()));
   return display;
 }
 

@@ -52,6 +52,17 @@ void read_input(const SceneAsset& asset, const fs::path& path, const std::string
   inputs.lyrics.emplace(asset.name, parse_lyrics(text, shown));
 }
 
+// What a job carries of `asset`'s file, `named` for its extension: its name in assets/ by
+// content hash; the caller says where its bytes come from.
+SceneAssetFile carried(const SceneAsset& asset, const fs::path& named, std::string sha256, std::uintmax_t bytes) {
+  SceneAssetFile file;
+  file.name = asset.name;
+  file.file = fmt::format("{}.{}", sha256, extension_of(named));
+  file.sha256 = std::move(sha256);
+  file.bytes = static_cast<std::int64_t>(bytes);
+  return file;
+}
+
 }  // namespace
 
 SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& look,
@@ -76,13 +87,8 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
         const std::string bytes(bundled->text);
         inputs.pictures.emplace(asset.name, decode_picture_bytes(bytes, std::string(bundled->path)));
         if (files != nullptr) {
-          const std::string sha256 = Sha256().update(bytes).hex();
-          files->push_back({asset.name,
-                            fmt::format("{}.{}", sha256, extension_of(named)),
-                            sha256,
-                            static_cast<std::int64_t>(bytes.size()),
-                            {},
-                            bundled->text});
+          SceneAssetFile& file = files->emplace_back(carried(asset, named, Sha256().update(bytes).hex(), bytes.size()));
+          file.bundled = bundled->text;
         }
         continue;
       }
@@ -93,15 +99,8 @@ SceneInputs read_scene_files(const SceneDescription& scene, const LookOptions& l
     } catch (const InputError& error) {
       throw InputError(fmt::format("{}: {}", asset.where.to_string(), error.what()));
     }
-    if (files != nullptr) {
-      const std::string sha256 = sha256_of_file(path);
-      files->push_back({asset.name,
-                        fmt::format("{}.{}", sha256, extension_of(path)),
-                        sha256,
-                        static_cast<std::int64_t>(fs::file_size(path)),
-                        path,
-                        {}});
-    }
+    if (files != nullptr)
+      files->emplace_back(carried(asset, path, sha256_of_file(path), fs::file_size(path))).source = path;
   }
   return inputs;
 }

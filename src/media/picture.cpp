@@ -89,18 +89,21 @@ Picture decode_picture_bytes(const std::string& bytes, const std::string& shown)
   std::uint8_t* planes[4] = {picture.pixels.data(), nullptr, nullptr, nullptr};
   int strides[4] = {picture.width * 4, 0, 0, 0};
   sws_scale(convert.get(), frame->data, frame->linesize, 0, frame->height, planes, strides);
-  const bool has_alpha = (av_pix_fmt_desc_get(source)->flags & AV_PIX_FMT_FLAG_ALPHA) != 0 ||
-                         source == AV_PIX_FMT_PAL8;  // a palette may hold transparent entries
-  picture.opaque = !has_alpha;
+  premultiply(picture, (av_pix_fmt_desc_get(source)->flags & AV_PIX_FMT_FLAG_ALPHA) != 0 ||
+                           source == AV_PIX_FMT_PAL8);  // a palette may hold transparent entries
+  return picture;
+}
+
+void premultiply(Picture& picture, bool alpha) {
+  picture.opaque = !alpha;
   for (std::size_t at = 0; at < picture.pixels.size(); at += 4) {
     std::uint32_t pixel;
     std::memcpy(&pixel, &picture.pixels[at], 4);
-    const std::uint32_t alpha = has_alpha ? pixel >> 24 : 255u;
-    const auto premultiply = [&](int shift) { return ((pixel >> shift & 0xffu) * alpha + 127u) / 255u << shift; };
-    pixel = alpha << 24 | premultiply(16) | premultiply(8) | premultiply(0);
+    const std::uint32_t a = alpha ? pixel >> 24 : 255u;
+    const auto scaled = [&](int shift) { return ((pixel >> shift & 0xffu) * a + 127u) / 255u << shift; };
+    pixel = a << 24 | scaled(16) | scaled(8) | scaled(0);
     std::memcpy(&picture.pixels[at], &pixel, 4);
   }
-  return picture;
 }
 
 }  // namespace stemviz

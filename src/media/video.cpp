@@ -1,6 +1,7 @@
 #include <stemviz/media/video.hpp>
 
 #include <stemviz/media/libav.hpp>
+#include <stemviz/media/picture.hpp>
 
 #include <fmt/format.h>
 #include <libyuv.h>
@@ -11,7 +12,6 @@ extern "C" {
 
 #include <climits>
 #include <cmath>
-#include <cstring>
 
 namespace stemviz {
 
@@ -156,18 +156,10 @@ const Picture& VideoDecoder::at(double seconds, int width, int height) {
   picture_.height = height;
   picture_.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
   if (!convert_unscaled(*frame, picture_)) scale(*frame, picture_);
-  // AV_PIX_FMT_RGB32 is Cairo's ARGB32, unpremultiplied: premultiply a video with alpha.
+  // Both conversions write opaque pixels for a format without alpha: only one with alpha
+  // needs the pass over every pixel.
   picture_.opaque = (av_pix_fmt_desc_get(format)->flags & AV_PIX_FMT_FLAG_ALPHA) == 0;
-  if (!picture_.opaque) {
-    for (std::size_t at = 0; at < picture_.pixels.size(); at += 4) {
-      std::uint32_t pixel;
-      std::memcpy(&pixel, &picture_.pixels[at], 4);
-      const std::uint32_t alpha = pixel >> 24;
-      const auto premultiply = [&](int shift) { return ((pixel >> shift & 0xffu) * alpha + 127u) / 255u << shift; };
-      pixel = alpha << 24 | premultiply(16) | premultiply(8) | premultiply(0);
-      std::memcpy(&picture_.pixels[at], &pixel, 4);
-    }
-  }
+  if (!picture_.opaque) premultiply(picture_, true);
   picture_pts_ = pts_of(frame);
   return picture_;
 }

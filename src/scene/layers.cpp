@@ -377,8 +377,10 @@ void read_layers(const TableReader& top, std::vector<LayerDescription>& layers, 
 
 namespace {
 
-// The index of the stem `stem` (a name, or an index from 0) names among `stem_names`.
+// The index of the stem `stem` (a name, or an index from 0) names among `stem_names`, or
+// stem_names.size() (the mix's row) for "mix".
 int find_stem(const std::string& stem, const SourceSpot& where, const std::vector<std::string>& stem_names) {
+  if (stem == kMixStemName) return static_cast<int>(stem_names.size());
   for (std::size_t k = 0; k < stem_names.size(); ++k)
     if (stem_names[k] == stem) return static_cast<int>(k);
   int index = -1;
@@ -396,9 +398,7 @@ int find_stem(const std::string& stem, const SourceSpot& where, const std::vecto
 }  // namespace
 
 int layer_stem(const LayerDescription& layer, const std::vector<std::string>& stem_names) {
-  if (layer.stem.empty()) return -1;
-  return layer.stem == kMixStemName ? static_cast<int>(stem_names.size())
-                                    : find_stem(layer.stem, layer.stem_where, stem_names);
+  return layer.stem.empty() ? -1 : find_stem(layer.stem, layer.stem_where, stem_names);
 }
 
 std::optional<SourceSpot> mix_features_wanted(const std::vector<LayerDescription>& layers) {
@@ -452,9 +452,7 @@ std::vector<DisplayRequest> display_requests(const std::vector<LayerDescription>
 
 std::vector<int> meter_stems(const MetersLayer& meters, const std::vector<std::string>& stem_names) {
   std::vector<int> stems;
-  for (const MetersLayer::StemName& stem : meters.stems)
-    stems.push_back(stem.name == kMixStemName ? static_cast<int>(stem_names.size())
-                                              : find_stem(stem.name, stem.where, stem_names));
+  for (const MetersLayer::StemName& stem : meters.stems) stems.push_back(find_stem(stem.name, stem.where, stem_names));
   if (meters.stems.empty())
     for (std::size_t k = 0; k < stem_names.size(); ++k) stems.push_back(static_cast<int>(k));
   return stems;

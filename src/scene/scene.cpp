@@ -68,11 +68,21 @@ Scene::Scene(SceneDescription description, std::vector<std::string> stem_names, 
                     layout.positions_where.to_string(), layout.positions.size(), stems));
   }
   check_layer_stems(description_.layers, stem_names_);
-  if (const std::optional<SourceSpot> mix = mix_features_wanted(description_.layers); mix && rows_ == stems) {
-    throw InputError(
-        fmt::format("{}: the features hold no row for the mix (they were analysed for another scene); "
-                    "analyse the stems again with this scene",
-                    mix->to_string()));
+  // Features analysed for another scene lack what this one's layers read: said here, once
+  // per scene, rather than by each canvas.
+  const auto analysed_for_another = [](const SourceSpot& where, const std::string& what) {
+    return InputError(
+        fmt::format("{}: the features hold no {} (they were analysed for another scene); analyse the "
+                    "stems again with this scene",
+                    where.to_string(), what));
+  };
+  if (const std::optional<SourceSpot> mix = mix_features_wanted(description_.layers); mix && rows_ == stems)
+    throw analysed_for_another(*mix, "row for the mix");
+  for (const LayerDescription& layer : description_.layers) {
+    const std::optional<DisplayRequest> request = display_request(layer, stem_names_, timeline.fps.to_double());
+    if (request && find_display(*features_, *request) < 0)
+      throw analysed_for_another(layer.where,
+                                 layer.kind == "waveform" ? "trace for this layer" : "spectrum for this layer");
   }
   if (!description_.camera.distance && !description_.camera.position) fitted_distance_ = fit_distance();
   // `hit` and `onsets` need every earlier frame: run them over the whole song once, keeping

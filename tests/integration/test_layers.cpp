@@ -68,6 +68,17 @@ std::array<int, 4> lit_box(const Image& image, int threshold = 64) {
 
 bool same_pixels(const Image& a, const Image& b) { return a.width > 0 && a.argb == b.argb; }
 
+// The preview of `scene` (a file or a bundled scene's name) for the stems in `stems` at `at`
+// seconds and `size`, written to `png` and read back; it must succeed.
+Image previewed_from(const fs::path& stems, const std::string& scene, const fs::path& png, const std::string& at,
+                     const std::string& size = "640x360") {
+  const RunResult result = run(kStemviz, {"preview", stems.string(), "--scene", scene, "--size", size, "--at", at, "-o",
+                                          png.string(), "-y", "--no-cache"});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  return read_png(png);
+}
+
 // Writes dir/mover.mkv, made by stemviz: 4 s at 25 fps, 400x40 lossless (FFV1), black with
 // a white bar 4 pixels wide at x = 4 * the frame's index, so a picture of it tells which of
 // its 100 frames it shows.
@@ -418,11 +429,7 @@ TEST_CASE("a bundled scene's own picture travels in its job, and a moved job ren
   REQUIRE(shown.exit_code == 0);
   std::ofstream(dir / "mine.toml") << shown.output;
   const auto frame = [&](const std::string& scene, const std::string& name) {
-    const RunResult result = run(kStemviz, {"preview", kKit.string(), "--scene", scene, "--size", "320x180", "--at",
-                                            "0.5", "-o", (dir / name).string(), "-y"});
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    return read_png(dir / name);
+    return previewed_from(kKit, scene, dir / name, "0.5", "320x180");
   };
   const Image bundled = frame("audiogram", "bundled.png");
   CHECK(frame((dir / "mine.toml").string(), "copy.png").argb == bundled.argb);
@@ -532,14 +539,6 @@ fs::path one_stem(const std::string& name, double (*value)(std::int64_t, int)) {
   return stems;
 }
 
-Image previewed_from(const fs::path& stems, const fs::path& scene, const fs::path& png, const std::string& at) {
-  const RunResult result = run(kStemviz, {"preview", stems.string(), "--scene", scene.string(), "--size", "640x360",
-                                          "--at", at, "-o", png.string(), "-y", "--no-cache"});
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-  return read_png(png);
-}
-
 // A 2 Hz sine at 0.8 of full scale: slow enough that each column of a 1 s trace is one value.
 double slow_sine(std::int64_t i, int) {
   return 0.8 * std::sin(2.0 * std::numbers::pi * 2.0 * static_cast<double>(i) / 48000.0);
@@ -563,7 +562,7 @@ position = [0, 0]
 width = 1
 height = 1
 )");
-  const Image image = previewed_from(stems, scene, stems.parent_path() / "wave.png", "1.5");
+  const Image image = previewed_from(stems, scene.string(), stems.parent_path() / "wave.png", "1.5");
   // Column x shows the time 1.5 - 0.5 + (x + 0.5) / 640 seconds: the lit run's far end from
   // the middle (180) is the sample there.
   for (const int x : {10, 100, 250, 320, 400, 555, 630}) {
@@ -592,7 +591,7 @@ position = [0, 0]
 width = 1
 height = 1
 )");
-  const Image image = previewed_from(stems, scene, stems.parent_path() / "spectrum.png", "1.5");
+  const Image image = previewed_from(stems, scene.string(), stems.parent_path() / "spectrum.png", "1.5");
   // 32 bands from 40 Hz to 16 kHz, 20 pixels each: 1 kHz lies in band floor(32 log(25) / log(400)) = 17.
   const auto bar_height = [&](int band) {
     int lit = 0;
@@ -634,7 +633,7 @@ anchor = "top-left"
 position = [0.6, 0.1]
 size = "20 + 300 * level"
 )");
-  const Image image = previewed_from(stems, scene, stems.parent_path() / "mix.png", "1.1");
+  const Image image = previewed_from(stems, scene.string(), stems.parent_path() / "mix.png", "1.1");
   const auto lit_rows = [&](int x) {
     int rows = 0;
     for (int y = 0; y < 360; ++y) rows += image.channel(x, y, 1) > 128 ? 1 : 0;
@@ -666,12 +665,7 @@ TEST_CASE("a video layer shows the frame of the frame's time, offset and looped"
   // The frame on screen at t (60 fps) starts at floor(60 t) / 60; the video (25 fps, 4 s)
   // shows the frame that starts at or before that time plus the offset.
   const auto shown = [&](const fs::path& of, const std::string& at) {
-    const fs::path png = dir / (of.stem().string() + ".png");
-    const RunResult result = run(kStemviz, {"preview", kKit.string(), "--scene", of.string(), "--size", "400x40",
-                                            "--at", at, "-o", png.string(), "-y"});
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    return mover_frame(read_png(png));
+    return mover_frame(previewed_from(kKit, of.string(), dir / (of.stem().string() + ".png"), at, "400x40"));
   };
   for (const double t : {0.0, 0.35, 1.77, 3.62, 3.99}) {
     CAPTURE(t);

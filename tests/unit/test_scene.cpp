@@ -414,4 +414,23 @@ TEST_SUITE("scene") {
       for (std::size_t c = 0; c < 6; ++c) CHECK(a[k].xy[c] == doctest::Approx(b[k].xy[c]).epsilon(1e-4));
     }
   }
+
+  TEST_CASE("features analysed for another scene are refused where a layer reads what they lack") {
+    const Timeline timeline{{30, 1}, 48000, 48000};
+    const FeatureTrack features = constant_features(2, timeline.frame_count(), 0.5f);
+    const auto refusal = [&](const std::string& layers) {
+      try {
+        const Scene scene(parse_scene(layers, "s", "s.toml", {}), {"kick", "snare"}, features, timeline, 64, 36);
+      } catch (const InputError& error) {
+        return std::string(error.what());
+      }
+      return std::string("accepted");
+    };
+    CHECK(refusal("[[layers]]\nkind = \"waveform\"\n") ==
+          "s.toml:2:8: the features hold no trace for this layer (they were analysed for another scene); analyse the "
+          "stems again with this scene");
+    CHECK(refusal("[[layers]]\nkind = \"text\"\ntext = \"x\"\nstem = \"mix\"\n")
+              .find("s.toml:4:8: the features hold no row for the mix") == 0);
+    CHECK(refusal("[[layers]]\nkind = \"text\"\ntext = \"x\"\n") == "accepted");
+  }
 }

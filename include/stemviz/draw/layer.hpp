@@ -104,8 +104,7 @@ void picture_box(int width, int height, const LayerFrame& frame, double box_widt
 void fit_scale(Fit fit, int width, int height, double box_width, double box_height, double& sx, double& sy);
 
 // The index of the display among `scene`'s features that `layer` (a waveform or spectrum
-// layer) shows. Throws InputError at the layer's kind when they hold none for it: features
-// analysed for another scene.
+// layer) shows; the Scene has checked that there is one.
 int display_of(const LayerDescription& layer, const Scene& scene);
 
 // The layer of kind `layer.kind` (not "stage", which the canvas draws itself) for a canvas

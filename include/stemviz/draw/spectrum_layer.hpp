@@ -15,8 +15,7 @@ namespace stemviz {
 // for `radial`), on a dB scale from `floor_db` to the source's loudest band.
 class SpectrumLayerDrawer final : public PlacedLayer {
  public:
-  // `layer` holds a SpectrumLayer; throws InputError at its kind when `scene`'s features
-  // hold no spectrum for it (analysed for another scene).
+  // `layer` holds a SpectrumLayer, whose spectrum `scene`'s features hold.
   SpectrumLayerDrawer(const LayerDescription& layer, const Scene& scene, SceneEvaluator& evaluator);
 
  protected:

@@ -16,8 +16,7 @@ namespace stemviz {
 // times `gain`.
 class WaveformLayerDrawer final : public PlacedLayer {
  public:
-  // `layer` holds a WaveformLayer; throws InputError at its kind when `scene`'s features
-  // hold no trace for it (analysed for another scene).
+  // `layer` holds a WaveformLayer, whose trace `scene`'s features hold.
   WaveformLayerDrawer(const LayerDescription& layer, const Scene& scene, SceneEvaluator& evaluator);
 
  protected:

@@ -18,4 +18,9 @@ Picture decode_picture(const std::filesystem::path& path, const std::string& sho
 // The same for a picture's bytes held in memory (a bundled one), named `shown` in messages.
 Picture decode_picture_bytes(const std::string& bytes, const std::string& shown);
 
+// Makes `picture`'s pixels, as swscale writes AV_PIX_FMT_RGB32 (Cairo's ARGB32 layout,
+// unpremultiplied), premultiplied ARGB32, and sets its `opaque`: with `alpha` each colour is
+// scaled by its pixel's alpha, without it every pixel becomes opaque.
+void premultiply(Picture& picture, bool alpha);
+
 }  // namespace stemviz

@@ -43,7 +43,8 @@ class Scene {
   // Prepares `description` for stems named `stem_names` (1..32) with `features` (which must
   // outlive the scene) on `timeline`, in a `width` x `height` picture. Reads the features
   // through once, for the onset states. Throws InputError when the layout cannot hold the
-  // stems or a layer names a stem that is not among them, Failure when the features cannot
+  // stems, a layer names a stem that is not among them, or the features lack what a layer
+  // reads (a display, the mix's row: analysed for another scene); Failure when they cannot
   // be read.
   // `inputs` are the files its layers name (SceneDescription::assets), read.
   Scene(SceneDescription description, std::vector<std::string> stem_names, const FeatureSource& features,
