@@ -129,14 +129,21 @@ TEST_CASE("every bundled scene matches its golden picture") {
   }
 }
 
-// Every style of the layers that have styles, in one picture: waveforms (line, filled,
-// mirrored, radial) in the top row, spectra (bars, line, radial, mirrored) under them, and
+// Every style of the layers that have styles, in one picture over a video layer: waveforms
+// (line, filled, mirrored, radial) in the top row, spectra (bars, line, radial, mirrored) under them, and
 // along the bottom outlined text, meters to the right, a one-frame trace of one stem and 128
-// bands of another (a video's frames are checked by their pixels in test_layers.cpp).
+// bands of another (which video frame shows when is checked by its pixels in test_layers.cpp).
 TEST_CASE("every layer style matches its golden picture") {
   const bool update = std::getenv("STEMVIZ_UPDATE_GOLDEN") != nullptr;
   const fs::path dir = fresh_dir("golden-styles");
-  std::string scene = "title = \"Styles\"\n[video]\nbackground = \"#101018\"\n";
+  // Under them all, a video (the spin scene's first 3 s, made here) filling the picture,
+  // dimmed.
+  REQUIRE(run(kStemviz, {"render", kKit.string(), "--scene", "spin", "--size", "320x180", "--to", "3", "--codec",
+                         "ffv1", "-o", (dir / "clip.mkv").string(), "-q"})
+              .exit_code == 0);
+  std::string scene =
+      "title = \"Styles\"\n[video]\nbackground = \"#101018\"\n[[layers]]\nkind = \"video\"\nfile = \"clip.mkv\"\n"
+      "width = 1\nheight = 1\nopacity = 0.35\n";
   const auto box = [&](const std::string& kind, const std::string& keys, double x, double y) {
     scene += "[[layers]]\nkind = \"" + kind + "\"\nwidth = 0.22\nheight = 0.28\nposition = [" + std::to_string(x) +
              ", " + std::to_string(y) + "]\n" + keys;
